@@ -1,0 +1,51 @@
+// What the unit agent needs from a machine: make one, run a process on it, tear it down.
+// namespace.ts implements it with a network namespace, a private mount view and a real LXD daemon;
+// local.ts runs processes straight on the host (for fast tests of the agent that need no isolation).
+
+import type { MachineRecord } from '../model/types';
+
+export interface MachineOptions {
+  /** model name: namespaces, bridge and files are named after it so leftovers can be found */
+  modelName: string;
+  /** the model's directory on the host; a machine keeps its private files under `<modelDir>/machines/<id>` */
+  modelDir: string;
+  id: string;
+  /** sparse loop files attached as block devices */
+  loopDevices: number;
+  loopSizeGiB: number;
+  /** start a real LXD daemon on the machine */
+  lxd: boolean;
+}
+
+export interface RunRequest {
+  argv: string[];
+  /** the complete environment: nothing is inherited (Juju builds hook environments from scratch) */
+  env: Record<string, string>;
+  cwd: string;
+  stdin?: string;
+  /** run as this user of the machine instead of root (e.g. "nova") */
+  user?: string;
+  /** called with each chunk of output as it arrives (for logs and progress) */
+  onStdout?: (chunk: string) => void;
+  onStderr?: (chunk: string) => void;
+  timeoutMs?: number;
+}
+
+export interface RunResult {
+  exitCode: number; // a signal-killed process reports 128 + signal number
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface MachineBackend {
+  readonly kind: MachineRecord['backend'];
+  /** Checks (and where possible installs) what this backend needs; throws a clear Error otherwise. */
+  ensurePrerequisites(): Promise<void>;
+  create(opts: MachineOptions): Promise<MachineRecord>;
+  run(machine: MachineRecord, req: RunRequest): Promise<RunResult>;
+  /** Stops daemons (by pid), detaches loop devices, removes volume groups and namespaces. Idempotent. */
+  destroy(machine: MachineRecord): Promise<void>;
+  /** Removes leftovers of an earlier crashed run of a model of this name (namespaces, bridge, loops, daemons). */
+  cleanupLeftovers(modelName: string, modelDir: string): Promise<void>;
+}

@@ -1,0 +1,108 @@
+// The charm's one boundary to Juju: every hook tool the charm uses, typed.
+// exec-hook-tools.ts implements it over the real tools (execa, --format=json);
+// test/fakes/fake-juju.ts implements it in memory and enforces Juju's access rules.
+
+export type UnitName = string; // "lxd/0"
+export type AppName = string; // "lxd"
+export type RelationId = string; // "lxd-migration:3", as relation-ids prints it
+
+/** A relation data bag: values are always strings; setting "" deletes a key. */
+export type Bag = Readonly<Record<string, string>>;
+
+export type ConfigValue = string | number | boolean;
+export type CharmConfigValues = Readonly<Record<string, ConfigValue>>;
+
+export type StatusName = 'active' | 'blocked' | 'maintenance' | 'waiting' | 'unknown' | 'error';
+export interface WorkloadStatus {
+  readonly status: StatusName;
+  readonly message: string;
+}
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+
+/** What `network-get <binding>` reports, reduced to what a charm needs. */
+export interface NetworkInfo {
+  readonly bindAddresses: ReadonlyArray<{
+    readonly interfaceName: string;
+    readonly addresses: ReadonlyArray<{ readonly value: string; readonly cidr: string }>;
+  }>;
+  readonly ingressAddresses: readonly string[];
+  readonly egressSubnets: readonly string[];
+}
+
+export interface SecretContent {
+  readonly [key: string]: string;
+}
+
+export interface SecretInfo {
+  readonly id: string;
+  readonly label?: string;
+  readonly revision: number;
+  readonly owner: 'unit' | 'application';
+}
+
+export interface HookTools {
+  // configuration and identity
+  configGet(): Promise<CharmConfigValues>;
+  unitGet(key: 'private-address' | 'public-address'): Promise<string>;
+  networkGet(binding: string, relationId?: RelationId): Promise<NetworkInfo>;
+  isLeader(): Promise<boolean>;
+
+  // relations
+  relationIds(endpoint: string): Promise<RelationId[]>;
+  relationList(id: RelationId, opts?: { app?: boolean }): Promise<UnitName[]>;
+  /** The remote application's name on a relation (relation-list --app). */
+  relationRemoteApp(id: RelationId): Promise<AppName>;
+  /** Reads a whole bag: `member` is a unit name, or an app name with `app: true`. */
+  relationGet(id: RelationId, member: UnitName | AppName, opts?: { app?: boolean }): Promise<Bag>;
+  /** Writes keys; "" deletes. `app: true` writes the application bag (leader only). */
+  relationSet(id: RelationId, changes: Bag, opts?: { app?: boolean }): Promise<void>;
+
+  // leadership
+  leaderGet(): Promise<Bag>;
+  leaderSet(changes: Bag): Promise<void>;
+
+  // status and logging
+  statusSet(status: WorkloadStatus, opts?: { application?: boolean }): Promise<void>;
+  statusGet(): Promise<WorkloadStatus>;
+  applicationVersionSet(version: string): Promise<void>;
+  log(level: LogLevel, message: string): Promise<void>;
+
+  // charm state (unit-local, committed on hook success)
+  stateGet(): Promise<Bag>;
+  stateSet(changes: Bag): Promise<void>;
+  stateDelete(key: string): Promise<void>;
+
+  // actions
+  actionGet(): Promise<Readonly<Record<string, unknown>>>;
+  actionSet(results: Readonly<Record<string, unknown>>): Promise<void>;
+  actionFail(message: string): Promise<void>;
+  actionLog(message: string): Promise<void>;
+
+  // ports
+  openPort(port: number, protocol?: 'tcp' | 'udp'): Promise<void>;
+  closePort(port: number, protocol?: 'tcp' | 'udp'): Promise<void>;
+  openedPorts(): Promise<string[]>;
+
+  // secrets
+  secretAdd(content: SecretContent, opts?: { label?: string; description?: string; owner?: 'unit' | 'application' }): Promise<string>;
+  secretGet(idOrLabel: { id?: string; label?: string }, opts?: { peek?: boolean; refresh?: boolean }): Promise<SecretContent>;
+  secretSet(id: string, content: SecretContent): Promise<void>;
+  secretGrant(id: string, relationId: RelationId, unit?: UnitName): Promise<void>;
+  secretRevoke(id: string, relationId: RelationId, unit?: UnitName): Promise<void>;
+  secretRemove(id: string): Promise<void>;
+  secretIds(): Promise<string[]>;
+  secretInfoGet(idOrLabel: { id?: string; label?: string }): Promise<SecretInfo>;
+}
+
+/** A hook tool exited non-zero; stderr is Juju's `ERROR …` text. */
+export class HookToolError extends Error {
+  constructor(
+    readonly tool: string,
+    readonly exitCode: number,
+    readonly stderr: string,
+  ) {
+    super(`${tool} failed (exit ${exitCode}): ${stderr.trim()}`);
+    this.name = 'HookToolError';
+  }
+}

@@ -50,7 +50,8 @@ export interface HookTools {
 
   // relations
   relationIds(endpoint: string): Promise<RelationId[]>;
-  relationList(id: RelationId, opts?: { app?: boolean }): Promise<UnitName[]>;
+  /** The remote units currently in the relation (peers: the other units, never this one). */
+  relationList(id: RelationId): Promise<UnitName[]>;
   /** The remote application's name on a relation (relation-list --app). */
   relationRemoteApp(id: RelationId): Promise<AppName>;
   /** Reads a whole bag: `member` is a unit name, or an app name with `app: true`. */
@@ -60,6 +61,7 @@ export interface HookTools {
 
   // leadership
   leaderGet(): Promise<Bag>;
+  /** leader-set has no --file: values travel on argv, so never pass secrets here (use secrets or the peer app bag). */
   leaderSet(changes: Bag): Promise<void>;
 
   // status and logging
@@ -75,6 +77,7 @@ export interface HookTools {
 
   // actions
   actionGet(): Promise<Readonly<Record<string, unknown>>>;
+  /** Nested maps become dotted keys. action-set has no --file: results travel on argv, so no secrets. */
   actionSet(results: Readonly<Record<string, unknown>>): Promise<void>;
   actionFail(message: string): Promise<void>;
   actionLog(message: string): Promise<void>;
@@ -104,5 +107,17 @@ export class HookToolError extends Error {
   ) {
     super(`${tool} failed (exit ${exitCode}): ${stderr.trim()}`);
     this.name = 'HookToolError';
+  }
+}
+
+/** A hook tool exited 0 but printed something that is not the JSON it documents. The output itself is
+ * left out of the message: it may hold secret content. */
+export class HookToolOutputError extends Error {
+  constructor(
+    readonly tool: string,
+    readonly reason: string,
+  ) {
+    super(`${tool} printed unexpected output: ${reason}`);
+    this.name = 'HookToolOutputError';
   }
 }

@@ -1,0 +1,180 @@
+// HookTools over the real hook tools: argv from tool-calls.ts, JSON from tool-output.ts, processes from an
+// injected runner. A non-zero exit becomes HookToolError{tool, exitCode, stderr}. What cannot change during
+// one hook (config, addresses, network info) is read once per process.
+import { HookToolError, type Bag, type CharmConfigValues, type HookTools, type LogLevel, type NetworkInfo, type RelationId, type SecretContent, type SecretInfo, type UnitName, type WorkloadStatus } from './hook-tools';
+import { withSecretFiles } from './secret-files';
+import * as calls from './tool-calls';
+import * as output from './tool-output';
+import type { ToolRunner } from './tool-runner';
+
+export interface ExecHookToolsOptions {
+  /** where the 0600 secret content files are made (default: the OS temp dir) */
+  readonly secretFileDir?: string;
+}
+
+export class ExecHookTools implements HookTools {
+  private readonly cache = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly runner: ToolRunner,
+    private readonly options: ExecHookToolsOptions = {},
+  ) {}
+
+  /** Runs one call; returns stdout, or throws HookToolError with the tool's stderr. */
+  private async run(toolCall: calls.ToolCall): Promise<string> {
+    const result = await this.runner(toolCall.tool, toolCall.args, toolCall.stdin === undefined ? {} : { stdin: toolCall.stdin });
+    if (result.exitCode !== 0) throw new HookToolError(toolCall.tool, result.exitCode, result.stderr);
+    return result.stdout;
+  }
+
+  /** The same answer for the rest of this hook; a failed read is not remembered. */
+  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const known = this.cache.get(key);
+    if (known) return known as Promise<T>;
+    const pending = read();
+    this.cache.set(key, pending);
+    pending.catch(() => this.cache.delete(key));
+    return pending;
+  }
+
+  /** Each caller gets its own copy of the one config read, so no caller can change another's. */
+  async configGet(): Promise<CharmConfigValues> {
+    const config = await this.once('config-get', async () => output.config('config-get', await this.run(calls.configGet())));
+    return Object.assign(Object.create(null) as Record<string, CharmConfigValues[string]>, config);
+  }
+
+  unitGet(key: 'private-address' | 'public-address'): Promise<string> {
+    return this.once(`unit-get ${key}`, async () => output.string('unit-get', await this.run(calls.unitGet(key))));
+  }
+
+  networkGet(binding: string, relationId?: RelationId): Promise<NetworkInfo> {
+    return this.once(`network-get ${binding} ${relationId ?? ''}`, async () => output.networkInfo('network-get', await this.run(calls.networkGet(binding, relationId))));
+  }
+
+  async isLeader(): Promise<boolean> {
+    return output.boolean('is-leader', await this.run(calls.isLeader()));
+  }
+
+  async relationIds(endpoint: string): Promise<RelationId[]> {
+    return output.stringList('relation-ids', await this.run(calls.relationIds(endpoint)));
+  }
+
+  async relationList(id: RelationId): Promise<UnitName[]> {
+    return output.stringList('relation-list', await this.run(calls.relationList(id)));
+  }
+
+  async relationRemoteApp(id: RelationId): Promise<string> {
+    return output.string('relation-list', await this.run(calls.relationRemoteApp(id)));
+  }
+
+  async relationGet(id: RelationId, member: string, opts: { app?: boolean } = {}): Promise<Bag> {
+    return output.stringMap('relation-get', await this.run(calls.relationGet(id, member, opts.app ?? false)));
+  }
+
+  async relationSet(id: RelationId, changes: Bag, opts: { app?: boolean } = {}): Promise<void> {
+    if (Object.keys(changes).length === 0) return;
+    await this.run(calls.relationSet(id, changes, opts.app ?? false));
+  }
+
+  async leaderGet(): Promise<Bag> {
+    return output.stringMap('leader-get', await this.run(calls.leaderGet()));
+  }
+
+  async leaderSet(changes: Bag): Promise<void> {
+    if (Object.keys(changes).length === 0) return;
+    await this.run(calls.leaderSet(changes));
+  }
+
+  async statusSet(status: WorkloadStatus, opts: { application?: boolean } = {}): Promise<void> {
+    await this.run(calls.statusSet(status, opts.application ?? false));
+  }
+
+  async statusGet(): Promise<WorkloadStatus> {
+    return output.workloadStatus('status-get', await this.run(calls.statusGet()));
+  }
+
+  async applicationVersionSet(version: string): Promise<void> {
+    await this.run(calls.applicationVersionSet(version));
+  }
+
+  async log(level: LogLevel, message: string): Promise<void> {
+    await this.run(calls.jujuLog(level, message));
+  }
+
+  async stateGet(): Promise<Bag> {
+    return output.stringMap('state-get', await this.run(calls.stateGet()));
+  }
+
+  async stateSet(changes: Bag): Promise<void> {
+    if (Object.keys(changes).length === 0) return;
+    await this.run(calls.stateSet(changes));
+  }
+
+  async stateDelete(key: string): Promise<void> {
+    await this.run(calls.stateDelete(key));
+  }
+
+  async actionGet(): Promise<Readonly<Record<string, unknown>>> {
+    return output.object('action-get', await this.run(calls.actionGet()));
+  }
+
+  async actionSet(results: Readonly<Record<string, unknown>>): Promise<void> {
+    if (Object.keys(results).length === 0) return;
+    await this.run(calls.actionSet(results));
+  }
+
+  async actionFail(message: string): Promise<void> {
+    await this.run(calls.actionFail(message));
+  }
+
+  async actionLog(message: string): Promise<void> {
+    await this.run(calls.actionLog(message));
+  }
+
+  async openPort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
+    await this.run(calls.openPort(port, protocol));
+  }
+
+  async closePort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
+    await this.run(calls.closePort(port, protocol));
+  }
+
+  async openedPorts(): Promise<string[]> {
+    return output.stringList('opened-ports', await this.run(calls.openedPorts()));
+  }
+
+  async secretAdd(content: SecretContent, opts: { label?: string; description?: string; owner?: 'unit' | 'application' } = {}): Promise<string> {
+    calls.checkSecretContent(content);
+    const stdout = await withSecretFiles(content, (files) => this.run(calls.secretAdd(files, opts)), this.options.secretFileDir);
+    return output.secretUri('secret-add', stdout);
+  }
+
+  async secretGet(ref: { id?: string; label?: string }, opts: { peek?: boolean; refresh?: boolean } = {}): Promise<SecretContent> {
+    return output.stringMap('secret-get', await this.run(calls.secretGet(ref, opts)));
+  }
+
+  async secretSet(id: string, content: SecretContent): Promise<void> {
+    calls.checkSecretContent(content);
+    await withSecretFiles(content, (files) => this.run(calls.secretSet(id, files)), this.options.secretFileDir);
+  }
+
+  async secretGrant(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {
+    await this.run(calls.secretGrant(id, relationId, unit));
+  }
+
+  async secretRevoke(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {
+    await this.run(calls.secretRevoke(id, relationId, unit));
+  }
+
+  async secretRemove(id: string): Promise<void> {
+    await this.run(calls.secretRemove(id));
+  }
+
+  async secretIds(): Promise<string[]> {
+    return output.stringList('secret-ids', await this.run(calls.secretIds()));
+  }
+
+  async secretInfoGet(ref: { id?: string; label?: string }): Promise<SecretInfo> {
+    return output.secretInfo('secret-info-get', await this.run(calls.secretInfoGet(ref)));
+  }
+}

@@ -1,0 +1,42 @@
+// Fires one event through the charm's real event table, as Juju would: on exit 0 the fake commits the
+// hook's pending writes, otherwise it drops them. Returns the exit code and what went to stderr.
+import { eventTable } from '../../src/events';
+import type { Services } from '../../src/handlers/services';
+import type { Host } from '../../src/host/host';
+import type { JujuEvent } from '../../src/juju/context';
+import { dispatchEvent } from '../../src/juju/dispatcher';
+import type { LxdApi } from '../../src/lxd/lxd-api';
+import type { FakeJuju } from '../fakes/fake-juju';
+import { actionEvent, hookEvent, type RelationHookOptions } from './juju-events';
+
+export interface World {
+  readonly juju: FakeJuju;
+  readonly lxd: LxdApi;
+  readonly host: Host;
+  readonly now?: () => Date;
+}
+
+export interface Outcome {
+  readonly exitCode: number;
+  /** lines written to stderr (only when juju-log itself failed) */
+  readonly stderr: readonly string[];
+}
+
+export async function runEvent(event: JujuEvent, world: World): Promise<Outcome> {
+  const stderr: string[] = [];
+  const services: Services = { event, juju: world.juju, lxd: world.lxd, host: world.host, now: world.now ?? (() => new Date(0)) };
+  const exitCode = await dispatchEvent(services, eventTable, (line) => stderr.push(line));
+  if (exitCode === 0) world.juju.commit();
+  else world.juju.rollback();
+  return { exitCode, stderr };
+}
+
+export const runHook = (name: string, world: World, opts: RelationHookOptions = {}): Promise<Outcome> =>
+  runEvent(hookEvent(name, world.juju.state, opts), world);
+
+/** The fake's state must have been built with runningAction(name, params). */
+export function runAction(name: string, world: World): Promise<Outcome> {
+  const state = world.juju.state;
+  if (state.action?.name !== name) throw new Error(`build the state with runningAction("${name}") to run that action`);
+  return runEvent(actionEvent(name, state), world);
+}

@@ -1,0 +1,16 @@
+// Builds every adapter a handler needs: the only place that picks real implementations.
+import type { HookTools } from './juju/hook-tools';
+import type { JujuEvent } from './juju/context';
+import type { Services } from './handlers/services';
+import { ExecHost } from './host/exec-host';
+import { LxdSocketClient, findSocket } from './lxd/socket-client';
+
+export function createServices(event: JujuEvent, juju: HookTools, env: Readonly<Record<string, string | undefined>> = process.env): Services {
+  return {
+    event,
+    juju,
+    now: () => new Date(),
+    lxd: new LxdSocketClient({ socketPath: findSocket(env) }),
+    host: new ExecHost(),
+  };
+}

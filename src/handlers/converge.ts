@@ -1,0 +1,176 @@
+// Every hook but install/stop/remove: read → desired → plan → apply (re-planning until nothing is left)
+// → publish on the lxd relation → one status. A no-change run reads, then writes nothing.
+import { randomUUID } from 'node:crypto';
+import type { WorkloadStatus } from '../juju/hook-tools';
+import { readCharmState, stateChanges, type CharmState } from '../model/charm-state';
+import { describeProblems, parseConfig, type CharmConfig } from '../model/config';
+import { desiredHost, type DesiredHost } from '../model/desired';
+import { renderPreseed } from '../model/preseed';
+import { blocked, readyStatus } from '../model/status';
+import { LxdApiError } from '../lxd/lxd-api';
+import { applyPlan } from '../reconcile/apply';
+import { observe } from '../reconcile/observe';
+import { describeChange, plan, type Plan } from '../reconcile/plan';
+import type { Observed } from '../reconcile/observed';
+import { publishedKey, readLxdRelation, type LxdRelation } from './lxd-relation';
+import type { Handler, Services } from './services';
+import { resolveTrustPassword, type TrustPassword } from './trust-password';
+
+const LXD_WAIT_MS = 120_000;
+const MAX_ROUNDS = 4;
+export const MIGRATION_BINDING = 'lxd-migration';
+
+export async function bindAddress(s: Services): Promise<string | null> {
+  try {
+    const info = await s.juju.networkGet(MIGRATION_BINDING);
+    return info.bindAddresses[0]?.addresses[0]?.value ?? info.ingressAddresses[0] ?? null;
+  } catch {
+    return null; // no binding info (older Juju, or none yet): listen on all addresses
+  }
+}
+
+/** Sets a status only when it differs from the last one this charm set (or maintenance intervened). */
+async function report(s: Services, status: WorkloadStatus, state: CharmState, force: boolean): Promise<CharmState> {
+  const key = `${status.status}|${status.message}`;
+  if (force || state.lastStatus !== key) await s.juju.statusSet(status);
+  return { ...state, lastStatus: key };
+}
+
+async function commit(s: Services, before: Readonly<Record<string, string>>, after: CharmState): Promise<void> {
+  const changes = stateChanges(before, after);
+  if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
+}
+
+export interface ConvergeOptions {
+  readonly newNonce?: () => string;
+  /** the preseed template; when given, the desired state is logged as that document whenever work is done */
+  readonly loadTemplate?: () => Promise<string>;
+}
+
+/** What the apply rounds ended with: the last observation and plan, and the first failure if any. */
+interface Outcome {
+  readonly observed: Observed;
+  readonly plan: Plan;
+  readonly failure: string | null;
+  readonly addedUsers: readonly string[];
+  readonly state: CharmState;
+  readonly worked: boolean;
+}
+
+interface RoundsInput {
+  readonly s: Services;
+  readonly desired: DesiredHost;
+  readonly config: CharmConfig;
+  readonly trust: TrustPassword;
+  readonly first: Observed;
+  readonly observeAgain: (state: CharmState) => Promise<Observed>;
+  readonly loadTemplate: (() => Promise<string>) | undefined;
+  readonly alreadyWorking: boolean;
+}
+
+/** Plan, apply, observe again, until the plan is empty, something blocks, or a change fails. */
+async function applyRounds(input: RoundsInput, initial: CharmState): Promise<Outcome> {
+  const { s, desired, config, trust, loadTemplate } = input;
+  let state = initial;
+  let worked = input.alreadyWorking;
+  let observed = input.first;
+  let current: Plan = plan(desired, observed);
+  const addedUsers: string[] = [];
+  try {
+    for (let round = 1; current.changes.length > 0 && round <= MAX_ROUNDS; round++) {
+      if (!worked) {
+        worked = true;
+        await s.juju.statusSet({ status: 'maintenance', message: 'Configuring LXD' });
+      }
+      if (round === 1 && loadTemplate) await s.juju.log('DEBUG', `desired state:\n${await renderPreseed(desired, await loadTemplate())}`);
+      const io = { lxd: s.lxd, host: s.host, juju: s.juju, trustPassword: async () => ({ value: await trust.value(), hash: trust.hash }) };
+      const result = await applyPlan(current.changes, io, state);
+      state = result.state;
+      addedUsers.push(...current.changes.flatMap((c) => (c.kind === 'add-user-to-group' ? [c.user] : [])));
+      if (result.error) {
+        let failure = result.error.message;
+        if (result.error.change.kind === 'create-pool' && desired.pool.driver === 'lvm' && config.storage.thinpool && /thin|device-mapper|dm[-_ ]/i.test(failure)) {
+          failure = `${failure.replace(/\s+/g, ' ').slice(0, 200)}… (this kernel cannot make LVM thin pools: set lvm-thinpool=false)`;
+        }
+        await s.juju.log('ERROR', failure);
+        return { observed, plan: current, failure, addedUsers, state, worked };
+      }
+      observed = await input.observeAgain(state);
+      current = plan(desired, observed);
+    }
+  } catch (err) {
+    // a read failing after changes were made: block, and still commit what was learnt (a wipe above all)
+    const failure = `cannot read the host back: ${err instanceof Error ? err.message : String(err)}`;
+    await s.juju.log('ERROR', failure);
+    return { observed, plan: { changes: [], blocked: [], notes: [] }, failure, addedUsers, state, worked };
+  }
+  return { observed, plan: current, failure: null, addedUsers, state, worked };
+}
+
+/** nova-compute acts on a new nonce: send one when membership changed, a user is new, or none was sent yet. */
+async function publishToNova(s: Services, relation: LxdRelation, pool: string, outcome: Outcome, newNonce: () => string): Promise<CharmState> {
+  const { state } = outcome;
+  if (relation.ids.length === 0 || outcome.failure || outcome.plan.blocked.length > 0) return state;
+  const published = publishedKey(relation.ids, pool);
+  const usersChanged = JSON.stringify(relation.users) !== JSON.stringify(state.lxdUsers);
+  const renew = outcome.addedUsers.length > 0 || usersChanged || !state.nonce;
+  if (!renew && state.publishedPool === published) return state;
+  const nonce = renew ? newNonce() : state.nonce;
+  for (const id of relation.ids) await s.juju.relationSet(id, { pool, nonce });
+  return { ...state, nonce, publishedPool: published, lxdUsers: relation.users };
+}
+
+export function makeConverge({ newNonce = randomUUID, loadTemplate }: ConvergeOptions = {}): Handler {
+  return async (s) => {
+    // independent reads, in parallel: each is a process spawn on a real unit
+    const [values, stateBag, relation, address] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s)]);
+    let state = readCharmState(stateBag);
+    const parsed = parseConfig(values);
+    if (!parsed.ok) {
+      // bad input changes nothing: not even the host is read
+      await commit(s, stateBag, await report(s, blocked([describeProblems(parsed.problems)]), state, false));
+      return;
+    }
+    const config = parsed.config;
+    const desired = desiredHost({ config, bindAddress: address, relationUsers: relation.users });
+    const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
+    state = { ...state, ...trust.remember };
+    const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);
+
+    let waited = false;
+    let first: Observed;
+    try {
+      first = await observeAgain(state);
+    } catch (err) {
+      if (!(err instanceof LxdApiError && err.status === 0)) throw err;
+      // the socket is not there (yet): the init system or the emulator starts LXD, the charm waits
+      waited = true;
+      await s.juju.statusSet({ status: 'maintenance', message: 'Waiting for the LXD daemon' });
+      try {
+        await s.lxd.waitReady(LXD_WAIT_MS);
+        first = await observeAgain(state);
+      } catch (retryErr) {
+        const why = retryErr instanceof Error ? retryErr.message : String(retryErr);
+        await commit(s, stateBag, await report(s, blocked([`LXD is not running: ${why}`]), state, true));
+        return;
+      }
+    }
+
+    const outcome = await applyRounds({ s, desired, config, trust, first, observeAgain, loadTemplate, alreadyWorking: waited }, state);
+    // notes repeat every hook: log them only when this hook did work, not on the no-change path
+    if (outcome.worked) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
+    state = await publishToNova(s, relation, desired.pool.name, outcome, newNonce);
+
+    const { server, networks } = outcome.observed;
+    if (server.serverVersion && server.serverVersion !== state.workloadVersion) {
+      await s.juju.applicationVersionSet(server.serverVersion);
+      state = { ...state, workloadVersion: server.serverVersion };
+    }
+
+    const reasons = [...relation.rejected, ...outcome.plan.blocked, ...(outcome.failure ? [outcome.failure] : [])];
+    if (reasons.length === 0 && outcome.plan.changes.length > 0) reasons.push(`still not converged after ${MAX_ROUNDS} rounds: ${outcome.plan.changes.map(describeChange).join(', ')}`);
+    const status = reasons.length > 0 ? blocked(reasons) : readyStatus(desired, server, networks, desired.pool.devices.length);
+    state = await report(s, status, state, outcome.worked);
+    await commit(s, stateBag, state);
+  };
+}

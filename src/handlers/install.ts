@@ -1,0 +1,45 @@
+// install: LXD from the distro (Debian's native deb) or the snap (Ubuntu), plus the storage and
+// migration tools; a no-op when everything is present. Package failures block, naming the package.
+import type { Host } from '../host/host';
+import { PackageError } from '../host/host';
+import type { CharmConfig, InstallSource } from '../model/config';
+import { parseConfig } from '../model/config';
+import type { Handler } from './services';
+
+/** Always needed, from the distro archive. */
+export const BASE_PACKAGES = ['lvm2', 'thin-provisioning-tools', 'btrfs-progs', 'nftables', 'dnsmasq-base', 'uidmap'] as const;
+export const DEB_LXD_PACKAGES = ['lxd', 'lxd-client'] as const;
+
+/** Debian ships a native LXD; elsewhere (Ubuntu) the deb only wraps the snap. */
+export const chooseSource = (source: InstallSource, osId: string): 'distro' | 'snap' => (source === 'auto' ? (osId === 'debian' ? 'distro' : 'snap') : source);
+
+/** The debs this config needs: criu for live migration (use-criu), ZFS tools for a zfs pool. */
+export function packagesFor(config: CharmConfig, source: 'distro' | 'snap'): string[] {
+  const wanted: string[] = source === 'distro' ? [...DEB_LXD_PACKAGES, ...BASE_PACKAGES] : [...BASE_PACKAGES];
+  if (config.install.criu) wanted.push('criu');
+  if (config.storage.type === 'zfs') wanted.push('zfsutils-linux');
+  return wanted;
+}
+
+export async function installPackages(host: Host, wanted: readonly string[], source: 'distro' | 'snap', channel: string): Promise<string[]> {
+  const present = await host.installedPackages(wanted);
+  const missing = wanted.filter((p) => !present.has(p));
+  if (missing.length > 0) await host.aptInstall(missing);
+  if (source === 'snap' && (await host.snapChannel('lxd')) === null) await host.snapInstall('lxd', channel);
+  return missing;
+}
+
+export const install: Handler = async (s) => {
+  const parsed = parseConfig(await s.juju.configGet());
+  if (!parsed.ok) return; // config-changed follows and reports every problem
+  const os = await s.host.osRelease();
+  const source = chooseSource(parsed.config.install.source, os.id);
+  try {
+    await s.juju.statusSet({ status: 'maintenance', message: `Installing LXD (${source === 'snap' ? `snap ${parsed.config.install.snapChannel}` : 'distro package'})` });
+    const installed = await installPackages(s.host, packagesFor(parsed.config, source), source, parsed.config.install.snapChannel);
+    await s.juju.log('INFO', installed.length > 0 ? `installed ${installed.join(' ')}` : 'all packages already present');
+  } catch (err) {
+    if (!(err instanceof PackageError)) throw err;
+    await s.juju.statusSet({ status: 'blocked', message: err.message });
+  }
+};

@@ -1,0 +1,31 @@
+// The `lxd` relation (interface containers) with nova-compute: its `user` joins group lxd; we answer
+// with `pool` and a fresh `nonce` only when membership or the pool really changed (legacy keys kept).
+import type { HookTools, RelationId } from '../juju/hook-tools';
+import { isValidUserName } from '../model/desired';
+
+export const LXD_ENDPOINT = 'lxd';
+
+export interface LxdRelation {
+  readonly ids: readonly RelationId[];
+  readonly users: readonly string[];
+  /** invalid names another charm sent: reported, never used */
+  readonly rejected: readonly string[];
+}
+
+export async function readLxdRelation(juju: HookTools): Promise<LxdRelation> {
+  const ids = await juju.relationIds(LXD_ENDPOINT);
+  const users: string[] = [];
+  const rejected: string[] = [];
+  for (const id of ids) {
+    for (const unit of await juju.relationList(id)) {
+      const user = (await juju.relationGet(id, unit)).user;
+      if (user === undefined || user === '') continue;
+      if (isValidUserName(user)) users.push(user);
+      else rejected.push(`${unit} sent an invalid user name ${JSON.stringify(user.slice(0, 40))}`);
+    }
+  }
+  return { ids, users: [...new Set(users)].sort(), rejected };
+}
+
+/** What was published, as remembered in state: relation ids and pool. */
+export const publishedKey = (ids: readonly RelationId[], pool: string): string => `${[...ids].sort().join(',')}|${pool}`;

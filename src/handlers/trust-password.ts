@@ -1,0 +1,51 @@
+// The trust password: from config, else generated once (crypto, 32+ chars) and kept in a unit-owned
+// Juju secret, or in charm state where Juju has no secrets. Only its hash is compared each hook.
+import { createHash, randomBytes } from 'node:crypto';
+import type { HookTools } from '../juju/hook-tools';
+import type { CharmState } from '../model/charm-state';
+
+export const SECRET_LABEL = 'lxd-trust-password';
+
+export const hashPassword = (password: string): string => createHash('sha256').update(`lxd-charm-trust:${password}`).digest('hex');
+
+export interface TrustPassword {
+  /** the hash of the password the charm wants in LXD */
+  readonly hash: string;
+  /** the password itself, read (from the secret) only when it must be written */
+  value(): Promise<string>;
+  /** state to remember (a new secret id or a generated password) */
+  readonly remember: Partial<CharmState>;
+}
+
+/** Our labelled secret when charm state lost track of it (so the password stays stable); null when none. */
+async function findOwnSecret(juju: HookTools): Promise<{ id: string; password: string } | null> {
+  try {
+    const { id } = await juju.secretInfoGet({ label: SECRET_LABEL });
+    const password = (await juju.secretGet({ id })).password;
+    return password ? { id, password } : null;
+  } catch {
+    return null; // no such secret, or a Juju without secrets
+  }
+}
+
+export async function resolveTrustPassword(configured: string | null, state: CharmState, juju: HookTools, random: (bytes: number) => Buffer = randomBytes): Promise<TrustPassword> {
+  if (configured) return { hash: hashPassword(configured), value: async () => configured, remember: { trustPassword: '', trustSecretId: state.trustSecretId } };
+  if (state.trustSecretId && state.trustPasswordHash) {
+    // our own unit-owned secret only changes when we change it: the stored hash stands for it
+    const id = state.trustSecretId;
+    return { hash: state.trustPasswordHash, value: async () => (await juju.secretGet({ id })).password ?? '', remember: {} };
+  }
+  if (state.trustPassword) return { hash: hashPassword(state.trustPassword), value: async () => state.trustPassword, remember: {} };
+  const kept = await findOwnSecret(juju);
+  if (kept) return { hash: hashPassword(kept.password), value: async () => kept.password, remember: { trustSecretId: kept.id, trustPassword: '' } };
+
+  const generated = random(24).toString('base64url'); // 32 characters
+  try {
+    const id = await juju.secretAdd({ password: generated }, { owner: 'unit', label: SECRET_LABEL, description: 'LXD trust password of this unit' });
+    if (!id) throw new Error('secret-add printed no secret id');
+    return { hash: hashPassword(generated), value: async () => generated, remember: { trustSecretId: id, trustPassword: '' } };
+  } catch {
+    // Juju without secrets: unit state is private to this unit on the controller
+    return { hash: hashPassword(generated), value: async () => generated, remember: { trustPassword: generated } };
+  }
+}

@@ -1,0 +1,222 @@
+// Host over real commands (execa, argv arrays, never a shell) and file reads. Reads that the hot path
+// needs (groups, modules, subids, loop backing files, container markers) are plain file reads: no spawn.
+import type { Options, Result } from 'execa';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
+import { HostCommandError, PackageError, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from './host';
+
+// execa loads on first use: a hook that changes nothing spawns no host command and should not pay for it
+async function execa(command: string, args: readonly string[], options: Options): Promise<Result> {
+  const lib = await import('execa');
+  return lib.execa(command, args, options);
+}
+
+const readText = (path: string): string | null => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+};
+
+async function run(command: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<string> {
+  const result = await execa(command, args, { reject: false, env: { LANG: 'C', ...opts.env }, ...(opts.input === undefined ? {} : { input: opts.input }) });
+  if (result.failed) throw new HostCommandError(command, result.exitCode, String(result.stderr || result.stdout || result.message));
+  return String(result.stdout);
+}
+
+/** parses /etc/group-style or /etc/subuid-style colon files */
+const colonLines = (text: string | null): string[][] => (text ?? '').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
+
+export class ExecHost implements Host {
+  constructor(private readonly root: { etc: string; sys: string; proc: string; run: string } = { etc: '/etc', sys: '/sys', proc: '/proc', run: '/run' }) {}
+
+  async osRelease(): Promise<OsRelease> {
+    const text = readText(`${this.root.etc}/os-release`) ?? '';
+    const field = (k: string): string => /^(\w+)=(.*)$/m.exec(text.split('\n').find((l) => l.startsWith(`${k}=`)) ?? '')?.[2]?.replace(/^"|"$/g, '') ?? '';
+    return { id: field('ID'), versionId: field('VERSION_ID') };
+  }
+
+  async installedPackages(names: readonly string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const result = await execa('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...names], { reject: false });
+    const installed = String(result.stdout).split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0] ?? '');
+    return new Set(installed);
+  }
+
+  async aptInstall(names: readonly string[]): Promise<void> {
+    const env = { DEBIAN_FRONTEND: 'noninteractive' };
+    const result = await execa('apt-get', ['install', '-y', '--no-install-recommends', ...names], { reject: false, env });
+    if (!result.failed) return;
+    // Name the package that failed: retry one by one (apt reports the whole transaction otherwise).
+    for (const name of names) {
+      const one = await execa('apt-get', ['install', '-y', '--no-install-recommends', name], { reject: false, env });
+      if (one.failed) throw new PackageError(name, String(one.stderr).trim().split('\n').slice(-2).join(' ') || `exit ${one.exitCode}`);
+    }
+  }
+
+  async snapChannel(name: string): Promise<string | null> {
+    const result = await execa('snap', ['list', name], { reject: false });
+    if (result.failed) return null;
+    const row = String(result.stdout).split('\n')[1]?.trim().split(/\s+/);
+    return row?.[3] ?? ''; // Name Version Rev Tracking Publisher Notes
+  }
+
+  async snapInstall(name: string, channel: string): Promise<void> {
+    const result = await execa('snap', ['install', name, `--channel=${channel}`], { reject: false });
+    if (result.failed) throw new PackageError(`${name} (snap, ${channel})`, String(result.stderr).trim());
+  }
+
+  async isContainer(): Promise<boolean> {
+    if (existsSync(`${this.root.run}/container_type`) || existsSync(`${this.root.run}/systemd/container`)) return true;
+    const environ = readText(`${this.root.proc}/1/environ`);
+    return environ !== null && environ.split('\0').some((e) => e.startsWith('container='));
+  }
+
+  async inspectDevice(path: string): Promise<DeviceFacts> {
+    let isBlock: boolean;
+    try {
+      isBlock = statSync(path).isBlockDevice();
+    } catch {
+      return { exists: false };
+    }
+    if (!isBlock) return { exists: true, isBlock: false, content: { kind: 'other', type: 'not a block device' } };
+    return { exists: true, isBlock: true, content: await this.deviceContent(path) };
+  }
+
+  private async deviceContent(path: string): Promise<DeviceContent> {
+    // blkid -p probes the device itself (no cache): exit 2 means nothing found
+    const probe = await execa('blkid', ['-p', '-o', 'export', path], { reject: false });
+    if (probe.exitCode === 2) return { kind: 'empty' };
+    if (probe.failed) throw new HostCommandError('blkid', probe.exitCode, String(probe.stderr));
+    const fields = Object.fromEntries(String(probe.stdout).split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    if (fields.PTTYPE) return { kind: 'partition-table', type: fields.PTTYPE };
+    if (fields.TYPE === 'LVM2_member') {
+      const out = await run('pvs', ['--reportformat', 'json', '-o', 'pv_name,vg_name', path]).catch(() => '');
+      const report = parseLvmReport(out, 'pv');
+      return { kind: 'lvm-pv', volumeGroup: report[0]?.vg_name || null };
+    }
+    if (fields.TYPE) return { kind: 'filesystem', type: fields.TYPE };
+    return { kind: 'other', type: fields.USAGE ?? 'unknown signature' };
+  }
+
+  async loopDeviceFor(file: string): Promise<string | null> {
+    let entries: string[];
+    try {
+      entries = readdirSync(`${this.root.sys}/block`).filter((n) => n.startsWith('loop'));
+    } catch {
+      return null;
+    }
+    for (const name of entries) {
+      const backing = readText(`${this.root.sys}/block/${name}/loop/backing_file`)?.trim();
+      if (backing === file) return `/dev/${name}`;
+    }
+    return null;
+  }
+
+  async attachLoopFile(file: string, sizeBytes: number): Promise<string> {
+    const attached = await this.loopDeviceFor(file);
+    if (attached) return attached;
+    if (!existsSync(file)) {
+      const fd = openSync(file, 'wx', 0o600);
+      try {
+        ftruncateSync(fd, sizeBytes); // sparse
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return (await run('losetup', ['--find', '--show', file])).trim();
+  }
+
+  async wipeDevice(path: string): Promise<void> {
+    await run('wipefs', ['--all', '--force', path]);
+    await run('dd', ['if=/dev/zero', `of=${path}`, 'bs=1M', 'count=1', 'conv=fsync', 'status=none']);
+  }
+
+  async volumeGroups(): Promise<VolumeGroup[]> {
+    const out = await run('pvs', ['--reportformat', 'json', '-o', 'pv_name,vg_name']);
+    const groups = new Map<string, string[]>();
+    for (const pv of parseLvmReport(out, 'pv')) {
+      if (!pv.vg_name) continue;
+      groups.set(pv.vg_name, [...(groups.get(pv.vg_name) ?? []), pv.pv_name ?? '']);
+    }
+    return [...groups].map(([name, physicalVolumes]) => ({ name, physicalVolumes }));
+  }
+
+  async createVolumeGroup(name: string, devices: readonly string[]): Promise<void> {
+    await run('vgcreate', ['--yes', name, ...devices]);
+  }
+
+  async extendVolumeGroup(name: string, devices: readonly string[]): Promise<void> {
+    await run('vgextend', ['--yes', name, ...devices]);
+  }
+
+  async isMounted(mountPoint: string): Promise<boolean> {
+    return (readText(`${this.root.proc}/self/mounts`) ?? '').split('\n').some((l) => l.split(' ')[1] === mountPoint);
+  }
+
+  async unmount(mountPoint: string): Promise<void> {
+    if (await this.isMounted(mountPoint)) await run('umount', [mountPoint]);
+    const fstab = readText(`${this.root.etc}/fstab`);
+    if (fstab === null) return;
+    const kept = fstab.split('\n').filter((l) => l.trim().startsWith('#') || l.trim().split(/\s+/)[1] !== mountPoint);
+    if (kept.join('\n') !== fstab) writeFileSync(`${this.root.etc}/fstab`, kept.join('\n'));
+  }
+
+  async userExists(user: string): Promise<boolean> {
+    return colonLines(readText(`${this.root.etc}/passwd`)).some((f) => f[0] === user);
+  }
+
+  async groupMembers(group: string): Promise<string[] | null> {
+    const line = colonLines(readText(`${this.root.etc}/group`)).find((f) => f[0] === group);
+    return line ? (line[3] ?? '').split(',').filter(Boolean) : null;
+  }
+
+  async createGroup(group: string): Promise<void> {
+    await run('groupadd', ['--system', group]);
+  }
+
+  async addUserToGroup(user: string, group: string): Promise<void> {
+    await run('gpasswd', ['--add', user, group]);
+  }
+
+  async loadedModules(names: readonly string[]): Promise<Set<string>> {
+    const loaded = new Set((readText(`${this.root.proc}/modules`) ?? '').split('\n').map((l) => l.split(' ')[0]));
+    return new Set(names.filter((n) => loaded.has(n) || existsSync(`${this.root.sys}/module/${n}`)));
+  }
+
+  async loadModule(name: string): Promise<boolean> {
+    const result = await execa('modprobe', [name], { reject: false });
+    return !result.failed;
+  }
+
+  async ext4UsernsMounts(): Promise<boolean | null> {
+    const value = readText(`${this.root.sys}/module/ext4/parameters/userns_mounts`);
+    return value === null ? null : /^(Y|1)/.test(value.trim());
+  }
+
+  async setExt4UsernsMounts(enabled: boolean): Promise<void> {
+    writeFileSync(`${this.root.sys}/module/ext4/parameters/userns_mounts`, enabled ? 'Y' : 'N');
+  }
+
+  async subIds(user: string): Promise<{ uid: SubIdRange[]; gid: SubIdRange[] }> {
+    const ranges = (file: string): SubIdRange[] =>
+      colonLines(readText(`${this.root.etc}/${file}`)).filter((f) => f[0] === user).map((f) => ({ start: Number(f[1]), count: Number(f[2]) }));
+    return { uid: ranges('subuid'), gid: ranges('subgid') };
+  }
+
+  async addSubIds(user: string, range: SubIdRange): Promise<void> {
+    const spec = `${range.start}-${range.start + range.count - 1}`;
+    await run('usermod', ['--add-subuids', spec, '--add-subgids', spec, user]);
+  }
+}
+
+/** `pvs --reportformat json` → rows of the named report. */
+export function parseLvmReport(json: string, kind: 'pv' | 'vg'): Array<Record<string, string | undefined>> {
+  try {
+    const parsed = JSON.parse(json) as { report?: Array<Record<string, unknown>> };
+    const rows = parsed.report?.[0]?.[kind];
+    return Array.isArray(rows) ? (rows as Array<Record<string, string | undefined>>) : [];
+  } catch {
+    return [];
+  }
+}

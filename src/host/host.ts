@@ -1,0 +1,96 @@
+// The charm's one boundary to the machine: packages, block devices, LVM, users and groups, kernel knobs.
+// exec-host.ts implements it with execa and file reads; test/fakes/fake-host.ts in memory.
+
+export interface OsRelease {
+  readonly id: string; // "debian", "ubuntu"
+  readonly versionId: string;
+}
+
+/** What is on a block device, from blkid/lsblk/pvs: the facts the overwrite guard needs. */
+export type DeviceContent =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'filesystem'; readonly type: string }
+  | { readonly kind: 'partition-table'; readonly type: string }
+  | { readonly kind: 'lvm-pv'; readonly volumeGroup: string | null }
+  | { readonly kind: 'other'; readonly type: string };
+
+export type DeviceFacts =
+  | { readonly exists: false }
+  | { readonly exists: true; readonly isBlock: boolean; readonly content: DeviceContent };
+
+export interface VolumeGroup {
+  readonly name: string;
+  readonly physicalVolumes: readonly string[];
+}
+
+export interface SubIdRange {
+  readonly start: number;
+  readonly count: number;
+}
+
+export interface Host {
+  osRelease(): Promise<OsRelease>;
+  /** names of the given deb packages that are installed */
+  installedPackages(names: readonly string[]): Promise<Set<string>>;
+  /** installs debs; throws PackageError naming the package that failed */
+  aptInstall(names: readonly string[]): Promise<void>;
+  /** the installed snap's channel, or null */
+  snapChannel(name: string): Promise<string | null>;
+  snapInstall(name: string, channel: string): Promise<void>;
+  /** true inside a container: kernel knobs are then skipped */
+  isContainer(): Promise<boolean>;
+
+  inspectDevice(path: string): Promise<DeviceFacts>;
+  /** the loop device backed by this file, or null */
+  loopDeviceFor(file: string): Promise<string | null>;
+  /** creates the sparse file if missing, attaches it (idempotent), returns the loop device */
+  attachLoopFile(file: string, sizeBytes: number): Promise<string>;
+  /** wipefs -a plus zeroing the first MiB: destroys what is on the device */
+  wipeDevice(path: string): Promise<void>;
+  volumeGroups(): Promise<VolumeGroup[]>;
+  createVolumeGroup(name: string, devices: readonly string[]): Promise<void>;
+  extendVolumeGroup(name: string, devices: readonly string[]): Promise<void>;
+  /** unmounts a mount point and drops it from /etc/fstab; no-op when not mounted */
+  unmount(mountPoint: string): Promise<void>;
+  isMounted(mountPoint: string): Promise<boolean>;
+
+  userExists(user: string): Promise<boolean>;
+  /** members of a group, or null when the group does not exist */
+  groupMembers(group: string): Promise<string[] | null>;
+  createGroup(group: string): Promise<void>;
+  addUserToGroup(user: string, group: string): Promise<void>;
+
+  /** loaded kernel modules among the names given */
+  loadedModules(names: readonly string[]): Promise<Set<string>>;
+  /** modprobe; false when the module cannot be loaded here */
+  loadModule(name: string): Promise<boolean>;
+  /** /sys/module/ext4/parameters/userns_mounts: null when the kernel has no such knob */
+  ext4UsernsMounts(): Promise<boolean | null>;
+  setExt4UsernsMounts(enabled: boolean): Promise<void>;
+  /** root's ranges in /etc/subuid and /etc/subgid */
+  subIds(user: string): Promise<{ uid: SubIdRange[]; gid: SubIdRange[] }>;
+  addSubIds(user: string, range: SubIdRange): Promise<void>;
+}
+
+/** A package could not be installed: names it, with the package manager's own words. */
+export class PackageError extends Error {
+  constructor(
+    readonly packageName: string,
+    readonly detail: string,
+  ) {
+    super(`cannot install ${packageName}: ${detail}`);
+    this.name = 'PackageError';
+  }
+}
+
+/** A host command failed: the command name (never its secret-free argv beyond that) and stderr. */
+export class HostCommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | undefined,
+    readonly stderr: string,
+  ) {
+    super(`${command} failed${exitCode === undefined ? '' : ` (exit ${exitCode})`}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    this.name = 'HostCommandError';
+  }
+}

@@ -1,0 +1,95 @@
+// The charm's one boundary to LXD: the REST calls it needs, typed. socket-client.ts implements it over
+// the unix socket; test/fakes/fake-lxd.ts implements it in memory.
+
+/** LXD config maps are map[string]string: numbers and booleans must travel as strings. */
+export type LxdConfig = Readonly<Record<string, string>>;
+export type LxdDevice = Readonly<Record<string, string>>;
+
+export interface ServerInfo {
+  readonly apiExtensions: readonly string[];
+  readonly serverVersion: string;
+  /** set keys only; `core.trust_password` reads back as "true" when set, never its value */
+  readonly config: LxdConfig;
+  /** where the HTTPS listener is bound (empty until core.https_address is set) */
+  readonly addresses: readonly string[];
+  readonly certificateFingerprint: string;
+  readonly storageDrivers: readonly string[];
+}
+
+export interface StoragePool {
+  readonly name: string;
+  readonly driver: string;
+  readonly config: LxdConfig;
+  readonly usedBy: readonly string[];
+  readonly status: string;
+}
+
+export interface Network {
+  readonly name: string;
+  readonly type: string;
+  /** false for host interfaces LXD merely reports */
+  readonly managed: boolean;
+  readonly config: LxdConfig;
+}
+
+export interface Profile {
+  readonly name: string;
+  readonly config: LxdConfig;
+  readonly devices: Readonly<Record<string, LxdDevice>>;
+}
+
+export interface NewStoragePool {
+  readonly name: string;
+  readonly driver: string;
+  readonly config: LxdConfig;
+  readonly description: string;
+}
+
+export interface NewNetwork {
+  readonly name: string;
+  readonly type: 'bridge';
+  readonly config: LxdConfig;
+  readonly description: string;
+}
+
+export interface LxdApi {
+  /** resolves once the daemon answers (the init system starts it; the charm only waits); throws after the timeout */
+  waitReady(timeoutMs: number): Promise<void>;
+  /** GET /1.0 */
+  server(): Promise<ServerInfo>;
+  /** PATCH /1.0: only the listed keys change; "" unsets a key. Values may be secrets: body only. */
+  patchServerConfig(config: LxdConfig): Promise<void>;
+  /** one pool by name, null when there is none */
+  storagePool(name: string): Promise<StoragePool | null>;
+  createStoragePool(pool: NewStoragePool): Promise<void>;
+  patchStoragePool(name: string, config: LxdConfig): Promise<void>;
+  /** one network by name (managed or a host interface LXD reports), null when there is none */
+  network(name: string): Promise<Network | null>;
+  createNetwork(network: NewNetwork): Promise<void>;
+  /** PATCH merges keys (PUT would drop the ones left out) */
+  patchNetwork(name: string, config: LxdConfig): Promise<void>;
+  profile(name: string): Promise<Profile>;
+  /** PATCH merges per device name */
+  patchProfileDevices(name: string, devices: Readonly<Record<string, LxdDevice>>): Promise<void>;
+}
+
+/** An LXD request failed: the HTTP status and LXD's own error text. */
+export class LxdApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly path: string,
+    readonly lxdMessage: string,
+  ) {
+    super(`LXD ${method} ${path} failed (${status}): ${lxdMessage}`);
+    this.name = 'LxdApiError';
+  }
+}
+
+/** API extensions the charm branches on (checked in api_extensions, never by version). */
+export const EXTENSION_CERTIFICATE_TOKEN = 'certificate_token';
+export const EXTENSION_EXPLICIT_TRUST_TOKEN = 'explicit_trust_token';
+
+/** `core.trust_password` exists until LXD 6.1, which also added explicit_trust_token. */
+export const supportsTrustPassword = (server: ServerInfo): boolean =>
+  !server.apiExtensions.includes(EXTENSION_EXPLICIT_TRUST_TOKEN);

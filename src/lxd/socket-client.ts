@@ -1,0 +1,210 @@
+// LXD's REST API over its unix socket (node:http with socketPath): sync and async envelopes,
+// operation waits, ETag/If-Match. Request bodies may carry secrets; they never reach argv or logs.
+import { request as httpRequest } from 'node:http';
+import { existsSync } from 'node:fs';
+import {
+  LxdApiError,
+  type LxdApi,
+  type LxdConfig,
+  type LxdDevice,
+  type Network,
+  type NewNetwork,
+  type NewStoragePool,
+  type Profile,
+  type ServerInfo,
+  type StoragePool,
+} from './lxd-api';
+
+export const DEB_SOCKET = '/var/lib/lxd/unix.socket';
+export const SNAP_SOCKET = '/var/snap/lxd/common/lxd/unix.socket';
+
+/** The socket the `lxc` client would use: LXD_SOCKET, else $LXD_DIR/unix.socket, else the deb or snap path that exists. */
+export function findSocket(env: Readonly<Record<string, string | undefined>>, exists: (p: string) => boolean = existsSync): string {
+  if (env.LXD_SOCKET) return env.LXD_SOCKET;
+  if (env.LXD_DIR) return `${env.LXD_DIR}/unix.socket`;
+  if (exists(SNAP_SOCKET) && !exists(DEB_SOCKET)) return SNAP_SOCKET;
+  return DEB_SOCKET;
+}
+
+interface Envelope {
+  readonly type?: string;
+  readonly error?: string;
+  readonly error_code?: number;
+  readonly operation?: string;
+  readonly metadata?: unknown;
+}
+
+interface RawResponse {
+  readonly status: number;
+  readonly etag: string | undefined;
+  readonly envelope: Envelope;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+const asRecord = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const asStringMap = (v: unknown): Record<string, string> => {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, val] of Object.entries(asRecord(v))) out[k] = typeof val === 'string' ? val : JSON.stringify(val);
+  return out;
+};
+const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const asString = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export interface SocketClientOptions {
+  readonly socketPath: string;
+  /** how long to wait for an async operation to finish */
+  readonly operationTimeoutSeconds?: number;
+}
+
+export class LxdSocketClient implements LxdApi {
+  constructor(private readonly options: SocketClientOptions) {}
+
+  get socketPath(): string {
+    return this.options.socketPath;
+  }
+
+  /** One HTTP exchange; resolves with any status (callers decide), rejects only on transport errors. */
+  private exchange(method: Method, path: string, body?: unknown, ifMatch?: string): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (payload) {
+        headers['Content-Type'] = 'application/json';
+        headers['Content-Length'] = String(payload.length);
+      }
+      if (ifMatch) headers['If-Match'] = ifMatch;
+      const req = httpRequest({ socketPath: this.options.socketPath, path, method, headers, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let envelope: Envelope;
+          try {
+            envelope = text ? (JSON.parse(text) as Envelope) : {};
+          } catch {
+            envelope = { type: 'error', error: `unparseable response: ${text.slice(0, 200)}` };
+          }
+          const etag = res.headers.etag;
+          resolve({ status: res.statusCode ?? 0, etag: typeof etag === 'string' ? etag : undefined, envelope });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', (err) => reject(new LxdApiError(0, method, path, `cannot reach LXD at ${this.options.socketPath}: ${err.message}`)));
+      if (payload) req.write(payload);
+      req.end();
+    });
+  }
+
+  /** Sends a request; waits for async operations; throws LxdApiError on any failure. */
+  async call(method: Method, path: string, body?: unknown, ifMatch?: string): Promise<{ metadata: unknown; etag: string | undefined }> {
+    const res = await this.exchange(method, path, body, ifMatch);
+    const { envelope } = res;
+    if (res.status >= 400 || envelope.type === 'error') {
+      throw new LxdApiError(envelope.error_code || res.status, method, path, envelope.error || `HTTP ${res.status}`);
+    }
+    if (envelope.type === 'async' && envelope.operation) {
+      return { metadata: await this.waitOperation(envelope.operation), etag: res.etag };
+    }
+    return { metadata: envelope.metadata, etag: res.etag };
+  }
+
+  /** Blocks until an operation ends; a failed or cancelled one becomes an LxdApiError. */
+  async waitOperation(operationPath: string): Promise<unknown> {
+    const timeout = this.options.operationTimeoutSeconds ?? 600;
+    const waitPath = `${operationPath}/wait?timeout=${timeout}`;
+    const { metadata } = await this.call('GET', waitPath);
+    const op = asRecord(metadata);
+    if (op.status_code !== 200) {
+      throw new LxdApiError(Number(op.status_code) || 500, 'GET', operationPath, asString(op.err) || asString(op.status) || 'operation failed');
+    }
+    return op.metadata;
+  }
+
+  async server(): Promise<ServerInfo> {
+    const m = asRecord((await this.call('GET', '/1.0')).metadata);
+    const env = asRecord(m.environment);
+    return {
+      apiExtensions: asStrings(m.api_extensions),
+      serverVersion: asString(env.server_version),
+      config: asStringMap(m.config),
+      addresses: asStrings(env.addresses),
+      certificateFingerprint: asString(env.certificate_fingerprint),
+      storageDrivers: Array.isArray(env.storage_supported_drivers)
+        ? env.storage_supported_drivers.map((d) => asString(asRecord(d).Name)).filter(Boolean)
+        : [],
+    };
+  }
+
+  async patchServerConfig(config: LxdConfig): Promise<void> {
+    await this.call('PATCH', '/1.0', { config });
+  }
+
+  async storagePool(name: string): Promise<StoragePool | null> {
+    try {
+      const r = asRecord((await this.call('GET', `/1.0/storage-pools/${encodeURIComponent(name)}`)).metadata);
+      return { name: asString(r.name), driver: asString(r.driver), config: asStringMap(r.config), usedBy: asStrings(r.used_by), status: asString(r.status) };
+    } catch (err) {
+      if (err instanceof LxdApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async createStoragePool(pool: NewStoragePool): Promise<void> {
+    await this.call('POST', '/1.0/storage-pools', pool);
+  }
+
+  async patchStoragePool(name: string, config: LxdConfig): Promise<void> {
+    const path = `/1.0/storage-pools/${encodeURIComponent(name)}`;
+    const { etag } = await this.call('GET', path);
+    await this.call('PATCH', path, { config }, etag);
+  }
+
+  async network(name: string): Promise<Network | null> {
+    try {
+      const r = asRecord((await this.call('GET', `/1.0/networks/${encodeURIComponent(name)}`)).metadata);
+      return { name: asString(r.name), type: asString(r.type), managed: r.managed === true, config: asStringMap(r.config) };
+    } catch (err) {
+      if (err instanceof LxdApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async createNetwork(network: NewNetwork): Promise<void> {
+    await this.call('POST', '/1.0/networks', network);
+  }
+
+  async patchNetwork(name: string, config: LxdConfig): Promise<void> {
+    const path = `/1.0/networks/${encodeURIComponent(name)}`;
+    const { etag } = await this.call('GET', path);
+    await this.call('PATCH', path, { config }, etag);
+  }
+
+  async profile(name: string): Promise<Profile> {
+    const r = asRecord((await this.call('GET', `/1.0/profiles/${encodeURIComponent(name)}`)).metadata);
+    const devices: Record<string, LxdDevice> = Object.create(null) as Record<string, LxdDevice>;
+    for (const [k, v] of Object.entries(asRecord(r.devices))) devices[k] = asStringMap(v);
+    return { name: asString(r.name), config: asStringMap(r.config), devices };
+  }
+
+  async patchProfileDevices(name: string, devices: Readonly<Record<string, LxdDevice>>): Promise<void> {
+    const path = `/1.0/profiles/${encodeURIComponent(name)}`;
+    const { etag } = await this.call('GET', path);
+    await this.call('PATCH', path, { devices }, etag);
+  }
+
+  /** Polls GET /1.0 until the daemon answers (the emulator or systemd starts it; the charm only waits). */
+  async waitReady(timeoutMs: number, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.call('GET', '/1.0');
+        return;
+      } catch (err) {
+        if (Date.now() >= deadline) throw err;
+        await sleep(500);
+      }
+    }
+  }
+}

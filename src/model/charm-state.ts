@@ -1,0 +1,94 @@
+// What the charm remembers between hooks (Juju charm state, unit-local, survives upgrade-charm):
+// parsed once from the flat string bag into a typed record, written back only where it differs.
+import type { Bag } from '../juju/hook-tools';
+
+export interface RememberedDevice {
+  /** the config entry it came from, e.g. "/var/lib/x.img|2G" */
+  readonly spec: string;
+  /** the block device it resolved to (a loop device for a file) */
+  readonly device: string;
+}
+
+export interface CharmState {
+  /** devices that are in the pool (checked once; never inspected again while the spec list is unchanged) */
+  readonly poolDevices: readonly RememberedDevice[];
+  /** device paths (or loop files) this charm ever wiped: never again, across hooks and upgrades */
+  readonly wiped: readonly string[];
+  /** sha256 of the trust password last written to LXD (LXD cannot read it back) */
+  readonly trustPasswordHash: string;
+  /** the generated trust password, when Juju has no secrets */
+  readonly trustPassword: string;
+  readonly trustSecretId: string;
+  /** principal users last seen on the lxd relation and added to the group */
+  readonly lxdUsers: readonly string[];
+  /** what was last published on the lxd relation: "<pool>" */
+  readonly publishedPool: string;
+  readonly nonce: string;
+  readonly workloadVersion: string;
+  /** kernel modules modprobe could not load here: not retried every hook */
+  readonly unloadableModules: readonly string[];
+  /** "status|message" last set, so an unchanged status is not sent again */
+  readonly lastStatus: string;
+}
+
+export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
+  poolDevices: 'pool-devices',
+  wiped: 'wiped-devices',
+  trustPasswordHash: 'trust-password-hash',
+  trustPassword: 'trust-password',
+  trustSecretId: 'trust-secret-id',
+  lxdUsers: 'lxd-users',
+  publishedPool: 'published-pool',
+  nonce: 'nonce',
+  workloadVersion: 'workload-version',
+  unloadableModules: 'unloadable-modules',
+  lastStatus: 'last-status',
+};
+
+const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
+  try {
+    const v: unknown = JSON.parse(text ?? '[]');
+    return Array.isArray(v) ? v.filter(valid) : [];
+  } catch {
+    return [];
+  }
+};
+const isString = (x: unknown): x is string => typeof x === 'string';
+const isDevice = (x: unknown): x is RememberedDevice =>
+  typeof x === 'object' && x !== null && isString((x as RememberedDevice).spec) && isString((x as RememberedDevice).device);
+
+export function readCharmState(bag: Bag): CharmState {
+  const s = (k: keyof CharmState): string => bag[STATE_KEYS[k]] ?? '';
+  return {
+    poolDevices: jsonList(bag[STATE_KEYS.poolDevices], isDevice),
+    wiped: jsonList(bag[STATE_KEYS.wiped], isString),
+    trustPasswordHash: s('trustPasswordHash'),
+    trustPassword: s('trustPassword'),
+    trustSecretId: s('trustSecretId'),
+    lxdUsers: jsonList(bag[STATE_KEYS.lxdUsers], isString),
+    publishedPool: s('publishedPool'),
+    nonce: s('nonce'),
+    workloadVersion: s('workloadVersion'),
+    unloadableModules: jsonList(bag[STATE_KEYS.unloadableModules], isString),
+    lastStatus: s('lastStatus'),
+  };
+}
+
+export function writeCharmState(state: CharmState): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, name] of Object.entries(STATE_KEYS) as Array<[keyof CharmState, string]>) {
+    const value = state[key];
+    out[name] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+/** Only the keys whose serialized value differs ("" deletes a key in Juju). */
+export function stateChanges(before: Bag, after: CharmState): Record<string, string> {
+  const changes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(writeCharmState(after))) {
+    const normalized = value === '[]' ? '' : value;
+    if ((before[name] ?? '') !== normalized) changes[name] = normalized;
+  }
+  return changes;
+}

@@ -1,0 +1,12 @@
+// Types of the standalone validator that scripts/build-steps/config-validator.mjs generates.
+export interface SchemaError {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly message?: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+declare function validate(data: unknown): boolean;
+declare namespace validate {
+  let errors: SchemaError[] | null | undefined;
+}
+export default validate;

@@ -1,0 +1,89 @@
+// The host the charm wants, computed from config, relation data and facts: pure data, no I/O.
+import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './config';
+import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
+
+export interface DesiredPool {
+  readonly name: string;
+  readonly driver: StorageType;
+  readonly devices: readonly DeviceSpec[];
+  /** lvm: the volume group the charm builds over the devices and hands to LXD as the source */
+  readonly volumeGroup: string | null;
+  /** creation-time config (LXD cannot change most of it later) */
+  readonly config: LxdConfig;
+  readonly overwrite: boolean;
+  readonly ephemeralUnmount: string | null;
+}
+
+export interface DesiredBridge {
+  readonly name: string;
+  /** may hold `auto`: sent only at creation or when the family is off; a concrete stored value satisfies it */
+  readonly config: LxdConfig;
+}
+
+export interface DesiredHost {
+  readonly pool: DesiredPool;
+  readonly bridge: DesiredBridge;
+  readonly profileDevices: Readonly<Record<string, LxdDevice>>;
+  /** core.https_address, e.g. "10.0.0.5:8443" */
+  readonly httpsAddress: string;
+  /** users that must be in group lxd (nova-compute's `user`) */
+  readonly lxdUsers: readonly string[];
+  readonly ext4Userns: boolean;
+  readonly kernelModules: readonly string[];
+}
+
+export interface DesiredInputs {
+  readonly config: CharmConfig;
+  /** the lxd-migration binding's address from network-get, or null when Juju gave none */
+  readonly bindAddress: string | null;
+  readonly relationUsers: readonly string[];
+}
+
+export const LXD_GROUP = 'lxd';
+
+const addressValue = (a: BridgeAddress): string => (typeof a === 'string' ? a : a.cidr);
+
+function bridgeConfig(net: CharmConfig['network']): LxdConfig {
+  const config: Record<string, string> = { 'bridge.mtu': String(net.mtu), 'ipv4.address': addressValue(net.ipv4), 'ipv6.address': addressValue(net.ipv6) };
+  if (net.ipv4 !== 'none') config['ipv4.nat'] = String(net.nat);
+  if (net.ipv6 !== 'none') config['ipv6.nat'] = String(net.nat);
+  return config;
+}
+
+function poolConfig(storage: CharmConfig['storage']): LxdConfig {
+  if (storage.type === 'lvm') return { 'lvm.vg_name': storage.volumeGroup, 'lvm.use_thinpool': String(storage.thinpool) };
+  return {};
+}
+
+/** "host:port" with IPv6 in brackets; all addresses when Juju gave none. */
+export function listenAddress(bindAddress: string | null, port: number): string {
+  if (!bindAddress) return `[::]:${port}`;
+  return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
+}
+
+export function desiredHost({ config, bindAddress, relationUsers }: DesiredInputs): DesiredHost {
+  const { storage, network } = config;
+  return {
+    pool: {
+      name: storage.pool,
+      driver: storage.type,
+      devices: storage.devices,
+      volumeGroup: storage.type === 'lvm' ? storage.volumeGroup : null,
+      config: poolConfig(storage),
+      overwrite: storage.overwrite,
+      ephemeralUnmount: storage.ephemeralUnmount,
+    },
+    bridge: { name: network.bridge, config: bridgeConfig(network) },
+    profileDevices: {
+      root: { type: 'disk', path: '/', pool: storage.pool },
+      eth0: { type: 'nic', name: 'eth0', network: network.bridge },
+    },
+    httpsAddress: listenAddress(bindAddress, config.httpsPort),
+    lxdUsers: [...new Set(relationUsers)].sort(),
+    ext4Userns: config.ext4Userns,
+    kernelModules: ['netlink_diag'],
+  };
+}
+
+/** A Unix user name from another charm: refuse anything that could be an option or a path. */
+export const isValidUserName = (name: string): boolean => /^[a-z_][a-z0-9_-]{0,31}$/.test(name);

@@ -1,0 +1,82 @@
+// Applies a plan through the adapters, one typed applier per change kind. Each applier may return the
+// facts the charm must remember (a wiped device, the trust password hash); apply folds them into state.
+import type { HookTools } from '../juju/hook-tools';
+import type { Host } from '../host/host';
+import type { LxdApi } from '../lxd/lxd-api';
+import type { CharmState } from '../model/charm-state';
+import { describeChange, type Change } from './plan';
+
+export interface ApplyIo {
+  readonly lxd: LxdApi;
+  readonly host: Host;
+  readonly juju: HookTools;
+  /** the trust password and its hash; read only by the applier that sets it */
+  readonly trustPassword: () => Promise<{ readonly value: string; readonly hash: string }>;
+}
+
+type Applier<K extends Change['kind']> = (change: Extract<Change, { kind: K }>, io: ApplyIo, state: CharmState) => Promise<Partial<CharmState> | void>;
+
+const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
+  'unmount-ephemeral': (c, io) => io.host.unmount(c.mountPoint),
+  'attach-loop': async (c, io) => {
+    await io.host.attachLoopFile(c.file, c.sizeBytes);
+  },
+  // applyPlan records the wipe before this runs; converge then commits state even when a later change fails
+  'wipe-device': async (c, io, state) => {
+    await io.host.wipeDevice(c.device);
+    return { wiped: [...new Set([...state.wiped, c.wipeKey])] };
+  },
+  'create-volume-group': (c, io) => io.host.createVolumeGroup(c.name, c.devices),
+  'extend-volume-group': (c, io) => io.host.extendVolumeGroup(c.name, c.devices),
+  'create-pool': (c, io) => io.lxd.createStoragePool(c.pool),
+  'remember-pool-devices': async (c) => ({ poolDevices: c.devices }),
+  'create-bridge': (c, io) => io.lxd.createNetwork(c.network),
+  'patch-bridge': (c, io) => io.lxd.patchNetwork(c.name, c.config),
+  'patch-profile': (c, io) => io.lxd.patchProfileDevices('default', c.devices),
+  'patch-server': (c, io) => io.lxd.patchServerConfig(c.config),
+  'set-trust-password': async (_c, io) => {
+    const { value, hash } = await io.trustPassword();
+    await io.lxd.patchServerConfig({ 'core.trust_password': value });
+    return { trustPasswordHash: hash };
+  },
+  'create-group': (c, io) => io.host.createGroup(c.group),
+  'add-user-to-group': (c, io) => io.host.addUserToGroup(c.user, c.group),
+  'load-module': async (c, io, state) => {
+    if (await io.host.loadModule(c.module)) return;
+    await io.juju.log('WARNING', `kernel module ${c.module} cannot be loaded here: skipped`);
+    return { unloadableModules: [...new Set([...state.unloadableModules, c.module])] };
+  },
+  'set-ext4-userns': (c, io) => io.host.setExt4UsernsMounts(c.enabled),
+  'add-root-subids': (c, io) => io.host.addSubIds('root', { start: c.start, count: c.count }),
+};
+
+/** A change failed: which one, and why. */
+export class ApplyError extends Error {
+  constructor(
+    readonly change: Change,
+    readonly reason: unknown,
+  ) {
+    super(`cannot ${describeChange(change)}: ${reason instanceof Error ? reason.message : String(reason)}`);
+    this.name = 'ApplyError';
+  }
+}
+
+/**
+ * Applies changes in order, stopping at the first failure. Returns the state with what was learnt,
+ * also when it throws (the error carries it), so a wipe that happened is remembered.
+ */
+export async function applyPlan(changes: readonly Change[], io: ApplyIo, state: CharmState): Promise<{ state: CharmState; error: ApplyError | null }> {
+  let current = state;
+  for (const change of changes) {
+    await io.juju.log('INFO', describeChange(change));
+    if (change.kind === 'wipe-device') current = { ...current, wiped: [...new Set([...current.wiped, change.wipeKey])] };
+    try {
+      const applier = appliers[change.kind] as Applier<Change['kind']>;
+      const learnt = await applier(change, io, current);
+      if (learnt) current = { ...current, ...learnt };
+    } catch (err) {
+      return { state: current, error: new ApplyError(change, err) };
+    }
+  }
+  return { state: current, error: null };
+}

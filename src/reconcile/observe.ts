@@ -1,0 +1,60 @@
+// Reads the world through the adapters into one Observed value. Cheap reads every hook (LXD over its
+// socket, files); block devices and LVM only when the device list changed or a loop file came loose.
+import type { Host } from '../host/host';
+import type { LxdApi } from '../lxd/lxd-api';
+import type { CharmState } from '../model/charm-state';
+import { LXD_GROUP, type DesiredHost } from '../model/desired';
+import type { Observed, ObservedDevice } from './observed';
+
+export interface ObserveIo {
+  readonly lxd: LxdApi;
+  readonly host: Host;
+}
+
+/** Loop files resolve to their attached loop device (a /sys read), device paths to themselves. */
+async function resolveDevices(want: DesiredHost['pool'], host: Host): Promise<Map<string, string | null>> {
+  const resolved = new Map<string, string | null>();
+  for (const spec of want.devices) resolved.set(spec.spec, spec.kind === 'loop' ? await host.loopDeviceFor(spec.path) : spec.path);
+  return resolved;
+}
+
+/** The remembered devices still are the pool: same specs, same resolved devices, pool present. */
+function devicesUnchanged(want: DesiredHost['pool'], resolved: Map<string, string | null>, state: CharmState, poolExists: boolean): boolean {
+  if (!poolExists || state.poolDevices.length !== want.devices.length) return false;
+  return want.devices.every((spec, i) => state.poolDevices[i]?.spec === spec.spec && state.poolDevices[i]?.device === resolved.get(spec.spec));
+}
+
+export async function observe(want: DesiredHost, io: ObserveIo, state: CharmState, trustPasswordHash: string): Promise<Observed> {
+  const { lxd, host } = io;
+  const [server, pool, bridge, profile, inContainer] = await Promise.all([lxd.server(), lxd.storagePool(want.pool.name), lxd.network(want.bridge.name), lxd.profile('default'), host.isContainer()]);
+  const pools = pool ? [pool] : [];
+  const poolExists = pool !== null;
+  const resolved = await resolveDevices(want.pool, host);
+
+  let devices: Map<string, ObservedDevice> | null = null;
+  let volumeGroups: Observed['volumeGroups'] = null;
+  if (!devicesUnchanged(want.pool, resolved, state, poolExists)) {
+    devices = new Map();
+    for (const [spec, device] of resolved) devices.set(spec, { device, facts: device ? await host.inspectDevice(device) : null });
+    if (want.pool.volumeGroup && want.pool.devices.length > 0) volumeGroups = await host.volumeGroups();
+  }
+
+  const users = await Promise.all(want.lxdUsers.map(async (u) => [u, await host.userExists(u)] as const));
+  return {
+    server,
+    pools,
+    networks: bridge ? [bridge] : [],
+    defaultProfile: profile,
+    devices,
+    volumeGroups,
+    ephemeralMounted: want.pool.ephemeralUnmount ? await host.isMounted(want.pool.ephemeralUnmount) : false,
+    lxdGroupMembers: await host.groupMembers(LXD_GROUP),
+    existingUsers: new Set(users.filter(([, exists]) => exists).map(([u]) => u)),
+    inContainer,
+    loadedModules: inContainer ? new Set() : await host.loadedModules(want.kernelModules),
+    ext4Userns: inContainer ? null : await host.ext4UsernsMounts(),
+    rootSubIds: inContainer ? { uid: [], gid: [] } : await host.subIds('root'),
+    state,
+    trustPasswordHash,
+  };
+}

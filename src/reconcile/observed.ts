@@ -1,0 +1,33 @@
+// What the adapters report about the host and LXD, gathered once per hook by observe.ts.
+import type { DeviceFacts, SubIdRange, VolumeGroup } from '../host/host';
+import type { Network, Profile, ServerInfo, StoragePool } from '../lxd/lxd-api';
+import type { CharmState } from '../model/charm-state';
+
+export interface ObservedDevice {
+  /** the resolved block device: the spec path, or the loop device attached to the file (null: not attached) */
+  readonly device: string | null;
+  /** null when not inspected (a loop file not attached yet) */
+  readonly facts: DeviceFacts | null;
+}
+
+export interface Observed {
+  readonly server: ServerInfo;
+  readonly pools: readonly StoragePool[];
+  readonly networks: readonly Network[];
+  readonly defaultProfile: { readonly devices: Profile['devices'] };
+  /** by config spec; null when the remembered devices are unchanged and nothing was inspected */
+  readonly devices: ReadonlyMap<string, ObservedDevice> | null;
+  /** null when not read (devices unchanged) */
+  readonly volumeGroups: readonly VolumeGroup[] | null;
+  readonly ephemeralMounted: boolean;
+  /** members of group lxd, null when the group does not exist */
+  readonly lxdGroupMembers: readonly string[] | null;
+  readonly existingUsers: ReadonlySet<string>;
+  readonly inContainer: boolean;
+  readonly loadedModules: ReadonlySet<string>;
+  readonly ext4Userns: boolean | null;
+  readonly rootSubIds: { readonly uid: readonly SubIdRange[]; readonly gid: readonly SubIdRange[] };
+  readonly state: CharmState;
+  /** sha256 of the trust password the charm wants (from config, secret or state) */
+  readonly trustPasswordHash: string;
+}

@@ -1,0 +1,252 @@
+// Pure diff of desired against observed: the changes to make, in order, and what blocks the rest.
+// The plan is a value: printable, comparable, and empty when the host already is what the charm wants.
+import type { DeviceFacts } from '../host/host';
+import type { LxdConfig, LxdDevice, NewNetwork, NewStoragePool } from '../lxd/lxd-api';
+import { supportsTrustPassword } from '../lxd/lxd-api';
+import type { DeviceSpec } from '../model/config';
+import { LXD_GROUP, type DesiredHost, type DesiredPool } from '../model/desired';
+import type { Observed } from './observed';
+
+export type Change =
+  | { readonly kind: 'unmount-ephemeral'; readonly mountPoint: string }
+  | { readonly kind: 'attach-loop'; readonly spec: string; readonly file: string; readonly sizeBytes: number }
+  | { readonly kind: 'wipe-device'; readonly device: string; readonly wipeKey: string; readonly found: string }
+  | { readonly kind: 'create-volume-group'; readonly name: string; readonly devices: readonly string[] }
+  | { readonly kind: 'extend-volume-group'; readonly name: string; readonly devices: readonly string[] }
+  | { readonly kind: 'create-pool'; readonly pool: NewStoragePool }
+  | { readonly kind: 'remember-pool-devices'; readonly devices: ReadonlyArray<{ readonly spec: string; readonly device: string }> }
+  | { readonly kind: 'create-bridge'; readonly network: NewNetwork }
+  | { readonly kind: 'patch-bridge'; readonly name: string; readonly config: LxdConfig }
+  | { readonly kind: 'patch-profile'; readonly devices: Readonly<Record<string, LxdDevice>> }
+  | { readonly kind: 'patch-server'; readonly config: LxdConfig }
+  /** the password itself is not in the plan: the applier takes it from the secret store */
+  | { readonly kind: 'set-trust-password' }
+  | { readonly kind: 'create-group'; readonly group: string }
+  | { readonly kind: 'add-user-to-group'; readonly user: string; readonly group: string }
+  | { readonly kind: 'load-module'; readonly module: string }
+  | { readonly kind: 'set-ext4-userns'; readonly enabled: boolean }
+  | { readonly kind: 'add-root-subids'; readonly start: number; readonly count: number };
+
+export interface Plan {
+  readonly changes: readonly Change[];
+  /** reasons the host cannot converge: the unit is blocked with all of them */
+  readonly blocked: readonly string[];
+  /** things skipped on purpose (a container cannot load modules, say): logged, not fatal */
+  readonly notes: readonly string[];
+}
+
+const ROOT_SUBID_START = 1_000_000;
+const ROOT_SUBID_COUNT = 1_000_000_000;
+
+const article = (word: string): string => (/^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`);
+
+function describeContent(facts: DeviceFacts): string {
+  if (!facts.exists) return 'nothing';
+  const c = facts.content;
+  switch (c.kind) {
+    case 'empty':
+      return 'nothing';
+    case 'filesystem':
+      return `${article(c.type)} filesystem`;
+    case 'partition-table':
+      return `${article(c.type)} partition table`;
+    case 'lvm-pv':
+      return c.volumeGroup ? `an LVM physical volume of volume group ${c.volumeGroup}` : 'an LVM physical volume';
+    case 'other':
+      return c.type;
+  }
+}
+
+/** Device changes and the devices ready for the pool; every unusable device is a blocker. */
+function deviceChanges(pool: DesiredPool, have: Observed, blocked: string[]): { changes: Change[]; ready: Array<{ spec: string; device: string }> } {
+  const changes: Change[] = [];
+  const ready: Array<{ spec: string; device: string }> = [];
+  const devices = have.devices;
+  if (!devices) return { changes, ready: have.state.poolDevices.map((d) => ({ ...d })) };
+  for (const spec of pool.devices) {
+    const seen = devices.get(spec.spec);
+    if (spec.kind === 'loop' && !seen?.device) {
+      changes.push({ kind: 'attach-loop', spec: spec.spec, file: spec.path, sizeBytes: spec.sizeBytes });
+      continue;
+    }
+    const device = seen?.device ?? spec.path;
+    const facts = seen?.facts;
+    if (!facts || !facts.exists) {
+      blocked.push(`block device ${spec.path} does not exist`);
+      continue;
+    }
+    if (!facts.isBlock) {
+      blocked.push(`${spec.path} is not a block device`);
+      continue;
+    }
+    const content = facts.content;
+    if (content.kind === 'empty' || (content.kind === 'lvm-pv' && content.volumeGroup !== null && content.volumeGroup === pool.volumeGroup)) {
+      ready.push({ spec: spec.spec, device });
+      continue;
+    }
+    const found = describeContent(facts);
+    const wipeKey = wipeKeyOf(spec);
+    if (!pool.overwrite) {
+      blocked.push(`${spec.path} holds ${found}; set overwrite=true to wipe it`);
+    } else if (have.state.wiped.includes(wipeKey)) {
+      blocked.push(`${spec.path} holds ${found} although it was wiped once already; refusing to wipe it twice`);
+    } else {
+      changes.push({ kind: 'wipe-device', device, wipeKey, found });
+      ready.push({ spec: spec.spec, device });
+    }
+  }
+  return { changes, ready };
+}
+
+/** A device is remembered by what the operator named: the device path, or the loop file. */
+export const wipeKeyOf = (spec: DeviceSpec): string => spec.path;
+
+function storageChanges(pool: DesiredPool, have: Observed, blocked: string[]): Change[] {
+  const changes: Change[] = [];
+  const existing = have.pools.find((p) => p.name === pool.name);
+  if (existing && existing.driver !== pool.driver) {
+    const use = existing.usedBy.length > 0 ? ` and used by ${existing.usedBy.length} object(s)` : '';
+    blocked.push(`storage pool ${pool.name} exists as ${existing.driver}${use}; refusing to change it to ${pool.driver}`);
+    return changes;
+  }
+  if (pool.ephemeralUnmount && have.ephemeralMounted) changes.push({ kind: 'unmount-ephemeral', mountPoint: pool.ephemeralUnmount });
+
+  const before = blocked.length;
+  const { changes: prepare, ready } = deviceChanges(pool, have, blocked);
+  changes.push(...prepare);
+  if (blocked.length > before || prepare.some((c) => c.kind === 'attach-loop')) return changes; // re-plan once loops exist
+
+  const readyDevices = ready.map((d) => d.device);
+  if (pool.volumeGroup && have.volumeGroups && ready.length > 0) {
+    const vg = have.volumeGroups.find((g) => g.name === pool.volumeGroup);
+    if (!vg) changes.push({ kind: 'create-volume-group', name: pool.volumeGroup, devices: readyDevices });
+    else {
+      const missing = readyDevices.filter((d) => !vg.physicalVolumes.includes(d));
+      if (missing.length > 0) changes.push({ kind: 'extend-volume-group', name: pool.volumeGroup, devices: missing });
+    }
+  }
+  if (!existing) {
+    const config: Record<string, string> = { ...pool.config };
+    if (pool.volumeGroup && ready.length > 0) config.source = pool.volumeGroup;
+    else if (!pool.volumeGroup && readyDevices[0]) config.source = readyDevices[0];
+    changes.push({ kind: 'create-pool', pool: { name: pool.name, driver: pool.driver, config, description: 'LXD storage for nova-lxd (managed by the lxd charm)' } });
+  }
+  const remembered = have.state.poolDevices;
+  if (have.devices && (remembered.length !== ready.length || ready.some((d, i) => remembered[i]?.spec !== d.spec || remembered[i]?.device !== d.device))) {
+    changes.push({ kind: 'remember-pool-devices', devices: ready });
+  }
+  return changes;
+}
+
+/** `auto` is satisfied by any concrete stored address: re-sending it would pick a new subnet. */
+const bridgeValueMatches = (key: string, want: string, have: string | undefined): boolean =>
+  want === have || (want === 'auto' && key.endsWith('.address') && have !== undefined && have !== '' && have !== 'none' && have !== 'auto');
+
+function bridgeChanges(want: DesiredHost['bridge'], have: Observed, blocked: string[]): Change[] {
+  const net = have.networks.find((n) => n.name === want.name);
+  if (!net) return [{ kind: 'create-bridge', network: { name: want.name, type: 'bridge', config: want.config, description: 'LXD bridge (managed by the lxd charm)' } }];
+  if (!net.managed || net.type !== 'bridge') {
+    blocked.push(`network ${want.name} exists and is not an LXD-managed bridge`);
+    return [];
+  }
+  const diff: Record<string, string> = {};
+  for (const [key, value] of Object.entries(want.config)) if (!bridgeValueMatches(key, value, net.config[key])) diff[key] = value;
+  return Object.keys(diff).length > 0 ? [{ kind: 'patch-bridge', name: want.name, config: diff }] : [];
+}
+
+const sameDevice = (a: LxdDevice | undefined, b: LxdDevice): boolean =>
+  a !== undefined && Object.keys(a).length === Object.keys(b).length && Object.entries(b).every(([k, v]) => a[k] === v);
+
+function profileChanges(want: DesiredHost['profileDevices'], have: Observed): Change[] {
+  const diff: Record<string, LxdDevice> = {};
+  for (const [name, device] of Object.entries(want)) if (!sameDevice(have.defaultProfile.devices[name], device)) diff[name] = device;
+  return Object.keys(diff).length > 0 ? [{ kind: 'patch-profile', devices: diff }] : [];
+}
+
+function serverChanges(want: DesiredHost, have: Observed, notes: string[]): Change[] {
+  const changes: Change[] = [];
+  if (have.server.config['core.https_address'] !== want.httpsAddress) changes.push({ kind: 'patch-server', config: { 'core.https_address': want.httpsAddress } });
+  if (!supportsTrustPassword(have.server)) notes.push('LXD has no core.trust_password: trust by token only');
+  else if (have.server.config['core.trust_password'] !== 'true' || have.state.trustPasswordHash !== have.trustPasswordHash) changes.push({ kind: 'set-trust-password' });
+  return changes;
+}
+
+function accessChanges(want: DesiredHost, have: Observed, blocked: string[]): Change[] {
+  const changes: Change[] = [];
+  if (want.lxdUsers.length === 0) return changes;
+  if (have.lxdGroupMembers === null) changes.push({ kind: 'create-group', group: LXD_GROUP });
+  for (const user of want.lxdUsers) {
+    if (!have.existingUsers.has(user)) blocked.push(`user ${user} (from nova-compute) does not exist on this machine`);
+    else if (!(have.lxdGroupMembers ?? []).includes(user)) changes.push({ kind: 'add-user-to-group', user, group: LXD_GROUP });
+  }
+  return changes;
+}
+
+function kernelChanges(want: DesiredHost, have: Observed, notes: string[]): Change[] {
+  if (have.inContainer) {
+    notes.push('in a container: kernel modules, ext4 userns mounts and subuid ranges are left to the host');
+    return [];
+  }
+  const changes: Change[] = want.kernelModules.filter((m) => !have.loadedModules.has(m) && !have.state.unloadableModules.includes(m)).map((module) => ({ kind: 'load-module', module }) as const);
+  if (have.ext4Userns === null) notes.push('the kernel has no ext4 userns_mounts knob: skipped');
+  else if (have.ext4Userns !== want.ext4Userns) changes.push({ kind: 'set-ext4-userns', enabled: want.ext4Userns });
+  if (have.rootSubIds.uid.length === 0 || have.rootSubIds.gid.length === 0) changes.push({ kind: 'add-root-subids', start: ROOT_SUBID_START, count: ROOT_SUBID_COUNT });
+  return changes;
+}
+
+export function plan(want: DesiredHost, have: Observed): Plan {
+  const blocked: string[] = [];
+  const notes: string[] = [];
+  const changes = [
+    ...kernelChanges(want, have, notes),
+    ...storageChanges(want.pool, have, blocked),
+    ...bridgeChanges(want.bridge, have, blocked),
+    ...serverChanges(want, have, notes),
+    ...accessChanges(want, have, blocked),
+  ];
+  // the profile names the pool and the bridge: only once both exist or are being made
+  const poolReady = have.pools.some((p) => p.name === want.pool.name && p.driver === want.pool.driver) || changes.some((c) => c.kind === 'create-pool');
+  const bridgeOk = !blocked.some((b) => b.startsWith(`network ${want.bridge.name}`));
+  if (poolReady && bridgeOk) changes.push(...profileChanges(want.profileDevices, have));
+  return { changes, blocked, notes };
+}
+
+/** One line per change, for logs and show-config. */
+export function describeChange(change: Change): string {
+  switch (change.kind) {
+    case 'unmount-ephemeral':
+      return `unmount ${change.mountPoint}`;
+    case 'attach-loop':
+      return `attach loop file ${change.file}`;
+    case 'wipe-device':
+      return `wipe ${change.device} (holds ${change.found})`;
+    case 'create-volume-group':
+      return `create volume group ${change.name} on ${change.devices.join(', ')}`;
+    case 'extend-volume-group':
+      return `extend volume group ${change.name} with ${change.devices.join(', ')}`;
+    case 'create-pool':
+      return `create ${change.pool.driver} storage pool ${change.pool.name}`;
+    case 'remember-pool-devices':
+      return `remember pool devices ${change.devices.map((d) => d.device).join(', ') || '(none)'}`;
+    case 'create-bridge':
+      return `create bridge ${change.network.name}`;
+    case 'patch-bridge':
+      return `set ${Object.entries(change.config).map(([k, v]) => `${k}=${v}`).join(' ')} on bridge ${change.name}`;
+    case 'patch-profile':
+      return `set default profile devices ${Object.keys(change.devices).join(', ')}`;
+    case 'patch-server':
+      return `set ${Object.entries(change.config).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    case 'set-trust-password':
+      return 'set core.trust_password';
+    case 'create-group':
+      return `create group ${change.group}`;
+    case 'add-user-to-group':
+      return `add ${change.user} to group ${change.group}`;
+    case 'load-module':
+      return `load kernel module ${change.module}`;
+    case 'set-ext4-userns':
+      return `set ext4 userns_mounts=${change.enabled}`;
+    case 'add-root-subids':
+      return `give root subuid/subgid range ${change.start}+${change.count}`;
+  }
+}

@@ -1,0 +1,165 @@
+// In-memory machine implementing Host: devices with contents, loop files, volume groups, users and
+// groups, kernel knobs. Records every mutation so tests can assert "nothing was touched".
+import { PackageError, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from '../../src/host/host';
+
+export interface FakeHostOptions {
+  readonly os?: OsRelease;
+  readonly packages?: readonly string[];
+  /** packages whose installation fails, with apt's words */
+  readonly broken?: Readonly<Record<string, string>>;
+  readonly devices?: Readonly<Record<string, DeviceContent>>;
+  readonly users?: readonly string[];
+  readonly groups?: Readonly<Record<string, readonly string[]>>;
+  readonly container?: boolean;
+  readonly modules?: readonly string[];
+  readonly loadable?: readonly string[];
+  readonly ext4Userns?: boolean | null;
+  readonly mounts?: readonly string[];
+}
+
+export class FakeHost implements Host {
+  readonly packages: Set<string>;
+  readonly devices = new Map<string, DeviceContent>();
+  readonly loops = new Map<string, string>(); // file → loop device
+  readonly files = new Map<string, number>(); // loop file → size
+  readonly vgs = new Map<string, string[]>();
+  readonly users: Set<string>;
+  readonly groups = new Map<string, string[]>();
+  readonly modules: Set<string>;
+  ext4Userns: boolean | null;
+  readonly subids = new Map<string, SubIdRange[]>();
+  readonly mounts: Set<string>;
+  /** every mutation, in order */
+  readonly actions: string[] = [];
+  /** how many times a device's content was probed (blkid) */
+  inspections = 0;
+  private nextLoop = 0;
+
+  constructor(private readonly options: FakeHostOptions = {}) {
+    this.packages = new Set(options.packages ?? ['lxd', 'lxd-client', 'lvm2', 'thin-provisioning-tools', 'btrfs-progs', 'nftables', 'dnsmasq-base', 'uidmap']);
+    for (const [path, content] of Object.entries(options.devices ?? {})) this.devices.set(path, content);
+    this.users = new Set(options.users ?? ['root', 'nova']);
+    for (const [group, members] of Object.entries(options.groups ?? { lxd: [] })) this.groups.set(group, [...members]);
+    this.modules = new Set(options.modules ?? []);
+    this.ext4Userns = options.ext4Userns === undefined ? false : options.ext4Userns;
+    this.subids.set('root', [{ start: 100000, count: 65536 }]);
+    this.mounts = new Set(options.mounts ?? []);
+  }
+
+  async osRelease(): Promise<OsRelease> {
+    return this.options.os ?? { id: 'debian', versionId: '12' };
+  }
+  async installedPackages(names: readonly string[]): Promise<Set<string>> {
+    return new Set(names.filter((n) => this.packages.has(n)));
+  }
+  async aptInstall(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      const broken = this.options.broken?.[name];
+      if (broken) throw new PackageError(name, broken);
+      this.packages.add(name);
+    }
+    this.actions.push(`apt-get install ${names.join(' ')}`);
+  }
+  async snapChannel(name: string): Promise<string | null> {
+    return this.packages.has(`snap:${name}`) ? 'stable' : null;
+  }
+  async snapInstall(name: string, channel: string): Promise<void> {
+    this.packages.add(`snap:${name}`);
+    this.actions.push(`snap install ${name} --channel=${channel}`);
+  }
+  async isContainer(): Promise<boolean> {
+    return this.options.container ?? false;
+  }
+
+  async inspectDevice(path: string): Promise<DeviceFacts> {
+    const content = this.devices.get(path);
+    if (!content) return { exists: false };
+    this.inspections++;
+    const vg = [...this.vgs].find(([, pvs]) => pvs.includes(path))?.[0];
+    return { exists: true, isBlock: true, content: vg ? { kind: 'lvm-pv', volumeGroup: vg } : content };
+  }
+  async loopDeviceFor(file: string): Promise<string | null> {
+    return this.loops.get(file) ?? null;
+  }
+  async attachLoopFile(file: string, sizeBytes: number): Promise<string> {
+    const existing = this.loops.get(file);
+    if (existing) return existing;
+    if (!this.files.has(file)) this.files.set(file, sizeBytes);
+    const device = `/dev/loop${this.nextLoop++}`;
+    this.loops.set(file, device);
+    if (!this.devices.has(device)) this.devices.set(device, { kind: 'empty' });
+    this.actions.push(`losetup ${file}`);
+    return device;
+  }
+  /** a reboot: loop devices are gone, files stay */
+  reboot(): void {
+    for (const device of this.loops.values()) this.devices.delete(device);
+    this.loops.clear();
+    this.nextLoop = 0; // losetup --find hands out the same numbers again
+  }
+  async wipeDevice(path: string): Promise<void> {
+    this.devices.set(path, { kind: 'empty' });
+    for (const [name, pvs] of this.vgs) this.vgs.set(name, pvs.filter((p) => p !== path));
+    this.actions.push(`wipe ${path}`);
+  }
+  async volumeGroups(): Promise<VolumeGroup[]> {
+    return [...this.vgs].map(([name, physicalVolumes]) => ({ name, physicalVolumes: [...physicalVolumes] }));
+  }
+  async createVolumeGroup(name: string, devices: readonly string[]): Promise<void> {
+    if (this.vgs.has(name)) throw new Error(`vgcreate: A volume group called ${name} already exists.`);
+    this.vgs.set(name, [...devices]);
+    this.actions.push(`vgcreate ${name} ${devices.join(' ')}`);
+  }
+  async extendVolumeGroup(name: string, devices: readonly string[]): Promise<void> {
+    const vg = this.vgs.get(name);
+    if (!vg) throw new Error(`vgextend: Volume group "${name}" not found`);
+    vg.push(...devices);
+    this.actions.push(`vgextend ${name} ${devices.join(' ')}`);
+  }
+  async isMounted(mountPoint: string): Promise<boolean> {
+    return this.mounts.has(mountPoint);
+  }
+  async unmount(mountPoint: string): Promise<void> {
+    this.mounts.delete(mountPoint);
+    this.actions.push(`umount ${mountPoint}`);
+  }
+  async userExists(user: string): Promise<boolean> {
+    return this.users.has(user);
+  }
+  async groupMembers(group: string): Promise<string[] | null> {
+    const members = this.groups.get(group);
+    return members ? [...members] : null;
+  }
+  async createGroup(group: string): Promise<void> {
+    this.groups.set(group, []);
+    this.actions.push(`groupadd ${group}`);
+  }
+  async addUserToGroup(user: string, group: string): Promise<void> {
+    this.groups.get(group)?.push(user);
+    this.actions.push(`gpasswd -a ${user} ${group}`);
+  }
+  async loadedModules(names: readonly string[]): Promise<Set<string>> {
+    return new Set(names.filter((n) => this.modules.has(n)));
+  }
+  async loadModule(name: string): Promise<boolean> {
+    this.actions.push(`modprobe ${name}`);
+    if (!(this.options.loadable ?? ['netlink_diag']).includes(name)) return false;
+    this.modules.add(name);
+    return true;
+  }
+  async ext4UsernsMounts(): Promise<boolean | null> {
+    return this.ext4Userns;
+  }
+  async setExt4UsernsMounts(enabled: boolean): Promise<void> {
+    this.ext4Userns = enabled;
+    this.actions.push(`ext4 userns_mounts=${enabled}`);
+  }
+  async subIds(user: string): Promise<{ uid: SubIdRange[]; gid: SubIdRange[] }> {
+    const ranges = this.subids.get(user) ?? [];
+    return { uid: [...ranges], gid: [...ranges] };
+  }
+  async addSubIds(user: string, range: SubIdRange): Promise<void> {
+    this.subids.set(user, [...(this.subids.get(user) ?? []), range]);
+    this.actions.push(`usermod subids ${user}`);
+  }
+}

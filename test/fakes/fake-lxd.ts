@@ -1,0 +1,129 @@
+// In-memory LXD implementing LxdApi with the daemon's observable rules: `auto` becomes a concrete subnet,
+// the trust password reads back as "true", PATCH merges, duplicates and unknown pools are refused.
+import { LxdApiError, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
+
+export interface FakeLxdOptions {
+  readonly version?: string;
+  readonly extensions?: readonly string[];
+  /** the daemon is not up yet: waitReady fails */
+  readonly down?: boolean;
+  /** no device-mapper: an lvm pool with a thin pool cannot be created */
+  readonly noThinPool?: boolean;
+}
+
+export class FakeLxd implements LxdApi {
+  readonly serverConfig: Record<string, string> = {};
+  /** the trust password LXD would check (the test's view; LXD itself never returns it) */
+  trustPassword: string | null = null;
+  readonly pools = new Map<string, StoragePool>();
+  readonly nets = new Map<string, Network>();
+  readonly profiles = new Map<string, { config: Record<string, string>; devices: Record<string, LxdDevice> }>([['default', { config: {}, devices: {} }]]);
+  /** every mutating call, in order: "PATCH /1.0 core.https_address" … */
+  readonly writes: string[] = [];
+  private subnet = 100;
+
+  constructor(private readonly options: FakeLxdOptions = {}) {
+    this.nets.set('eth0', { name: 'eth0', type: 'physical', managed: false, config: {} });
+  }
+
+  async waitReady(): Promise<void> {
+    if (this.options.down) throw new LxdApiError(0, 'GET', '/1.0', 'cannot reach LXD at /fake/unix.socket: connect ENOENT');
+  }
+
+  async server(): Promise<ServerInfo> {
+    if (this.options.down) throw new LxdApiError(0, 'GET', '/1.0', 'cannot reach LXD at /fake/unix.socket: connect ENOENT');
+    const https = this.serverConfig['core.https_address'];
+    return {
+      apiExtensions: this.options.extensions ?? ['etag', 'network', 'certificate_token', 'storage_api_local_volume_handling'],
+      serverVersion: this.options.version ?? '5.0.2',
+      config: { ...this.serverConfig, ...(this.trustPassword ? { 'core.trust_password': 'true' } : {}) },
+      addresses: https ? [https.startsWith('[::]') ? https.replace('[::]', '10.0.0.5') : https] : [],
+      certificateFingerprint: 'ab'.repeat(32),
+      storageDrivers: ['dir', 'lvm', 'btrfs', 'zfs'],
+    };
+  }
+
+  async patchServerConfig(config: LxdConfig): Promise<void> {
+    for (const [key, value] of Object.entries(config)) {
+      if (key === 'core.trust_password') {
+        if (this.options.extensions?.includes('explicit_trust_token')) throw new LxdApiError(400, 'PATCH', '/1.0', `cannot set '${key}': unknown key`);
+        this.trustPassword = value || null;
+      } else if (!key.startsWith('core.')) throw new LxdApiError(400, 'PATCH', '/1.0', `cannot set '${key}' to '${value}': unknown key`);
+      else if (value === '') delete this.serverConfig[key];
+      else this.serverConfig[key] = value;
+    }
+    this.writes.push(`PATCH /1.0 ${Object.keys(config).sort().join(',')}`);
+  }
+
+  async storagePool(name: string): Promise<StoragePool | null> {
+    if (this.options.down) throw new LxdApiError(0, 'GET', `/1.0/storage-pools/${name}`, 'cannot reach LXD at /fake/unix.socket: connect ENOENT');
+    const pool = this.pools.get(name);
+    return pool ? { ...pool, usedBy: this.usedBy(name) } : null;
+  }
+
+  private usedBy(pool: string): string[] {
+    return [...this.profiles].filter(([, p]) => p.devices.root?.pool === pool).map(([name]) => `/1.0/profiles/${name}`);
+  }
+
+  async createStoragePool(pool: NewStoragePool): Promise<void> {
+    if (this.pools.has(pool.name)) throw new LxdApiError(409, 'POST', '/1.0/storage-pools', `Storage pool "${pool.name}" already exists`);
+    if (pool.driver === 'lvm' && this.options.noThinPool && pool.config['lvm.use_thinpool'] !== 'false') {
+      throw new LxdApiError(500, 'POST', '/1.0/storage-pools', 'Failed to create the thin pool: device-mapper: reload ioctl failed');
+    }
+    const config = { ...pool.config };
+    if (pool.driver === 'lvm' && !config.source) config.source = pool.config['lvm.vg_name'] ?? pool.name;
+    this.pools.set(pool.name, { name: pool.name, driver: pool.driver, config, usedBy: [], status: 'Created' });
+    this.writes.push(`POST /1.0/storage-pools ${pool.name}`);
+  }
+
+  async patchStoragePool(name: string, config: LxdConfig): Promise<void> {
+    const pool = this.pools.get(name);
+    if (!pool) throw new LxdApiError(404, 'PATCH', `/1.0/storage-pools/${name}`, 'Storage pool not found');
+    this.pools.set(name, { ...pool, config: { ...pool.config, ...config } });
+    this.writes.push(`PATCH /1.0/storage-pools/${name}`);
+  }
+
+  async network(name: string): Promise<Network | null> {
+    if (this.options.down) throw new LxdApiError(0, 'GET', `/1.0/networks/${name}`, 'cannot reach LXD at /fake/unix.socket: connect ENOENT');
+    return this.nets.get(name) ?? null;
+  }
+
+  private concrete(config: LxdConfig): Record<string, string> {
+    const out: Record<string, string> = { ...config };
+    if (out['ipv4.address'] === 'auto' || out['ipv4.address'] === undefined) out['ipv4.address'] = `10.${this.subnet++}.0.1/24`;
+    if (out['ipv6.address'] === 'auto') out['ipv6.address'] = `fd42:${this.subnet++}::1/64`;
+    return out;
+  }
+
+  async createNetwork(network: NewNetwork): Promise<void> {
+    if (this.nets.has(network.name)) throw new LxdApiError(400, 'POST', '/1.0/networks', 'The network already exists');
+    this.nets.set(network.name, { name: network.name, type: 'bridge', managed: true, config: this.concrete(network.config) });
+    this.writes.push(`POST /1.0/networks ${network.name}`);
+  }
+
+  async patchNetwork(name: string, config: LxdConfig): Promise<void> {
+    const net = this.nets.get(name);
+    if (!net?.managed) throw new LxdApiError(404, 'PATCH', `/1.0/networks/${name}`, 'Network not found');
+    const merged = { ...net.config, ...config };
+    if (config['ipv4.address'] === 'auto') merged['ipv4.address'] = `10.${this.subnet++}.0.1/24`;
+    if (config['ipv6.address'] === 'auto') merged['ipv6.address'] = `fd42:${this.subnet++}::1/64`;
+    this.nets.set(name, { ...net, config: merged });
+    this.writes.push(`PATCH /1.0/networks/${name} ${Object.keys(config).sort().join(',')}`);
+  }
+
+  async profile(name: string): Promise<Profile> {
+    const p = this.profiles.get(name);
+    if (!p) throw new LxdApiError(404, 'GET', `/1.0/profiles/${name}`, 'Profile not found');
+    return { name, config: { ...p.config }, devices: structuredClone(p.devices) };
+  }
+
+  async patchProfileDevices(name: string, devices: Readonly<Record<string, LxdDevice>>): Promise<void> {
+    const p = this.profiles.get(name);
+    if (!p) throw new LxdApiError(404, 'PATCH', `/1.0/profiles/${name}`, 'Profile not found');
+    for (const [key, device] of Object.entries(devices)) {
+      if (device.network && !this.nets.has(device.network)) throw new LxdApiError(404, 'PATCH', `/1.0/profiles/${name}`, `Failed to load network "${device.network}": Network not found`);
+      p.devices[key] = { ...device };
+    }
+    this.writes.push(`PATCH /1.0/profiles/${name} ${Object.keys(devices).sort().join(',')}`);
+  }
+}

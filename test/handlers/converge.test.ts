@@ -1,0 +1,281 @@
+// converge through the charm's event table with FakeJuju (Juju's rules, commit on success), FakeLxd and
+// FakeHost: state in → hook → state out; the same hook again writes nothing anywhere.
+import type { DeviceContent } from '../../src/host/host';
+import type { ConfigValue } from '../../src/juju/hook-tools';
+import { aUnit, type JujuStateBuilder } from '../builders/juju-state';
+import { runHook } from '../builders/run-hook';
+import { FakeHost, type FakeHostOptions } from '../fakes/fake-host';
+import { FakeJuju } from '../fakes/fake-juju';
+import { FakeLxd, type FakeLxdOptions } from '../fakes/fake-lxd';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface World {
+  juju: FakeJuju;
+  lxd: FakeLxd;
+  host: FakeHost;
+}
+
+const world = (config: Record<string, ConfigValue> = {}, host: FakeHostOptions = {}, lxd: FakeLxdOptions = {}, unit: JujuStateBuilder = aUnit()): World => ({
+  juju: new FakeJuju(unit.withConfig({ 'lvm-thinpool': false, ...config })),
+  lxd: new FakeLxd(lxd),
+  host: new FakeHost(host),
+});
+
+/** Runs one hook (config-changed unless named); Juju commits on exit 0. */
+async function run(w: World, hook = 'config-changed'): Promise<void> {
+  expect((await runHook(hook, w)).exitCode).toBe(0);
+}
+
+/** `juju config`: the committed state with new values, as the next hook sees it. */
+function configure(w: World, values: Record<string, ConfigValue>): void {
+  const state = w.juju.state;
+  w.juju = new FakeJuju({ ...state, config: { ...state.config, ...values } });
+}
+
+/** Runs the hook again and returns everything it wrote anywhere (FakeJuju lists statuses apart). */
+async function rerun(w: World): Promise<string[]> {
+  const before = { juju: w.juju.writes.length, statuses: w.juju.statuses.length, lxd: w.lxd.writes.length, host: w.host.actions.length };
+  await run(w);
+  return [
+    ...w.juju.writes.slice(before.juju),
+    ...w.juju.statuses.slice(before.statuses).map((s) => `status-set ${s.status}`),
+    ...w.lxd.writes.slice(before.lxd),
+    ...w.host.actions.slice(before.host),
+  ];
+}
+
+const fs = (type: string): DeviceContent => ({ kind: 'filesystem', type });
+const stateOf = (w: World): Record<string, string> => w.juju.state.charmState;
+const lxdBag = (w: World): Record<string, string> | undefined => w.juju.state.relations.find((r) => r.endpoint === 'lxd')?.localUnit;
+const withNova = (user = 'nova'): JujuStateBuilder => aUnit().withRelation('lxd', { remoteApp: 'nova-compute', units: { 'nova-compute/0': { user } } });
+
+test('a fresh host becomes an LXD host: pool, bridge, profile, listener, trust password; active with a summary', async () => {
+  const w = world({}, { modules: [], ext4Userns: false });
+  await run(w);
+  expect(w.lxd.pools.get('lxd')).toMatchObject({ driver: 'lvm', config: { 'lvm.vg_name': 'lxd_vg', 'lvm.use_thinpool': 'false' } });
+  expect(w.lxd.nets.get('lxdbr0')?.config).toEqual({ 'bridge.mtu': '1500', 'ipv4.address': '10.100.0.1/24', 'ipv4.nat': 'true', 'ipv6.address': 'none' });
+  expect(w.lxd.profiles.get('default')?.devices).toEqual({ root: { type: 'disk', path: '/', pool: 'lxd' }, eth0: { type: 'nic', name: 'eth0', network: 'lxdbr0' } });
+  expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.5:8443');
+  const password = w.lxd.trustPassword ?? '?';
+  expect(password).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+  expect(w.juju.state.secrets).toEqual([expect.objectContaining({ owner: 'unit', label: 'lxd-trust-password', revisions: [{ password }] })]);
+  expect(JSON.stringify(stateOf(w))).not.toContain(password);
+  expect(w.juju.logs.join('\n')).not.toContain(password);
+  expect(w.juju.writes.join('\n')).not.toContain(password);
+  expect(w.host.actions).toEqual(['modprobe netlink_diag', 'ext4 userns_mounts=true']);
+  expect(w.juju.statuses.map((s) => s.status)).toEqual(['maintenance', 'active']);
+  expect(w.juju.unitStatus.message).toBe('Unit is ready (lvm pool lxd, bridge lxdbr0 10.100.0.1/24, listening 10.0.0.5:8443, trust: password+token)');
+  expect(w.juju.state.workloadVersion).toBe('5.0.2');
+});
+
+test('running the same hook again writes nothing: no LXD write, no host command, no status, no state', async () => {
+  const w = world({ 'block-devices': '/srv/a.img|1G /srv/b.img|1G' });
+  await run(w);
+  const inspections = w.host.inspections;
+  expect(await rerun(w)).toEqual([]);
+  expect(w.host.inspections).toBe(inspections); // device facts come from charm state
+  expect(await rerun(w)).toEqual([]);
+});
+
+test('invalid config blocks naming every bad option, and touches nothing', async () => {
+  const w = world({ 'storage-type': 'ceph', 'bridge-mtu': 10, 'bridge-ipv4': '300.1.1.1/24' });
+  await run(w);
+  expect(w.juju.unitStatus).toEqual({
+    status: 'blocked',
+    message: 'invalid config: storage-type must be one of lvm, btrfs, zfs, dir; bridge-mtu must be >= 576; bridge-ipv4 "300.1.1.1/24" is not auto, none or a valid IPv4 address/prefix',
+  });
+  expect(w.lxd.writes).toEqual([]);
+  expect(w.host.actions).toEqual([]);
+});
+
+describe('storage', () => {
+  test('an LVM volume group spans two loop files; a third added later extends it', async () => {
+    const w = world({ 'block-devices': '/srv/a.img|1G /srv/b.img|2G' });
+    await run(w);
+    expect(w.host.vgs.get('lxd_vg')).toEqual(['/dev/loop0', '/dev/loop1']);
+    expect(w.lxd.pools.get('lxd')?.config.source).toBe('lxd_vg');
+    expect(w.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool lxd on 2 devices,/);
+    configure(w, { 'block-devices': '/srv/a.img|1G /srv/b.img|2G /srv/c.img|1G' });
+    await run(w);
+    expect(w.host.vgs.get('lxd_vg')).toEqual(['/dev/loop0', '/dev/loop1', '/dev/loop2']);
+    expect(w.lxd.writes.filter((x) => x.startsWith('POST /1.0/storage-pools'))).toHaveLength(1);
+    expect(w.juju.unitStatus.message).toMatch(/on 3 devices/);
+  });
+
+  test('after a reboot the loop files are re-attached, not wiped, and the pool is left alone', async () => {
+    const w = world({ 'block-devices': '/srv/a.img|1G' });
+    await run(w);
+    w.host.reboot();
+    const written = await rerun(w);
+    expect(written.filter((x) => !x.startsWith('state-set')).sort()).toEqual(['losetup /srv/a.img', 'status-set active', 'status-set maintenance']);
+    expect(w.host.actions.filter((a) => a.startsWith('wipe'))).toEqual([]);
+  });
+
+  test('a device with a filesystem is untouched with overwrite=false, wiped once with overwrite=true, never twice', async () => {
+    const w = world({ 'block-devices': '/dev/vdb' }, { devices: { '/dev/vdb': fs('ext4') } });
+    await run(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: '/dev/vdb holds an ext4 filesystem; set overwrite=true to wipe it' });
+    expect(w.host.actions.filter((a) => a.includes('vdb'))).toEqual([]);
+    expect(w.lxd.pools.size).toBe(0);
+
+    configure(w, { overwrite: true });
+    await run(w);
+    expect(w.host.actions.filter((a) => a.includes('vdb'))).toEqual(['wipe /dev/vdb', 'vgcreate lxd_vg /dev/vdb']);
+    expect(w.juju.unitStatus.status).toBe('active');
+
+    // someone puts a filesystem back and a device is added: the charm refuses a second wipe
+    w.host.vgs.delete('lxd_vg');
+    w.host.devices.set('/dev/vdb', fs('xfs'));
+    w.host.devices.set('/dev/vdc', { kind: 'empty' });
+    configure(w, { 'block-devices': '/dev/vdb /dev/vdc' });
+    await run(w);
+    expect(w.juju.unitStatus.message).toBe('/dev/vdb holds a xfs filesystem although it was wiped once already; refusing to wipe it twice');
+    expect(w.host.actions.filter((a) => a.startsWith('wipe'))).toEqual(['wipe /dev/vdb']);
+  });
+
+  test('a wipe is remembered even when LXD fails right after it (the hook blocks instead of failing)', async () => {
+    const w = world({ 'block-devices': '/dev/vdb', overwrite: true }, { devices: { '/dev/vdb': fs('ext4') } });
+    const realPool = w.lxd.storagePool.bind(w.lxd);
+    let calls = 0;
+    jest.spyOn(w.lxd, 'storagePool').mockImplementation(async (name) => {
+      if (++calls > 1) throw new Error('LXD went away');
+      return realPool(name);
+    });
+    await run(w);
+    expect(w.host.actions.filter((a) => a.startsWith('wipe'))).toEqual(['wipe /dev/vdb']);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'cannot read the host back: LXD went away' });
+    expect(JSON.parse(stateOf(w)['wiped-devices'] ?? '[]')).toEqual(['/dev/vdb']);
+  });
+
+  test('ephemeral-unmount frees the cloud disk before it is used', async () => {
+    const w = world({ 'ephemeral-unmount': '/mnt', 'block-devices': '/dev/vdb' }, { mounts: ['/mnt'], devices: { '/dev/vdb': { kind: 'empty' } } });
+    await run(w);
+    expect(w.host.actions.slice(w.host.actions.indexOf('umount /mnt'))).toEqual(['umount /mnt', 'vgcreate lxd_vg /dev/vdb']);
+    expect(await rerun(w)).toEqual([]);
+  });
+
+  test('a missing device blocks, naming it', async () => {
+    const w = world({ 'block-devices': '/dev/nope' });
+    await run(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'block device /dev/nope does not exist' });
+  });
+
+  test('changing the type of the pool in use is refused, never by destroying it', async () => {
+    const w = world();
+    await run(w);
+    configure(w, { 'storage-type': 'btrfs' });
+    await run(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'storage pool lxd exists as lvm and used by 1 object(s); refusing to change it to btrfs' });
+    expect(w.lxd.pools.get('lxd')?.driver).toBe('lvm');
+  });
+
+  test('a kernel without thin-pool support blocks with the remedy', async () => {
+    const w = world({ 'lvm-thinpool': true }, {}, { noThinPool: true });
+    await run(w);
+    expect(w.juju.unitStatus.status).toBe('blocked');
+    expect(w.juju.unitStatus.message).toMatch(/^cannot create lvm storage pool lxd: .*thin pool.*\(this kernel cannot make LVM thin pools: set lvm-thinpool=false\)$/);
+  });
+});
+
+describe('network, listener and trust', () => {
+  test('a changed bridge setting changes the existing bridge in place, and auto is never re-sent', async () => {
+    const w = world();
+    await run(w);
+    const subnet = w.lxd.nets.get('lxdbr0')?.config['ipv4.address'];
+    await run(w);
+    expect(w.lxd.nets.get('lxdbr0')?.config['ipv4.address']).toBe(subnet);
+    configure(w, { 'bridge-ipv4': '10.77.0.1/24', 'bridge-mtu': 1400 });
+    expect((await rerun(w)).filter((x) => x.startsWith('PATCH') || x.startsWith('POST'))).toEqual(['PATCH /1.0/networks/lxdbr0 bridge.mtu,ipv4.address']);
+    expect(w.juju.unitStatus.message).toContain('bridge lxdbr0 10.77.0.1/24');
+  });
+
+  test('the listener follows the lxd-migration binding address', async () => {
+    const w = world({}, {}, {}, aUnit().withAddress('10.0.0.9'));
+    await run(w);
+    expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
+  });
+
+  test('the generated trust password stays the same across hooks; a configured one replaces it once', async () => {
+    const w = world();
+    await run(w);
+    const first = w.lxd.trustPassword;
+    await run(w, 'upgrade-charm');
+    expect(w.lxd.trustPassword).toBe(first);
+    configure(w, { 'trust-password': 'operator-chosen-password' });
+    await run(w);
+    expect(w.lxd.trustPassword).toBe('operator-chosen-password');
+    expect(await rerun(w)).toEqual([]);
+  });
+
+  test('LXD 6.1+ (no core.trust_password) reports token trust only', async () => {
+    const w = world({}, {}, { extensions: ['certificate_token', 'explicit_trust_token'], version: '6.1' });
+    await run(w);
+    expect(w.lxd.trustPassword).toBeNull();
+    expect(w.juju.unitStatus.message).toMatch(/trust: token\)$/);
+  });
+
+  test('LXD that never comes up blocks with the socket error', async () => {
+    const w = world({}, {}, { down: true });
+    await run(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'LXD is not running: LXD GET /1.0 failed (0): cannot reach LXD at /fake/unix.socket: connect ENOENT' });
+  });
+});
+
+describe('the lxd relation with nova-compute', () => {
+  test("nova's user joins group lxd; pool and a nonce are published once; a rerun publishes nothing", async () => {
+    const w = world({}, { groups: {} }, {}, withNova());
+    await run(w, 'lxd-relation-changed');
+    expect(w.host.groups.get('lxd')).toEqual(['nova']);
+    const bag = lxdBag(w);
+    expect(bag).toMatchObject({ pool: 'lxd', nonce: expect.stringMatching(UUID) });
+    expect(await rerun(w)).toEqual([]);
+    expect(lxdBag(w)).toEqual(bag);
+  });
+
+  test('a user already in the group still gets one first nonce (nova-compute acts on it)', async () => {
+    const w = world({}, { groups: { lxd: ['nova'] } }, {}, withNova());
+    await run(w, 'lxd-relation-changed');
+    expect(lxdBag(w)?.nonce).toMatch(UUID);
+    expect(w.host.actions.filter((a) => a.startsWith('gpasswd'))).toEqual([]);
+  });
+
+  test('a changed pool name is published with the same nonce', async () => {
+    const w = world({}, {}, {}, withNova());
+    await run(w, 'lxd-relation-changed');
+    const nonce = lxdBag(w)?.nonce;
+    configure(w, { 'storage-pool': 'nova' });
+    await run(w);
+    expect(lxdBag(w)).toMatchObject({ pool: 'nova', nonce });
+  });
+
+  test('an invalid user name from the principal is refused and reported', async () => {
+    const w = world({}, {}, {}, withNova('--help'));
+    await run(w, 'lxd-relation-changed');
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'nova-compute/0 sent an invalid user name "--help"' });
+    expect(w.host.actions.filter((a) => a.startsWith('gpasswd'))).toEqual([]);
+  });
+});
+
+describe('install', () => {
+  test('is a no-op when the packages are present (the emulator preinstalls the deb)', async () => {
+    const w = world();
+    await run(w, 'install');
+    expect(w.host.actions).toEqual([]);
+  });
+
+  test('Debian gets the native deb; Ubuntu the snap on the configured channel', async () => {
+    const debian = world({}, { packages: [] });
+    await run(debian, 'install');
+    expect(debian.host.actions).toEqual(['apt-get install lxd lxd-client lvm2 thin-provisioning-tools btrfs-progs nftables dnsmasq-base uidmap']);
+    const ubuntu = world({ 'lxd-channel': '5.0/stable', 'use-criu': true }, { os: { id: 'ubuntu', versionId: '24.04' }, packages: [] });
+    await run(ubuntu, 'install');
+    expect(ubuntu.host.actions).toEqual(['apt-get install lvm2 thin-provisioning-tools btrfs-progs nftables dnsmasq-base uidmap criu', 'snap install lxd --channel=5.0/stable']);
+  });
+
+  test('a package failure blocks, naming the package and the error', async () => {
+    const w = world({}, { packages: [], broken: { 'thin-provisioning-tools': 'E: Unable to locate package thin-provisioning-tools' } });
+    await run(w, 'install');
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'cannot install thin-provisioning-tools: E: Unable to locate package thin-provisioning-tools' });
+  });
+});

@@ -1,0 +1,76 @@
+// ExecHost's file-based reads (the hot path spawns nothing) against a fake root, and the LVM JSON parser
+// against recorded `pvs --reportformat json` output.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExecHost, parseLvmReport } from '../../src/host/exec-host';
+
+let root = '';
+let host: ExecHost;
+const put = (path: string, text: string): void => {
+  mkdirSync(join(root, path, '..'), { recursive: true });
+  writeFileSync(join(root, path), text);
+};
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'hostcfg-root-'));
+  for (const d of ['etc', 'sys', 'proc', 'run']) mkdirSync(join(root, d));
+  host = new ExecHost({ etc: join(root, 'etc'), sys: join(root, 'sys'), proc: join(root, 'proc'), run: join(root, 'run') });
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+test('os-release: id and version', async () => {
+  put('etc/os-release', 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n');
+  expect(await host.osRelease()).toEqual({ id: 'debian', versionId: '12' });
+});
+
+test('users, groups and subordinate ids come from the files', async () => {
+  put('etc/passwd', 'root:x:0:0:root:/root:/bin/bash\nnova:x:64060:64060::/var/lib/nova:/bin/sh\n');
+  put('etc/group', 'root:x:0:\nlxd:x:105:nova,ubuntu\nempty:x:106:\n');
+  put('etc/subuid', 'root:100000:65536\nnova:165536:65536\nroot:1000000:1000000000\n');
+  put('etc/subgid', 'root:100000:65536\n');
+  expect(await host.userExists('nova')).toBe(true);
+  expect(await host.userExists('ghost')).toBe(false);
+  expect(await host.groupMembers('lxd')).toEqual(['nova', 'ubuntu']);
+  expect(await host.groupMembers('empty')).toEqual([]);
+  expect(await host.groupMembers('missing')).toBeNull();
+  expect(await host.subIds('root')).toEqual({ uid: [{ start: 100000, count: 65536 }, { start: 1000000, count: 1000000000 }], gid: [{ start: 100000, count: 65536 }] });
+});
+
+test('container detection: marker files or container= in pid 1 environment', async () => {
+  put('proc/1/environ', 'PATH=/bin\0HOME=/\0');
+  expect(await host.isContainer()).toBe(false);
+  put('proc/1/environ', 'PATH=/bin\0container=lxc\0');
+  expect(await host.isContainer()).toBe(true);
+  put('proc/1/environ', '');
+  put('run/container_type', 'lxc\n');
+  expect(await host.isContainer()).toBe(true);
+});
+
+test('loop devices are found by backing file under /sys/block, without losetup', async () => {
+  put('sys/block/loop0/loop/backing_file', '/srv/other.img\n');
+  put('sys/block/loop3/loop/backing_file', '/srv/a.img\n');
+  mkdirSync(join(root, 'sys/block/sda'), { recursive: true });
+  expect(await host.loopDeviceFor('/srv/a.img')).toBe('/dev/loop3');
+  expect(await host.loopDeviceFor('/srv/none.img')).toBeNull();
+});
+
+test('kernel knobs: loaded modules, ext4 userns_mounts (absent → null), mounts', async () => {
+  put('proc/modules', 'netlink_diag 16384 0 - Live 0x0\nloop 40960 4 - Live 0x0\n');
+  expect(await host.loadedModules(['netlink_diag', 'zfs'])).toEqual(new Set(['netlink_diag']));
+  expect(await host.ext4UsernsMounts()).toBeNull();
+  put('sys/module/ext4/parameters/userns_mounts', 'Y\n');
+  expect(await host.ext4UsernsMounts()).toBe(true);
+  put('proc/self/mounts', '/dev/vdb /mnt ext4 rw 0 0\n');
+  expect(await host.isMounted('/mnt')).toBe(true);
+  expect(await host.isMounted('/srv')).toBe(false);
+});
+
+test('pvs JSON report rows, and nothing from garbage', () => {
+  const recorded = '  {\n      "report": [\n          {\n              "pv": [\n                  {"pv_name":"/dev/loop0", "vg_name":"lxd_vg"},\n                  {"pv_name":"/dev/loop1", "vg_name":""}\n              ]\n          }\n      ]\n      ,\n      "log": [\n      ]\n  }\n';
+  expect(parseLvmReport(recorded, 'pv')).toEqual([
+    { pv_name: '/dev/loop0', vg_name: 'lxd_vg' },
+    { pv_name: '/dev/loop1', vg_name: '' },
+  ]);
+  expect(parseLvmReport('WARNING: not json', 'pv')).toEqual([]);
+});

@@ -1,0 +1,77 @@
+// In-memory ClientConfigStore with the real store's rules: foreign remotes are never overwritten or
+// removed, only marked remotes are reported as managed, and every write is recorded.
+import { ClientConfigError, type ClientConfigStore, type LocalUser, type ObservedRemote, type RemoteSpec, type UserClientConfig } from '../../src/migration/ports';
+
+interface UserFiles {
+  readonly remotes: Map<string, { url: string; pinnedCert: string | null; peer: string | null }>;
+  clientCert: string | null;
+}
+
+export class FakeClientConfig implements ClientConfigStore {
+  private readonly files = new Map<string, UserFiles>();
+  /** every mutating call, in order: "write nova lxd-1 https://…", "remove root lxd-2", "cert nova" */
+  readonly writes: string[] = [];
+
+  private of(user: string): UserFiles {
+    let files = this.files.get(user);
+    if (!files) {
+      files = { remotes: new Map(), clientCert: null };
+      this.files.set(user, files);
+    }
+    return files;
+  }
+
+  /** An operator's own remote (or lxc's defaults): the charm must leave it alone. */
+  withForeignRemote(user: string, name: string, url: string): this {
+    this.of(user).remotes.set(name, { url, pinnedCert: null, peer: null });
+    return this;
+  }
+
+  /** What `lxc remote list` would show for the user: name → url (pin marked with a trailing " (pinned)"). */
+  remotesOf(user: string): Record<string, string> {
+    return Object.fromEntries([...this.of(user).remotes].sort(([a], [b]) => a.localeCompare(b)).map(([name, r]) => [name, r.pinnedCert ? `${r.url} (pinned)` : r.url]));
+  }
+
+  pinOf(user: string, name: string): string | null {
+    return this.of(user).remotes.get(name)?.pinnedCert ?? null;
+  }
+
+  async read(user: LocalUser): Promise<UserClientConfig> {
+    const managed = new Map<string, ObservedRemote & { readonly peer: string }>();
+    const foreign = new Set<string>();
+    for (const [name, r] of this.of(user.name).remotes) {
+      if (r.peer === null) foreign.add(name);
+      else managed.set(name, { name, url: r.url, pinnedCert: r.pinnedCert, peer: r.peer });
+    }
+    return { managed, foreign };
+  }
+
+  async writeRemote(user: LocalUser, remote: RemoteSpec): Promise<void> {
+    const files = this.of(user.name);
+    const current = files.remotes.get(remote.name);
+    if (current && current.peer === null) throw new ClientConfigError(user.name, 'config.yml', `remote ${remote.name} exists and is not the charm's: left alone`);
+    files.remotes.set(remote.name, { url: remote.url, pinnedCert: remote.pinnedCert ?? current?.pinnedCert ?? null, peer: remote.peer });
+    this.writes.push(`write ${user.name} ${remote.name} ${remote.url}`);
+  }
+
+  async removeRemote(user: LocalUser, name: string): Promise<void> {
+    const files = this.of(user.name);
+    if (files.remotes.get(name)?.peer == null) return;
+    files.remotes.delete(name);
+    this.writes.push(`remove ${user.name} ${name}`);
+  }
+
+  async ensureClientCert(user: LocalUser): Promise<string> {
+    const files = this.of(user.name);
+    if (files.clientCert === null) {
+      files.clientCert = `-----BEGIN CERTIFICATE-----\nfake-${user.name}\n-----END CERTIFICATE-----\n`;
+      this.writes.push(`cert ${user.name}`);
+    }
+    return files.clientCert;
+  }
+
+  async clientKey(user: LocalUser): Promise<string> {
+    if (this.of(user.name).clientCert === null) throw new ClientConfigError(user.name, 'client.key', 'no client key');
+    return `-----BEGIN PRIVATE KEY-----\nfake-${user.name}\n-----END PRIVATE KEY-----\n`;
+  }
+}

@@ -122,6 +122,12 @@ export type HookEvent =
       remoteUnit?: string; // "" for created/broken/app-bag change
       remoteApp?: string;
       departingUnit?: string;
+      /** a failed hook re-queued by `resolve`: runs before other queued hooks */
+      retry?: boolean;
+      /** secret hooks: JUJU_SECRET_ID / JUJU_SECRET_REVISION / JUJU_SECRET_LABEL */
+      secretId?: string;
+      secretRevision?: number;
+      secretLabel?: string;
     }
   | { kind: 'action'; actionId: number };
 
@@ -150,6 +156,8 @@ export interface UnitRecord {
   /** whether the charm ever called status-set (Juju shows "unknown" after start otherwise) */
   statusEverSet: boolean;
   charmRevision: number; // the revision this unit runs (upgrade-charm moves it)
+  /** the workload status the charm had set before a hook failed (shown again after `resolve`) */
+  statusBeforeError?: WorkloadStatus | null;
 }
 
 export interface RelationEndpointRef {
@@ -177,6 +185,8 @@ export interface RelationRecord {
   seenVersions: Record<string, Record<string, number>>;
   /** per bag owner (unit or app name): bumped on every committed real change */
   bagVersions: Record<string, number>;
+  /** units in the relation's scope (after -created and start): pairs of them are joined to each other */
+  inScope?: string[];
   life: 'alive' | 'dying';
 }
 
@@ -216,6 +226,8 @@ export interface ActionRecord {
 export interface ModelState {
   name: string;
   uuid: string;
+  /** the machine backend the model was made with (so `Model.open` picks it before any machine exists) */
+  backend?: MachineRecord['backend'];
   /** directory that holds state.json, logs, machine dirs and unpacked charms */
   dir: string;
   machines: Record<string, MachineRecord>;

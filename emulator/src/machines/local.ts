@@ -1,0 +1,93 @@
+// LocalMachines: "machines" that are plain directories on the host; processes run directly on the
+// host, as root, with exactly the given environment. No isolation: for fast tests of the agent.
+
+import { spawn } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { MachineRecord } from '../model/types';
+import type { MachineBackend, MachineOptions, RunRequest, RunResult } from './machine-backend';
+import { signalNumber } from './command';
+
+export class LocalMachines implements MachineBackend {
+  readonly kind = 'local' as const;
+
+  async ensurePrerequisites(): Promise<void> {
+    // nothing to install: processes run on the host
+  }
+
+  async create(opts: MachineOptions): Promise<MachineRecord> {
+    // no LXD daemon is started on a local machine (the `lxd` option is ignored): the host's is not ours to use
+    if (opts.loopDevices > 0) throw new Error('local machines have no loop devices; use the namespace backend');
+    const machineDir = path.join(path.resolve(opts.modelDir), 'machines', opts.id);
+    const mounts: Record<string, string> = {};
+    for (const guest of ['/var/lib/juju', '/var/log/juju']) {
+      mounts[guest] = path.join(machineDir, 'fs', guest.slice(1).replace(/\//g, '-'));
+      await mkdir(mounts[guest] as string, { recursive: true });
+    }
+    return {
+      id: opts.id,
+      backend: 'local',
+      hostname: `local-${opts.id}`,
+      address: '127.0.0.1',
+      cidr: '127.0.0.0/8',
+      mounts,
+      handles: { machineDir },
+      loopDevices: [],
+      lxdPid: null,
+    };
+  }
+
+  run(machine: MachineRecord, req: RunRequest): Promise<RunResult> {
+    const [file, ...args] = req.argv;
+    if (file === undefined) return Promise.reject(new Error('run: empty argv'));
+    const argv: [string, string[]] = req.user && req.user !== 'root' ? ['runuser', ['-u', req.user, '--', file, ...args]] : [file, args];
+    return new Promise((resolve, reject) => {
+      const child = spawn(argv[0], argv[1], {
+        env: { ...req.env },
+        cwd: req.cwd,
+        detached: true,
+        stdio: [req.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+        stdout += c;
+        req.onStdout?.(c);
+      });
+      child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+        stderr += c;
+        req.onStderr?.(c);
+      });
+      const timer =
+        req.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              try {
+                if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+              } catch {
+                // already gone
+              }
+            }, req.timeoutMs);
+      child.on('error', (err) => {
+        if (timer) clearTimeout(timer);
+        // like exec: a file that cannot be executed is a failed run, not a crash of the agent
+        resolve({ exitCode: 126, signal: null, stdout, stderr: `${stderr}${err.message}\n` });
+        void reject;
+      });
+      child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        resolve({ exitCode: code ?? 128 + signalNumber(signal), signal, stdout, stderr });
+      });
+      if (req.stdin !== undefined) child.stdin?.on('error', () => undefined).end(req.stdin);
+    });
+  }
+
+  async destroy(machine: MachineRecord): Promise<void> {
+    const dir = machine.handles.machineDir;
+    if (typeof dir === 'string') await rm(dir, { recursive: true, force: true });
+  }
+
+  async cleanupLeftovers(_modelName: string, modelDir: string): Promise<void> {
+    await rm(path.join(modelDir, 'machines'), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,132 @@
+// NamespaceMachines: each machine is a network namespace on the model's bridge, a persistent private
+// mount view (own /etc overlay, /var/lib/lxd, /root, /home, …), its own hostname, loop devices only
+// its LVM can see, and a real LXD daemon.
+
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { MachineRecord } from '../model/types';
+import type { MachineBackend, MachineOptions, RunRequest, RunResult } from './machine-backend';
+import { run } from './command';
+import { handlesOf } from './enter';
+import { runInMachine } from './exec-in-machine';
+import { bridgePorts, destroyModelNetwork, ensureModelNetwork, withModelLock } from './host-bridge';
+import { cleanupModelLeftovers } from './leftovers';
+import { attachLoopDevices } from './loop-devices';
+import { devicesFile, LVM_LOCAL_CONF } from './lvm-isolation';
+import { startLxd } from './lxd-daemon';
+import { createMountView, mountViewPaths, seedEtc } from './mount-view';
+import { bridgeName, hostVethName, machineHostname, netnsName, validateMachineId, validateModelName } from './naming';
+import { ensureNamespacePrerequisites } from './prerequisites';
+import { machineAddress } from './subnet';
+import { teardownMachine } from './teardown';
+
+export { destroyModelNetwork } from './host-bridge';
+export { startLxd, stopLxd } from './lxd-daemon';
+
+/** where a machine keeps its private files */
+export function machineDirOf(modelDir: string, id: string): string {
+  return path.join(path.resolve(modelDir), 'machines', id);
+}
+
+export const MACHINE_RECORD_FILE = 'machine.json';
+
+export class NamespaceMachines implements MachineBackend {
+  readonly kind = 'namespace' as const;
+
+  ensurePrerequisites(): Promise<void> {
+    return ensureNamespacePrerequisites();
+  }
+
+  async create(opts: MachineOptions): Promise<MachineRecord> {
+    validateModelName(opts.modelName);
+    validateMachineId(opts.id);
+    await this.ensurePrerequisites();
+    const machineDir = machineDirOf(opts.modelDir, opts.id);
+    const netns = netnsName(opts.modelName, opts.id);
+    if (existsSync(machineDir) || existsSync(`/run/netns/${netns}`)) {
+      throw new Error(
+        `machine ${opts.id} of model ${opts.modelName} already exists (${machineDir}); destroy it or run cleanupLeftovers`,
+      );
+    }
+    await mkdir(machineDir, { recursive: true });
+    const hostname = machineHostname(opts.modelName, opts.id);
+    const paths = mountViewPaths(machineDir);
+    const machine: MachineRecord = {
+      id: opts.id,
+      backend: 'namespace',
+      hostname,
+      address: '',
+      cidr: '',
+      mounts: paths.mounts,
+      handles: {
+        netns,
+        netnsPath: `/run/netns/${netns}`,
+        mntNs: paths.mntNs,
+        utsNs: paths.utsNs,
+        machineDir,
+        hostVeth: hostVethName(opts.modelName, opts.id),
+        bridge: bridgeName(opts.modelName),
+        modelName: opts.modelName,
+      },
+      loopDevices: [],
+      lxdPid: null,
+    };
+    try {
+      await withModelLock(opts.modelName, async () => {
+        const network = await ensureModelNetwork(opts.modelName);
+        machine.cidr = network.cidr;
+        machine.address = machineAddress(network.cidr, opts.id);
+        machine.handles.bridge = network.bridge;
+        await this.plugIntoBridge(machine, network.gateway);
+      });
+      machine.loopDevices = await attachLoopDevices(path.join(machineDir, 'disks'), opts.loopDevices, opts.loopSizeGiB);
+      await seedEtc(paths, hostname, {
+        'lvm/lvmlocal.conf': LVM_LOCAL_CONF,
+        'lvm/devices/system.devices': devicesFile(machine.loopDevices),
+      });
+      await createMountView(paths, `/run/netns/${netns}`, hostname);
+      if (opts.lxd) machine.lxdPid = await startLxd(machine);
+      await writeFile(path.join(machineDir, MACHINE_RECORD_FILE), JSON.stringify(machine, null, 2));
+    } catch (err) {
+      await this.destroy(machine).catch(() => undefined);
+      throw err;
+    }
+    return machine;
+  }
+
+  private async plugIntoBridge(machine: MachineRecord, gateway: string): Promise<void> {
+    const { netns, hostVeth, bridge } = handlesOf(machine);
+    await run(['ip', 'netns', 'add', netns]);
+    await run(['ip', 'link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+    await run(['ip', 'link', 'set', hostVeth, 'master', bridge, 'up']);
+    const inNs = ['ip', '-n', netns];
+    await run([...inNs, 'link', 'set', 'lo', 'up']);
+    await run([...inNs, 'addr', 'add', `${machine.address}/24`, 'dev', 'eth0']);
+    await run([...inNs, 'link', 'set', 'eth0', 'up']);
+    await run([...inNs, 'route', 'add', 'default', 'via', gateway]);
+  }
+
+  run(machine: MachineRecord, req: RunRequest): Promise<RunResult> {
+    return runInMachine(machine, req);
+  }
+
+  async destroy(machine: MachineRecord): Promise<void> {
+    await teardownMachine(machine);
+    const modelName = machine.handles.modelName;
+    if (typeof modelName !== 'string') return;
+    // the bridge goes with the model's last machine
+    await withModelLock(modelName, async () => {
+      if ((await bridgePorts(modelName)).length === 0) await destroyModelNetwork(modelName);
+    });
+  }
+
+  cleanupLeftovers(modelName: string, modelDir: string): Promise<void> {
+    return withModelLock(modelName, () => cleanupModelLeftovers(modelName, modelDir));
+  }
+}
+
+/** Reads a machine record written at creation (for tools that only have the model directory). */
+export async function readMachineRecord(modelDir: string, id: string): Promise<MachineRecord> {
+  return JSON.parse(await readFile(path.join(machineDirOf(modelDir, id), MACHINE_RECORD_FILE), 'utf8')) as MachineRecord;
+}

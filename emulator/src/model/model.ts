@@ -1,0 +1,297 @@
+// The typed API over a model: operations (pure transitions in operations.ts), machines through a
+// MachineBackend, hooks through the unit agent, state persisted in the model directory.
+
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { deployCharm } from '../agent/charm-copy';
+import type { RunOutcome } from '../agent/hook-runner';
+import { AGENT_PATH } from '../agent/hook-env';
+import { settle, type SettleOptions, type SettleReport } from '../agent/scheduler';
+import type { ToolBridge } from '../agent/tool-bridge';
+import { readUnitLog } from '../agent/unit-log';
+import type { MachineBackend, RunResult } from '../machines/machine-backend';
+import { loadCharm } from './charm-loader';
+import { addUnitRecord } from './lifecycle';
+import { afterHook } from './hook-effects';
+import {
+  addUnits,
+  deployApp,
+  emptyModel,
+  getApp,
+  pendingSubordinates,
+  queueAction,
+  queueUpdateStatus,
+  relateApps,
+  removeUnit,
+  resolveUnit,
+  setConfig,
+  setLeader,
+  unrelateApps,
+  upgradeApp,
+} from './operations';
+import { emulatorHome, loadState, modelDirOf, saveState, stateFile } from './persistence';
+import { statusTable, statusView, type StatusView } from './status-view';
+import { getUnit, ModelError } from './topology';
+import type { ActionRecord, ApplicationRecord, ConfigValue, MachineRecord, ModelState } from './types';
+
+export type BackendKind = MachineRecord['backend'];
+
+export interface ModelOptions {
+  name: string;
+  backend?: BackendKind | MachineBackend;
+  /** parent of model directories; default $JUJU_EMULATOR_HOME or /var/lib/juju-emulator */
+  home?: string;
+  tools?: ToolBridge;
+  clock?: () => string;
+}
+
+export interface DeployOptions {
+  config?: Record<string, ConfigValue>;
+  /** principal units to add (one machine each); subordinates get none */
+  units?: number;
+  machineOptions?: Partial<ApplicationRecord['machineOptions']>;
+}
+
+async function backendFor(kind: BackendKind | MachineBackend): Promise<MachineBackend> {
+  if (typeof kind !== 'string') return kind;
+  if (kind === 'local') {
+    const { LocalMachines } = await import('../machines/local');
+    return new LocalMachines();
+  }
+  const { NamespaceMachines } = await import('../machines/namespace');
+  return new NamespaceMachines();
+}
+
+async function defaultTools(): Promise<ToolBridge> {
+  const { createToolBridge } = await import('../agent/tools-adapter');
+  return createToolBridge();
+}
+
+export class Model {
+  private constructor(
+    readonly state: ModelState,
+    readonly backend: MachineBackend,
+    private readonly tools: ToolBridge,
+    private readonly clock: () => string,
+  ) {}
+
+  /** Makes a new model; leftovers of a crashed model of the same name are cleaned up first. */
+  static async create(opts: ModelOptions): Promise<Model> {
+    const dir = modelDirOf(opts.name, opts.home ?? emulatorHome());
+    if (existsSync(stateFile(dir))) {
+      throw new ModelError(`model "${opts.name}" already exists at ${dir}; open it or destroy it first`);
+    }
+    const backend = await backendFor(opts.backend ?? 'namespace');
+    await backend.ensurePrerequisites();
+    await backend.cleanupLeftovers(opts.name, dir);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const state = emptyModel(opts.name, dir);
+    state.backend = backend.kind;
+    const model = new Model(state, backend, opts.tools ?? (await defaultTools()), opts.clock ?? (() => new Date().toISOString()));
+    model.save();
+    return model;
+  }
+
+  static async open(name: string, opts: Omit<ModelOptions, 'name'> = {}): Promise<Model> {
+    const dir = modelDirOf(name, opts.home ?? emulatorHome());
+    const state = loadState(dir);
+    const kind = opts.backend ?? state.backend ?? Object.values(state.machines)[0]?.backend ?? 'namespace';
+    const backend = await backendFor(kind);
+    return new Model(state, backend, opts.tools ?? (await defaultTools()), opts.clock ?? (() => new Date().toISOString()));
+  }
+
+  save(): void {
+    if (existsSync(this.state.dir)) saveState(this.state);
+  }
+
+  private now(): string {
+    return this.clock();
+  }
+
+  private async newMachine(app: ApplicationRecord): Promise<MachineRecord> {
+    const id = String(this.state.counters.machine);
+    this.state.counters.machine += 1;
+    this.save();
+    const machine = await this.backend.create({
+      modelName: this.state.name,
+      modelDir: this.state.dir,
+      id,
+      loopDevices: app.machineOptions.loopDevices,
+      loopSizeGiB: app.machineOptions.loopSizeGiB,
+      lxd: app.machineOptions.lxd,
+    });
+    this.state.machines[id] = machine;
+    this.save();
+    return machine;
+  }
+
+  private addPendingSubordinates(): void {
+    for (const sub of pendingSubordinates(this.state)) addUnitRecord(this.state, sub.app, sub.machine, sub.principal, this.now());
+  }
+
+  private copyCharm(source: string, appName: string, revision: number) {
+    const charmsDir = path.join(this.state.dir, 'charms');
+    mkdirSync(charmsDir, { recursive: true });
+    const loaded = loadCharm(source, charmsDir, revision);
+    const target = path.join(charmsDir, `${appName}-${revision}`);
+    if (loaded.dir !== target) {
+      deployCharm(loaded.dir, target, true);
+      if (loaded.dir.startsWith(`${charmsDir}/`)) rmSync(loaded.dir, { recursive: true, force: true });
+    }
+    return { ...loaded, dir: target };
+  }
+
+  async deploy(name: string, charmSource: string, opts: DeployOptions = {}): Promise<void> {
+    if (this.state.applications[name]) throw new ModelError(`application "${name}" already exists`);
+    const charm = this.copyCharm(charmSource, name, 0);
+    deployApp(this.state, { name, charm, config: opts.config ?? {}, machineOptions: opts.machineOptions ?? {} });
+    this.save();
+    if (!charm.meta.subordinate) await this.addUnit(name, opts.units ?? 1);
+  }
+
+  async addUnit(appName: string, count = 1): Promise<string[]> {
+    const app = getApp(this.state, appName);
+    if (app.charm.meta.subordinate) throw new ModelError(`cannot add units to subordinate application "${appName}"`);
+    if (!Number.isInteger(count) || count < 1) throw new ModelError(`number of units must be a positive integer, got ${count}`);
+    // machines come up in parallel (each may start an LXD daemon); units are numbered in machine order
+    const settled = await Promise.allSettled(Array.from({ length: count }, () => this.newMachine(app)));
+    const machines = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const added = addUnits(this.state, appName, machines.sort((a, b) => Number(a.id) - Number(b.id)).map((m) => m.id), this.now());
+    this.addPendingSubordinates();
+    this.save();
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw new ModelError(`could not create every machine for "${appName}" (${added.length} of ${count} units added): ${String((failed.reason as Error).message ?? failed.reason)}`);
+    return added;
+  }
+
+  removeUnit(unitName: string): void {
+    removeUnit(this.state, unitName);
+    this.save();
+  }
+
+  relate(a: string, b: string): number {
+    const relation = relateApps(this.state, a, b);
+    this.addPendingSubordinates();
+    this.save();
+    return relation.id;
+  }
+
+  unrelate(a: string, b: string): void {
+    unrelateApps(this.state, a, b);
+    this.save();
+  }
+
+  /** Returns whether any value really changed (only then config-changed is queued). */
+  config(appName: string, changes: Record<string, ConfigValue | null>): boolean {
+    const changed = setConfig(this.state, appName, changes);
+    this.save();
+    return changed;
+  }
+
+  setLeader(unitName: string): void {
+    setLeader(this.state, unitName);
+    this.save();
+  }
+
+  upgrade(appName: string, charmSource: string): void {
+    const app = getApp(this.state, appName);
+    const charm = this.copyCharm(charmSource, appName, app.charm.revision + 1);
+    upgradeApp(this.state, appName, charm);
+    this.save();
+  }
+
+  updateStatus(units?: string[]): void {
+    queueUpdateStatus(this.state, units);
+    this.save();
+  }
+
+  resolve(unitName: string, opts: { noRetry?: boolean } = {}): void {
+    const unit = getUnit(this.state, unitName);
+    const skipped = resolveUnit(this.state, unitName, opts, this.now());
+    // a skipped hook counts as done: its follow-ups (e.g. start after config-changed) still run
+    if (skipped) afterHook(this.state, unit, skipped, this.now());
+    this.save();
+  }
+
+  /** Queues an action, runs the model until idle and returns the action's record. */
+  async run(unitName: string, actionName: string, params: Record<string, unknown> = {}, opts: SettleOptions = {}): Promise<ActionRecord> {
+    const action = queueAction(this.state, unitName, actionName, params, this.now());
+    this.save();
+    await this.settle(opts);
+    return this.state.actions[String(action.id)] ?? action;
+  }
+
+  /** Runs every pending hook and action across the model until nothing is left. */
+  async settle(opts: SettleOptions = {}): Promise<SettleReport> {
+    try {
+      return await settle({ state: this.state, backend: this.backend, tools: this.tools, now: this.clock }, opts, () => this.save());
+    } finally {
+      await this.reapMachines();
+      this.save();
+    }
+  }
+
+  /** Machines whose units are all gone are removed, as `juju remove-unit` does. */
+  private async reapMachines(): Promise<void> {
+    for (const machine of Object.values(this.state.machines)) {
+      if (Object.values(this.state.units).some((u) => u.machine === machine.id)) continue;
+      await this.backend.destroy(machine);
+      delete this.state.machines[machine.id];
+    }
+  }
+
+  status(): StatusView {
+    return statusView(this.state);
+  }
+
+  statusTable(): string {
+    return statusTable(this.status());
+  }
+
+  /** Runs a command on a machine (by id, or the machine of a unit), as root or as a user of it. */
+  async exec(target: string, argv: string[], opts: { user?: string; env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+    const machineId = target.includes('/') ? getUnit(this.state, target).machine : target;
+    const machine = this.state.machines[machineId];
+    if (!machine) throw new ModelError(`machine "${target}" not found`);
+    const env = opts.env ?? { PATH: AGENT_PATH, LANG: 'C.UTF-8', HOME: opts.user && opts.user !== 'root' ? `/home/${opts.user}` : '/root' };
+    const req = { argv, env, cwd: '/', ...(opts.user ? { user: opts.user } : {}), ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
+    return this.backend.run(machine, req);
+  }
+
+  debugLog(unitName?: string): string {
+    const units = unitName ? [unitName] : Object.keys(this.state.units).sort();
+    if (unitName && !this.state.units[unitName] && readUnitLog(this.state.dir, unitName) === '') throw new ModelError(`unit "${unitName}" not found`);
+    return units.map((u) => readUnitLog(this.state.dir, u)).join('');
+  }
+
+  /** Removes everything the model made: machines (daemons, namespaces, loops), the tool sockets, its directory. */
+  async destroy(): Promise<void> {
+    const errors: string[] = [];
+    for (const machine of Object.values(this.state.machines)) {
+      try {
+        await this.backend.destroy(machine);
+      } catch (err) {
+        errors.push(`machine ${machine.id}: ${(err as Error).message}`);
+      }
+    }
+    try {
+      await this.backend.cleanupLeftovers(this.state.name, this.state.dir);
+    } catch (err) {
+      errors.push(`leftovers: ${(err as Error).message}`);
+    }
+    await this.tools.close();
+    if (errors.length > 0) {
+      this.save();
+      throw new ModelError(`destroy of model "${this.state.name}" left problems: ${errors.join('; ')}`);
+    }
+    rmSync(this.state.dir, { recursive: true, force: true });
+  }
+
+  /** Closes the tool sockets without touching machines (the CLI between commands). */
+  async close(): Promise<void> {
+    this.save();
+    await this.tools.close();
+  }
+}
+
+export type { RunOutcome };

@@ -1,10 +1,16 @@
-// Two projects: `unit` (pure code and fakes, no processes) and `e2e` (the packed charm on the
-// emulator with real LXD daemons; needs root). `npm test` runs both, serially.
+// Three projects: `unit` (pure code and fakes, no processes), `package` (validates the packed
+// build/lxd.charm and the README; it needs `npm run pack` first, which is why it is not in `unit`,
+// though it spawns nothing) and `e2e` (the packed charm on the emulator with real LXD daemons; needs
+// root). `npm test` packs, then runs all three, serially.
 const transform = { '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.base.json' }] };
 // execa and its helpers ship as ES modules only: let ts-jest compile them to CommonJS.
 // Tests import the emulator as a package, from its TypeScript source.
-const moduleNameMapper = { '^juju-emulator$': '<rootDir>/emulator/src/index.ts' };
-const transformIgnorePatterns = ['/node_modules/(?!(execa|@sindresorhus|figures|get-stream|human-signals|is-plain-obj|is-stream|npm-run-path|parse-ms|pretty-ms|strip-final-newline|unicorn-magic|yoctocolors|path-key|is-unicode-supported)/)'];
+const moduleNameMapper = {
+  '^juju-emulator$': '<rootDir>/emulator/src/index.ts',
+  // unicorn-magic's package exports pick a browser build under jest's resolver; use the node one.
+  '^unicorn-magic$': '<rootDir>/node_modules/unicorn-magic/node.js',
+};
+const transformIgnorePatterns = ['/node_modules/(?!(execa|@sindresorhus|figures|get-stream|human-signals|is-plain-obj|is-stream|npm-run-path|parse-ms|pretty-ms|strip-final-newline|unicorn-magic|yoctocolors|path-key|is-unicode-supported|@sec-ant)/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -17,7 +23,17 @@ module.exports = {
       transformIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/emulator/test/unit/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+      // *.real.test.ts drive a real LXD daemon or LVM: they run with e2e, not as unit tests.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/package/', '\\.real\\.test\\.ts$'],
+    },
+    {
+      displayName: 'package',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/test/package/**/*.test.ts'],
     },
     {
       displayName: 'e2e',
@@ -26,7 +42,7 @@ module.exports = {
       transform,
       transformIgnorePatterns,
       moduleNameMapper,
-      testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/emulator/test/e2e/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/**/*.real.test.ts', '<rootDir>/emulator/test/e2e/**/*.test.ts'],
       testTimeout: 600000,
     },
   ],

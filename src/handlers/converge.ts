@@ -6,13 +6,14 @@ import { readCharmState, stateChanges, type CharmState } from '../model/charm-st
 import { describeProblems, parseConfig, type CharmConfig } from '../model/config';
 import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
-import { blocked, readyStatus } from '../model/status';
+import { blocked, readyStatus, withPeerWiring } from '../model/status';
 import { LxdApiError } from '../lxd/lxd-api';
 import { applyPlan } from '../reconcile/apply';
 import { observe } from '../reconcile/observe';
 import { describeChange, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
 import { publishedKey, readLxdRelation, type LxdRelation } from './lxd-relation';
+import { reconcileMigration } from './migration';
 import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
 
@@ -169,7 +170,10 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate }: ConvergeOp
 
     const reasons = [...relation.rejected, ...outcome.plan.blocked, ...(outcome.failure ? [outcome.failure] : [])];
     if (reasons.length === 0 && outcome.plan.changes.length > 0) reasons.push(`still not converged after ${MAX_ROUNDS} rounds: ${outcome.plan.changes.map(describeChange).join(', ')}`);
-    const status = reasons.length > 0 ? blocked(reasons) : readyStatus(desired, server, networks, desired.pool.devices.length);
+    // the peers are wired only on a configured host (its listener is what they dial)
+    const legacyCredentials = async (): Promise<{ password: string; pool: string }> => ({ password: await trust.value(), pool: desired.pool.name });
+    const peers = reasons.length > 0 ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
+    const status = reasons.length > 0 ? blocked(reasons) : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers);
     state = await report(s, status, state, outcome.worked);
     await commit(s, stateBag, state);
   };

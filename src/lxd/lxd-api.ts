@@ -13,6 +13,8 @@ export interface ServerInfo {
   /** where the HTTPS listener is bound (empty until core.https_address is set) */
   readonly addresses: readonly string[];
   readonly certificateFingerprint: string;
+  /** the server certificate PEM (environment.certificate): what peers pin; optional so in-memory fakes may omit it */
+  readonly certificatePem?: string;
   readonly storageDrivers: readonly string[];
 }
 
@@ -93,3 +95,43 @@ export const EXTENSION_EXPLICIT_TRUST_TOKEN = 'explicit_trust_token';
 /** `core.trust_password` exists until LXD 6.1, which also added explicit_trust_token. */
 export const supportsTrustPassword = (server: ServerInfo): boolean =>
   !server.apiExtensions.includes(EXTENSION_EXPLICIT_TRUST_TOKEN);
+
+// --- Trust administration (the operator actions): /1.0/certificates and certificate-add tokens ---
+
+/** One entry of GET /1.0/certificates?recursion=1. */
+export interface TrustEntry {
+  readonly name: string;
+  /** sha256 of the DER, lowercase hex */
+  readonly fingerprint: string;
+  /** client, server or metrics */
+  readonly type: string;
+  readonly restricted: boolean;
+  readonly projects: readonly string[];
+}
+
+export interface NewTrustEntry {
+  readonly name: string;
+  /** base64 of the DER (what POST /1.0/certificates takes) */
+  readonly derBase64: string;
+  /** empty: unrestricted */
+  readonly projects: readonly string[];
+}
+
+export interface CertificateToken {
+  /** what `lxc remote add <name> <token>` takes: a secret */
+  readonly token: string;
+  /** the token operation; DELETE /1.0/operations/<id> revokes the token */
+  readonly operationId: string;
+  /** empty when the token never expires */
+  readonly expiresAt: string;
+}
+
+export interface LxdTrustAdmin {
+  trustEntries(): Promise<TrustEntry[]>;
+  /** 'exists' when the certificate is already trusted (nothing changed) */
+  addTrustEntry(entry: NewTrustEntry): Promise<'added' | 'exists'>;
+  /** false when no entry has that fingerprint */
+  removeTrustEntry(fingerprint: string): Promise<boolean>;
+  /** needs EXTENSION_CERTIFICATE_TOKEN and the HTTPS listener */
+  issueCertificateToken(request: { readonly name: string; readonly projects: readonly string[] }): Promise<CertificateToken>;
+}

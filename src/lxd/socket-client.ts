@@ -13,6 +13,10 @@ import {
   type Profile,
   type ServerInfo,
   type StoragePool,
+  type CertificateToken,
+  type LxdTrustAdmin,
+  type NewTrustEntry,
+  type TrustEntry,
 } from './lxd-api';
 
 export const DEB_SOCKET = '/var/lib/lxd/unix.socket';
@@ -58,7 +62,7 @@ export interface SocketClientOptions {
   readonly operationTimeoutSeconds?: number;
 }
 
-export class LxdSocketClient implements LxdApi {
+export class LxdSocketClient implements LxdApi, LxdTrustAdmin {
   constructor(private readonly options: SocketClientOptions) {}
 
   get socketPath(): string {
@@ -131,6 +135,7 @@ export class LxdSocketClient implements LxdApi {
       config: asStringMap(m.config),
       addresses: asStrings(env.addresses),
       certificateFingerprint: asString(env.certificate_fingerprint),
+      certificatePem: asString(env.certificate),
       storageDrivers: Array.isArray(env.storage_supported_drivers)
         ? env.storage_supported_drivers.map((d) => asString(asRecord(d).Name)).filter(Boolean)
         : [],
@@ -206,5 +211,55 @@ export class LxdSocketClient implements LxdApi {
         await sleep(500);
       }
     }
+  }
+
+  // --- Trust administration (operator actions) ---
+
+  async trustEntries(): Promise<TrustEntry[]> {
+    const { metadata } = await this.call('GET', '/1.0/certificates?recursion=1');
+    return (Array.isArray(metadata) ? metadata : []).map((raw: unknown) => {
+      const e = asRecord(raw);
+      return { name: asString(e.name), fingerprint: asString(e.fingerprint), type: asString(e.type), restricted: e.restricted === true, projects: asStrings(e.projects) };
+    });
+  }
+
+  async addTrustEntry(entry: NewTrustEntry): Promise<'added' | 'exists'> {
+    const body = { type: 'client', name: entry.name, certificate: entry.derBase64, restricted: entry.projects.length > 0, projects: entry.projects };
+    try {
+      await this.call('POST', '/1.0/certificates', body);
+      return 'added';
+    } catch (err) {
+      if (err instanceof LxdApiError && err.status === 409) return 'exists';
+      throw err;
+    }
+  }
+
+  async removeTrustEntry(fingerprint: string): Promise<boolean> {
+    if (!/^[0-9a-f]{64}$/.test(fingerprint)) throw new Error('removeTrustEntry takes a full lowercase sha256 fingerprint');
+    try {
+      await this.call('DELETE', `/1.0/certificates/${fingerprint}`);
+      return true;
+    } catch (err) {
+      if (err instanceof LxdApiError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  /** The token operation stays running until the token is used: read it from the 202, never wait on it. */
+  async issueCertificateToken(request: { readonly name: string; readonly projects: readonly string[] }): Promise<CertificateToken> {
+    const path = '/1.0/certificates';
+    const body = { type: 'client', name: request.name, token: true, restricted: request.projects.length > 0, projects: request.projects };
+    const res = await this.exchange('POST', path, body);
+    const { envelope } = res;
+    if (res.status >= 400 || envelope.type === 'error') throw new LxdApiError(envelope.error_code || res.status, 'POST', path, envelope.error || `HTTP ${res.status}`);
+    const op = asRecord(envelope.metadata);
+    const meta = asRecord(op.metadata);
+    const secret = asString(meta.secret);
+    if (!secret) throw new LxdApiError(res.status, 'POST', path, 'the token operation carries no secret');
+    const expiresAt = asString(meta.expiresAt);
+    const token = Buffer.from(
+      JSON.stringify({ client_name: request.name, fingerprint: asString(meta.fingerprint), addresses: asStrings(meta.addresses), secret, ...(expiresAt ? { expires_at: expiresAt } : {}) }),
+    ).toString('base64');
+    return { token, operationId: asString(op.id), expiresAt };
   }
 }

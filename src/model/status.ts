@@ -32,3 +32,33 @@ export function readyStatus(want: DesiredHost, server: ServerInfo, networks: rea
     message: `Unit is ready (${want.pool.driver} pool ${want.pool.name}${backing}, bridge ${want.bridge.name}${addresses ? ` ${addresses}` : ''}, listening ${listening}, trust: ${trust.join('+') || 'none'})`,
   };
 }
+
+/** How the lxd-migration peers are wired after a hook (src/handlers/migration.ts). */
+export interface PeerWiring {
+  /** peers with a usable record (current or legacy) */
+  readonly total: number;
+  readonly wired: readonly string[];
+  /** not wired yet (unreachable, a failed write): retried by the next hook, update-status at the latest */
+  readonly waiting: ReadonlyArray<{ readonly unit: string; readonly reason: string }>;
+  /** a user's own remote already has a peer's name: the operator must rename one */
+  readonly conflicts: readonly string[];
+  /** peers whose records were refused (the log names each field) */
+  readonly refused: readonly string[];
+}
+
+const cut = (text: string, limit: number): string => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > limit ? `${flat.slice(0, limit)}…` : flat;
+};
+
+/** The ready status with "N/M peers wired"; waiting while a peer is unreachable; blocked on a name conflict. */
+export function withPeerWiring(status: WorkloadStatus, peers: PeerWiring | null): WorkloadStatus {
+  if (status.status !== 'active' || peers === null) return status;
+  const summary = `${peers.wired.length}/${peers.total} peers wired${peers.refused.length > 0 ? `, refused: ${peers.refused.join(' ')}` : ''}`;
+  if (peers.conflicts.length > 0) return blocked([...peers.conflicts, summary]);
+  if (peers.waiting.length > 0) {
+    return { status: 'waiting', message: `${summary}; waiting for ${peers.waiting.map((w) => `${w.unit} (${cut(w.reason, 120)})`).join(', ')}` };
+  }
+  if (peers.total === 0 && peers.refused.length === 0) return status;
+  return { status: 'active', message: status.message.endsWith(')') ? `${status.message.slice(0, -1)}, ${summary})` : `${status.message} (${summary})` };
+}

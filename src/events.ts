@@ -3,6 +3,7 @@
 import type { EventTable } from './juju/dispatcher';
 import type { Handler, Services } from './handlers/services';
 import { converge, install, remove, showConfig, stop } from './handlers/lifecycle';
+import { operatorActions } from './handlers/actions';
 
 const relationHooks = (endpoint: string, phases: readonly string[], handler: Handler): Record<string, Handler> =>
   Object.fromEntries(phases.map((phase) => [`${endpoint}-relation-${phase}`, handler]));
@@ -29,6 +30,7 @@ export const hooks: Readonly<Record<string, Handler>> = {
 /** Actions declared in actions.yaml → handler. */
 export const actions: Readonly<Record<string, Handler>> = {
   'show-config': showConfig,
+  ...operatorActions,
 };
 
 export const eventTable: EventTable<Services> = { hooks, actions };

@@ -1,0 +1,15 @@
+// The operator actions beyond show-config, by their actions.yaml names.
+import type { Handler } from '../services';
+import { rotateTrustPassword } from './rotate-trust-password';
+import { addTrustedClient, getClientToken, listTrustedClients, removeTrustedClient } from './trust-clients';
+
+export const operatorActions: Readonly<Record<string, Handler>> = {
+  'add-trusted-client': addTrustedClient,
+  'remove-trusted-client': removeTrustedClient,
+  'list-trusted-clients': listTrustedClients,
+  'get-client-token': getClientToken,
+  'rotate-trust-password': rotateTrustPassword,
+  'list-remotes': async (s) => (await import('./list-remotes-io')).listRemotes(s),
+  'refresh-remotes': async (s) => (await import('./refresh-remotes-io')).refreshRemotes(s),
+  'migrate-container': async (s) => (await import('./migrate-container-io')).migrateContainer(s),
+};

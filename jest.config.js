@@ -43,7 +43,7 @@ module.exports = {
       transformIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/**/*.real.test.ts', '<rootDir>/emulator/test/e2e/**/*.test.ts'],
-      testTimeout: 600000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.js'],
     },
   ],
 };

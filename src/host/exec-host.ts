@@ -108,9 +108,26 @@ export class ExecHost implements Host {
     }
     for (const name of entries) {
       const backing = readText(`${this.root.sys}/block/${name}/loop/backing_file`)?.trim();
-      if (backing === file) return `/dev/${name}`;
+      if (backing === file && (await this.isBackedBy(`/dev/${name}`, file))) return `/dev/${name}`;
     }
     return null;
+  }
+
+  // A path names different files in different mount views (containers, the emulator's machines),
+  // while loop devices are global: trust a match only if it is the very same inode on the same device.
+  private async isBackedBy(device: string, file: string): Promise<boolean> {
+    let stat;
+    try {
+      stat = statSync(file);
+    } catch {
+      return false;
+    }
+    const out = await run('losetup', ['--list', '--json', '--output', 'NAME,BACK-INO,BACK-MAJ:MIN', device]);
+    const entry = (JSON.parse(out) as { loopdevices?: Array<Record<string, string | number | null>> }).loopdevices?.[0];
+    if (!entry) return false;
+    const major = Number((BigInt(stat.dev) >> 8n) & 0xfffn) | Number((BigInt(stat.dev) >> 32n) & ~0xfffn);
+    const minor = Number(BigInt(stat.dev) & 0xffn) | Number((BigInt(stat.dev) >> 12n) & ~0xffn);
+    return String(entry['back-ino']) === String(stat.ino) && String(entry['back-maj:min']).trim() === `${major}:${minor}`;
   }
 
   async attachLoopFile(file: string, sizeBytes: number): Promise<string> {

@@ -61,3 +61,34 @@ export async function detachLoopDevices(records: readonly LoopDeviceRecord[]): P
     await rm(rec.file, { force: true });
   }
 }
+
+// Linux's dev_t encoding, as stat(2) reports st_dev, from losetup's "major:minor".
+function devNumber(majorMinor: string): bigint | null {
+  const m = /^\s*(\d+):(\d+)\s*$/.exec(majorMinor);
+  if (!m) return null;
+  const major = BigInt(m[1] ?? '0');
+  const minor = BigInt(m[2] ?? '0');
+  return (minor & 0xffn) | ((major & 0xfffn) << 8n) | ((minor & ~0xffn) << 12n) | ((major & ~0xfffn) << 32n);
+}
+
+/**
+ * Loop devices that software on the machine attached itself (a charm's `path|size` loop files),
+ * found by the inode of their backing file under the machine's private directories: inside the
+ * machine the path is e.g. /var/lib/lxd/disks/x.img, which names nothing on the host.
+ */
+export async function loopDevicesBackedUnder(hostDirs: readonly string[]): Promise<string[]> {
+  const files = new Set<string>();
+  for (const dir of hostDirs) {
+    const res = await tryRun(['find', dir, '-xdev', '-type', 'f', '-size', '+1M', '-printf', '%D:%i\n']);
+    for (const line of res.stdout.split('\n')) if (line.trim()) files.add(line.trim());
+  }
+  if (files.size === 0) return [];
+  const res = await tryRun(['losetup', '--list', '--json', '--output', 'NAME,BACK-INO,BACK-MAJ:MIN']);
+  const parsed = JSON.parse(res.stdout.trim() || '{}') as { loopdevices?: Array<Record<string, string | number | null>> };
+  const found: string[] = [];
+  for (const d of parsed.loopdevices ?? []) {
+    const dev = devNumber(String(d['back-maj:min'] ?? ''));
+    if (typeof d.name === 'string' && dev !== null && files.has(`${dev}:${String(d['back-ino'])}`)) found.push(d.name);
+  }
+  return found;
+}

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import type { Bag, RelationId, UnitName } from '../juju/hook-tools';
-import { supportsTrustPassword, type LxdApi, type LxdTrustAdmin, type ServerInfo } from '../lxd/lxd-api';
+import { isTrustAdmin, supportsTrustPassword, type ServerInfo } from '../lxd/lxd-api';
 import { DEB_SOCKET, SNAP_SOCKET } from '../lxd/socket-client';
 import { AdminTrustStore } from '../migration/admin-trust-store';
 import { applyMigrationChanges, type MigrationFailure } from '../migration/apply';
@@ -46,8 +46,6 @@ interface Remembered {
   readonly peers: Record<UnitName, string>;
 }
 
-const TRUST_ADMIN_METHODS = ['trustEntries', 'addTrustEntry', 'removeTrustEntry'] as const;
-const isTrustAdmin = (lxd: LxdApi): lxd is LxdApi & LxdTrustAdmin => TRUST_ADMIN_METHODS.every((m) => typeof Reflect.get(lxd, m) === 'function');
 
 /** The real ports on a unit (files under "/"), or null when this LXD client cannot administer trust. */
 export function unitMigrationPorts(s: Services): MigrationPorts | null {

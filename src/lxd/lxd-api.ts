@@ -135,3 +135,9 @@ export interface LxdTrustAdmin {
   /** needs EXTENSION_CERTIFICATE_TOKEN and the HTTPS listener */
   issueCertificateToken(request: { readonly name: string; readonly projects: readonly string[] }): Promise<CertificateToken>;
 }
+
+const TRUST_ADMIN_METHODS = ['trustEntries', 'addTrustEntry', 'removeTrustEntry', 'issueCertificateToken'] as const;
+
+/** Whether this LXD client can administer the trust store (the socket client can; simple fakes may not). */
+export const isTrustAdmin = (lxd: LxdApi): lxd is LxdApi & LxdTrustAdmin =>
+  TRUST_ADMIN_METHODS.every((m) => typeof Reflect.get(lxd, m) === 'function');

@@ -1,13 +1,8 @@
 // The actions' view of LXD's trust store: the LxdTrustAdmin half of the socket client, plus the rules
 // for which entries the charm owns (its lxd-migration peers' client certificates) and project lists.
-import type { LxdApi, LxdTrustAdmin } from '../../lxd/lxd-api';
+import { isTrustAdmin, type LxdTrustAdmin } from '../../lxd/lxd-api';
 import type { Services } from '../services';
 import { ActionRefused } from './action';
-
-const TRUST_ADMIN_METHODS = ['trustEntries', 'addTrustEntry', 'removeTrustEntry', 'issueCertificateToken'] as const;
-
-const isTrustAdmin = (lxd: LxdApi): lxd is LxdApi & LxdTrustAdmin =>
-  TRUST_ADMIN_METHODS.every((m) => m in lxd && typeof Reflect.get(lxd, m) === 'function');
 
 /** The trust half of the unit's LXD client (the socket client has it). */
 export function trustAdminOf(s: Services): LxdTrustAdmin {

@@ -88,6 +88,8 @@ Usage: juju-emulator [-m <model>] <command> [args]
   update-status [unit...]           resolve <unit> [--no-retry]
   settle [--max-hooks N]            status [--format json]
   debug-log [unit]                  exec <machine|unit> [--user U] -- <command...>
+  set-machine-address <machine|unit> [address]   move a machine to another address on its subnet
+                                    (default: the highest free one); its units get config-changed
   destroy                           remove everything the model made
 
 Commands that change the model run the resulting hooks until the model is idle (skip with --no-settle).
@@ -263,6 +265,15 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(result.stdout);
         process.stderr.write(result.stderr);
         return result.exitCode;
+      }
+      case 'set-machine-address': {
+        const [target, address] = need(p, 1, 'set-machine-address <machine|unit> [address]');
+        const machineId = (target as string).includes('/') ? (model.state.units[target as string]?.machine ?? '') : (target as string);
+        if (machineId === '') throw new ModelError(`unit "${target}" not found`);
+        const before = model.state.machines[machineId]?.address ?? '';
+        const chosen = await model.changeMachineAddress(machineId, address);
+        process.stdout.write(`machine ${machineId}: ${before} → ${chosen}\n`);
+        return await settleAfter(model, p);
       }
       case 'destroy':
       case 'destroy-model': {

@@ -146,7 +146,8 @@ export async function runQueuedEvent(deps: AgentDeps, unit: UnitRecord, index: n
   const now = deps.now();
   if (exitCode === 0) {
     applyCommit(state, unit, context.commit());
-    afterHook(state, unit, event, now);
+    // Juju refreshes a unit's relation addresses only when a config-changed hook really ran and committed
+    afterHook(state, unit, event, now, { skipped: handler.kind === 'missing' });
   } else {
     context.discard();
     info(`${action ? 'action' : 'hook'} "${hookName}" failed: ${failure}`, 'ERROR');

@@ -87,6 +87,12 @@ export class LocalMachines implements MachineBackend {
     if (typeof dir === 'string') await rm(dir, { recursive: true, force: true });
   }
 
+  /** Every 127.0.0.0/8 address already reaches the host's loopback: only the record changes. */
+  async changeAddress(machine: MachineRecord, address: string): Promise<MachineRecord> {
+    if (!address.startsWith('127.')) throw new Error(`local machines live on 127.0.0.0/8, not ${address}`);
+    return { ...machine, address };
+  }
+
   async cleanupLeftovers(_modelName: string, modelDir: string): Promise<void> {
     await rm(path.join(modelDir, 'machines'), { recursive: true, force: true });
   }

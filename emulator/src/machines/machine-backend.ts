@@ -48,4 +48,9 @@ export interface MachineBackend {
   destroy(machine: MachineRecord): Promise<void>;
   /** Removes leftovers of an earlier crashed run of a model of this name (namespaces, bridge, loops, daemons). */
   cleanupLeftovers(modelName: string, modelDir: string): Promise<void>;
+  /**
+   * Moves the machine to another address on its subnet (already validated and free), keeping its
+   * routes; returns the updated record. Optional: a backend without it cannot re-address machines.
+   */
+  changeAddress?(machine: MachineRecord, address: string): Promise<MachineRecord>;
 }

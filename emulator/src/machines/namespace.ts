@@ -18,6 +18,8 @@ import { startLxd } from './lxd-daemon';
 import { createMountView, mountViewPaths, seedEtc } from './mount-view';
 import { bridgeName, hostVethName, machineHostname, netnsName, validateMachineId, validateModelName } from './naming';
 import { ensureNamespacePrerequisites } from './prerequisites';
+import { readdressNamespaceMachine } from './readdress';
+import { installServiceShim } from './service-shim';
 import { machineAddress } from './subnet';
 import { teardownMachine } from './teardown';
 
@@ -86,6 +88,7 @@ export class NamespaceMachines implements MachineBackend {
         'lvm/devices/system.devices': devicesFile(machine.loopDevices),
       });
       await createMountView(paths, `/run/netns/${netns}`, hostname);
+      await installServiceShim(machine); // systemctl for the machine's LXD (no init system here)
       if (opts.lxd) machine.lxdPid = await startLxd(machine);
       await writeFile(path.join(machineDir, MACHINE_RECORD_FILE), JSON.stringify(machine, null, 2));
     } catch (err) {
@@ -123,6 +126,14 @@ export class NamespaceMachines implements MachineBackend {
 
   cleanupLeftovers(modelName: string, modelDir: string): Promise<void> {
     return withModelLock(modelName, () => cleanupModelLeftovers(modelName, modelDir));
+  }
+
+  async changeAddress(machine: MachineRecord, address: string): Promise<MachineRecord> {
+    const modelName = String(machine.handles.modelName ?? '');
+    const updated = await withModelLock(modelName, () => readdressNamespaceMachine(machine, address));
+    const { machineDir } = handlesOf(machine);
+    await writeFile(path.join(machineDir, MACHINE_RECORD_FILE), JSON.stringify(updated, null, 2));
+    return updated;
   }
 }
 

@@ -1,6 +1,7 @@
 // What running a hook does to the model, apart from the charm's own writes: relation membership
 // as the unit sees it, scope entry, unit lifecycle, and the follow-up hooks a commit wakes.
 
+import { refreshNetworkSettings } from './addresses';
 import { enterScope, stamp } from './lifecycle';
 import { enqueueHook } from './queue';
 import { endpointOf, isPeer, remoteAppOf, unitsOfApp } from './topology';
@@ -41,11 +42,17 @@ export function beforeHook(state: ModelState, unit: UnitRecord, event: HookEvent
   if (event.name.endsWith('-relation-broken')) relation.joined[unit.name] = [];
 }
 
-/** Applies a successful (or skipped with `resolve --no-retry`) hook's lifecycle effects. */
-export function afterHook(state: ModelState, unit: UnitRecord, event: HookEvent, now: string): void {
+/**
+ * Applies a successful (or skipped with `resolve --no-retry`) hook's lifecycle effects. A config-changed
+ * that ran also brings the unit's address keys up to date in its relations (see addresses.ts); a skipped one does not.
+ */
+export function afterHook(state: ModelState, unit: UnitRecord, event: HookEvent, now: string, opts: { skipped?: boolean } = {}): void {
   if (event.kind !== 'hook') return;
   const relation = relationOf(state, event);
   const name = event.name;
+  if (name === 'config-changed' && !opts.skipped) {
+    applyCommit(state, unit, { changedBags: refreshNetworkSettings(state, unit), leaderSettingsChanged: false });
+  }
   if (relation && name.endsWith('-relation-created')) {
     if (!relation.created.includes(unit.name)) relation.created.push(unit.name);
     if (unit.life === 'alive') enterScope(state, relation, unit);

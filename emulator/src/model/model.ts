@@ -10,9 +10,10 @@ import { settle, type SettleOptions, type SettleReport } from '../agent/schedule
 import type { ToolBridge } from '../agent/tool-bridge';
 import { readUnitLog } from '../agent/unit-log';
 import type { MachineBackend, RunResult } from '../machines/machine-backend';
+import { chooseMachineAddress, queueAddressChanged } from './addresses';
 import { loadCharm } from './charm-loader';
 import { addUnitRecord } from './lifecycle';
-import { afterHook } from './hook-effects';
+import { afterHook, applyCommit } from './hook-effects';
 import {
   addUnits,
   deployApp,
@@ -32,7 +33,7 @@ import {
 import { emulatorHome, loadState, modelDirOf, saveState, stateFile } from './persistence';
 import { statusTable, statusView, type StatusView } from './status-view';
 import { getUnit, ModelError } from './topology';
-import type { ActionRecord, ApplicationRecord, ConfigValue, MachineRecord, ModelState } from './types';
+import type { ActionRecord, ApplicationRecord, Bag, ConfigValue, MachineRecord, ModelState } from './types';
 
 export type BackendKind = MachineRecord['backend'];
 
@@ -209,8 +210,42 @@ export class Model {
     const unit = getUnit(this.state, unitName);
     const skipped = resolveUnit(this.state, unitName, opts, this.now());
     // a skipped hook counts as done: its follow-ups (e.g. start after config-changed) still run
-    if (skipped) afterHook(this.state, unit, skipped, this.now());
+    if (skipped) afterHook(this.state, unit, skipped, this.now(), { skipped: true });
     this.save();
+  }
+
+  /**
+   * Plays a unit's side of a relation (tests, demos): its own bag on `endpoint` becomes `bag`, committed
+   * as if a hook of that unit had written it, so the units that joined it get -relation-changed exactly
+   * as Juju queues them. The unit's own charm runs no hook. How a test makes a peer hostile or legacy.
+   */
+  writeUnitBag(unitName: string, endpoint: string, bag: Bag): void {
+    const unit = getUnit(this.state, unitName);
+    const relation = Object.values(this.state.relations).find((r) => r.life === 'alive' && r.endpoints.some((e) => e.app === unit.app && e.endpoint === endpoint));
+    if (!relation) throw new ModelError(`${unitName} has no live relation on endpoint "${endpoint}"`);
+    const before = JSON.stringify(relation.unitBags[unitName] ?? {});
+    relation.unitBags[unitName] = { ...bag };
+    if (JSON.stringify(bag) !== before) {
+      relation.bagVersions[unitName] = (relation.bagVersions[unitName] ?? 0) + 1;
+      applyCommit(this.state, unit, { changedBags: [{ relationId: relation.id, owner: unitName, isApp: false }], leaderSettingsChanged: false });
+    }
+    this.save();
+  }
+
+  /**
+   * Moves a machine to another address on its subnet (`address`, or the highest free one), as a cloud
+   * re-addressing a machine would; queues config-changed on every unit on it, as Juju does. The units'
+   * relation address keys follow when that config-changed commits. Returns the new address.
+   */
+  async changeMachineAddress(machineId: string, address?: string): Promise<string> {
+    const machine = this.state.machines[machineId];
+    if (!machine) throw new ModelError(`machine "${machineId}" not found`);
+    if (!this.backend.changeAddress) throw new ModelError(`the ${this.backend.kind} machine backend cannot change a machine's address`);
+    const chosen = chooseMachineAddress(this.state, machineId, address);
+    this.state.machines[machineId] = await this.backend.changeAddress(machine, chosen);
+    queueAddressChanged(this.state, machineId);
+    this.save();
+    return chosen;
   }
 
   /** Queues an action, runs the model until idle and returns the action's record. */

@@ -1,0 +1,179 @@
+// A minimal service manager for namespace machines, which have no init system: a `systemctl` that
+// knows the units of Debian's lxd deb (lxd.service, lxd.socket, lxd-containers.service) and drives the
+// machine's own LXD daemon, so a charm's real `systemctl stop|start|is-active` works inside a machine.
+// It lives in <machineDir>/service-shim, bind-mounted over /usr/local/sbin (the hook PATH's first system
+// directory) in the machine's private mount view only. A daemon it starts is detached (own session) and
+// its pid goes to lxd.pid, where stopLxd and the teardown look, so nothing outlives the machine.
+
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { MachineRecord } from '../model/types';
+import { ROOT_ENV, run } from './command';
+import { NSENTER, handlesOf } from './enter';
+import { lxdBinary, lxdPidFile } from './lxd-daemon';
+import { shellQuote } from './mount-view';
+
+/** where the shim appears inside a machine: first on the hook PATH after the tools dir, empty on Debian */
+export const SHIM_GUEST_DIR = '/usr/local/sbin';
+
+/** the units the shim knows: all three mean "the machine's LXD daemon" */
+export const LXD_UNITS = ['lxd.service', 'lxd.socket', 'lxd-containers.service'] as const;
+
+export interface ShimSettings {
+  /** where the daemon's pid is kept (the emulator's lxd.pid) */
+  readonly pidFile: string;
+  readonly lxdBinary: string;
+  /** the daemon's stdout/stderr */
+  readonly outputLog: string;
+  /** the daemon's environment: PATH and friends, nothing from the hook */
+  readonly daemonEnv: Readonly<Record<string, string>>;
+  /** seconds a plain `stop lxd.service` waits after SIGTERM before SIGKILL (systemd's TimeoutStopSec) */
+  readonly stopTimeoutS: number;
+}
+
+export function shimDirOf(machineDir: string): string {
+  return path.join(machineDir, 'service-shim');
+}
+
+export function shimSettings(machineDir: string, binary: string): ShimSettings {
+  return {
+    pidFile: lxdPidFile(machineDir),
+    lxdBinary: binary,
+    outputLog: path.join(machineDir, 'lxd.stdout.log'),
+    daemonEnv: ROOT_ENV,
+    stopTimeoutS: 30,
+  };
+}
+
+/** The `systemctl` script (POSIX sh). Exit codes as systemctl's: 1 usage, 3 inactive, 5 no such unit. */
+export function systemctlScript(settings: ShimSettings): string {
+  const q = shellQuote;
+  const env = Object.entries(settings.daemonEnv).map(([k, v]) => q(`${k}=${v}`)).join(' ');
+  return `#!/bin/sh
+# systemctl of a juju-emulator machine (no init system here): knows LXD's units, nothing else.
+PIDFILE=${q(settings.pidFile)}
+LXD=${q(settings.lxdBinary)}
+OUTLOG=${q(settings.outputLog)}
+STOP_TIMEOUT=${settings.stopTimeoutS}
+
+quiet=0
+verb=
+units=
+for arg in "$@"; do
+  case "$arg" in
+    -q|--quiet) quiet=1 ;;
+    --no-block|--no-pager|--no-ask-password|--system) ;;
+    -*) echo "systemctl: unrecognized option '$arg' (the juju-emulator systemctl knows -q, --quiet, --no-block)" >&2; exit 1 ;;
+    *) if [ -z "$verb" ]; then verb=$arg; else units="$units $arg"; fi ;;
+  esac
+done
+
+# lxd -> lxd.service, as systemctl completes a bare name
+full_name() {
+  case "$1" in
+    *.service|*.socket|*.target|*.timer|*.mount) echo "$1" ;;
+    *) echo "$1.service" ;;
+  esac
+}
+known() {
+  case "$1" in ${LXD_UNITS.join('|')}) return 0 ;; esac
+  return 1
+}
+# the daemon's pid when it runs (not a zombie, really lxd), else nothing
+daemon_pid() {
+  pid=$(cat "$PIDFILE" 2>/dev/null)
+  case "$pid" in ''|*[!0-9]*) return 1 ;; esac
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = lxd ] || return 1
+  grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null && return 1
+  echo "$pid"
+}
+wait_gone() {
+  i=0
+  while daemon_pid >/dev/null; do
+    [ "$i" -ge "$(($1 * 10))" ] && return 1
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 0
+}
+stop_daemon() {
+  pid=$(daemon_pid) || return 0
+  if [ "$1" = shutdown ]; then
+    # lxd-containers.service's ExecStop: instances shut down cleanly, then the daemon exits
+    "$LXD" shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null
+  else
+    # lxd.service: KillMode=process, SIGTERM to the daemon only
+    kill -TERM "$pid" 2>/dev/null
+  fi
+  if ! wait_gone "$STOP_TIMEOUT"; then
+    kill -KILL "$pid" 2>/dev/null
+    wait_gone 5 || { echo "Failed to stop lxd.service: pid $pid does not exit" >&2; return 1; }
+  fi
+  rm -f "$PIDFILE"
+}
+start_daemon() {
+  daemon_pid >/dev/null && return 0
+  # own session: a hook's end or timeout (which kills its process group) does not reach the daemon
+  ( cd / && exec setsid /bin/sh -c 'echo $$ > "$0" && exec "$@"' "$PIDFILE" env -i ${env} "$LXD" --group lxd --logfile /var/log/lxd/lxd.log ) </dev/null >>"$OUTLOG" 2>&1 &
+  # ExecStartPost of Debian's lxd.service
+  if ! "$LXD" waitready --timeout=600 >/dev/null 2>&1; then
+    echo "Job for lxd.service failed: the daemon did not become ready (see $OUTLOG and /var/log/lxd/lxd.log)" >&2
+    return 1
+  fi
+}
+
+[ -n "$verb" ] || { echo "systemctl: the juju-emulator systemctl needs a verb (start, stop, restart, is-active, status)" >&2; exit 1; }
+resolved=
+for u in $units; do resolved="$resolved $(full_name "$u")"; done
+case "$verb" in
+  start|stop|restart|is-active|status) ;;
+  *) echo "Unknown command verb '$verb' (the juju-emulator systemctl knows start, stop, restart, is-active, status)." >&2; exit 1 ;;
+esac
+[ -n "$resolved" ] || { echo "Too few arguments." >&2; exit 1; }
+
+case "$verb" in
+  is-active)
+    any=3
+    for u in $resolved; do
+      if known "$u" && daemon_pid >/dev/null; then state=active; any=0; else state=inactive; fi
+      [ "$quiet" = 1 ] || echo "$state"
+    done
+    exit $any ;;
+  status)
+    rc=0
+    for u in $resolved; do
+      if ! known "$u"; then echo "Unit $u could not be found." >&2; rc=4; continue; fi
+      if pid=$(daemon_pid); then echo "* $u - LXD (juju-emulator)"; echo "     Active: active (running); Main PID: $pid"
+      else echo "* $u - LXD (juju-emulator)"; echo "     Active: inactive (dead)"; [ "$rc" = 0 ] && rc=3; fi
+    done
+    exit $rc ;;
+esac
+
+for u in $resolved; do
+  known "$u" || { echo "Failed to $verb $u: Unit $u not found." >&2; exit 5; }
+done
+mode=term
+case " $resolved " in *" lxd-containers.service "*) mode=shutdown ;; esac
+case "$verb" in
+  stop) stop_daemon "$mode" ;;
+  start) start_daemon ;;
+  restart) stop_daemon "$mode" && start_daemon ;;
+esac
+`;
+}
+
+/** nsenter argv that bind-mounts the shim directory over SHIM_GUEST_DIR in the machine's mount view only. */
+export function shimMountArgv(mntNs: string, shimDir: string): string[] {
+  return [NSENTER, `--mount=${mntNs}`, '--', 'mount', '--bind', shimDir, SHIM_GUEST_DIR];
+}
+
+/** Writes the shim and mounts it into the machine (after its mount view exists). */
+export async function installServiceShim(machine: MachineRecord): Promise<void> {
+  const h = handlesOf(machine);
+  const dir = shimDirOf(h.machineDir);
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'systemctl');
+  await writeFile(file, systemctlScript(shimSettings(h.machineDir, lxdBinary())));
+  await chmod(file, 0o755);
+  await run(shimMountArgv(h.mntNs, dir));
+}

@@ -1,6 +1,8 @@
-// The lxd-migration peer wiring, called by converge once the host is configured: read every peer's
-// bag, wire the peers whose records changed (a pinned remote per local user, trust of their client
-// certificates), publish this unit's own record, and report how many peers are wired.
+// The lxd-migration peer wiring, called by converge once the host is configured: read the peers' bags,
+// wire the peers whose records changed (a pinned remote per local user, trust of their client
+// certificates), publish this unit's own record, and report how many peers are wired. A peer's own
+// -joined/-changed reads only that peer's bag (and this unit's): every other peer comes from what this
+// unit remembered of it, so the hook's cost does not grow with the number of peers.
 import { existsSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import type { Bag, RelationId, UnitName } from '../juju/hook-tools';
@@ -11,10 +13,12 @@ import { applyMigrationChanges, type MigrationFailure } from '../migration/apply
 import { bagChanges, describeConflict, desiredMigration, legacyBag, planRemoteChanges, wiring, type DesiredMigration } from '../migration/desired-remotes';
 import { FsClientConfigStore } from '../migration/fs-client-config';
 import { makeLegacyJoiner } from '../migration/legacy-join';
-import { changedPeers, describeRefusal, parsePeers, toBag } from '../migration/peer-record';
+import { peerMemoryChanges, readPeerMemory, rememberPeer, type RememberedPeer } from '../migration/peer-memory';
+import { changedDigests, describeRefusal, parsePeerBag, recordDigest, resolvePeers, toBag, type PeerParse } from '../migration/peer-record';
 import type { ClientConfigStore, LocalUser, TrustStore, UserClientConfig } from '../migration/ports';
 import type { PeerWiring } from '../model/status';
 import type { Services } from './services';
+import { byText } from '../model/order';
 
 export const MIGRATION_ENDPOINT = 'lxd-migration';
 /** charm-state key: what the last successful hook wired (peer digests and local users) */
@@ -55,23 +59,44 @@ export function unitMigrationPorts(s: Services): MigrationPorts | null {
   return { trust: new AdminTrustStore(s.lxd), clients, users: (names) => clients.users(names), hostname: osHostname() };
 }
 
-function readRemembered(stateBag: Bag): Remembered {
+const NOTHING_REMEMBERED: Remembered = { users: [], peers: Object.create(null) as Record<UnitName, string> };
+
+/** What the last successful hook wired; null when there is no memory or it does not parse. */
+function readRemembered(stateBag: Bag): Remembered | null {
+  const text = stateBag[WIRING_STATE_KEY];
+  if (text === undefined || text === '') return null;
   try {
-    const json = JSON.parse(stateBag[WIRING_STATE_KEY] ?? '{}') as Partial<Remembered>;
+    const json: unknown = JSON.parse(text);
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) return null;
+    const { users, peers: digests } = json as { users?: unknown; peers?: unknown };
+    if (!Array.isArray(users) || digests === null || typeof digests !== 'object' || Array.isArray(digests)) return null;
     const peers = Object.create(null) as Record<UnitName, string>;
-    for (const [unit, digest] of Object.entries(json.peers ?? {})) if (typeof digest === 'string') peers[unit] = digest;
-    return { users: Array.isArray(json.users) ? json.users.filter((u): u is string => typeof u === 'string') : [], peers };
+    for (const [unit, digest] of Object.entries(digests)) if (typeof digest === 'string') peers[unit] = digest;
+    return { users: users.filter((u): u is string => typeof u === 'string'), peers };
   } catch {
-    return { users: [], peers: Object.create(null) as Record<UnitName, string> };
+    return null;
   }
 }
 
-const rememberedText = (r: Remembered): string => JSON.stringify({ users: r.users, peers: Object.fromEntries(Object.entries(r.peers).sort(([a], [b]) => a.localeCompare(b))) });
+const rememberedText = (r: Remembered): string => JSON.stringify({ users: r.users, peers: Object.fromEntries(Object.entries(r.peers).sort(([a], [b]) => byText(a, b))) });
 
-async function readBags(s: Services, id: RelationId): Promise<{ readonly own: Bag; readonly peers: Map<UnitName, Bag> }> {
-  const units = await s.juju.relationList(id);
+/** This unit's bag and the bags of `units` (one relation-get each: a process spawn on a real unit). */
+async function readBags(s: Services, id: RelationId, units: readonly UnitName[]): Promise<{ readonly own: Bag; readonly peers: Map<UnitName, Bag> }> {
   const [own, ...bags] = await Promise.all([s.juju.relationGet(id, s.event.unit.unitName), ...units.map((u) => s.juju.relationGet(id, u))]);
   return { own: own ?? {}, peers: new Map(units.map((u, i) => [u, bags[i] ?? {}])) };
+}
+
+/**
+ * The members a peer's own -joined/-changed takes from memory instead of reading (the others' changes
+ * come with their own hooks): every member but that peer, wired with the record remembered of it.
+ */
+function fromMemory(units: readonly UnitName[], remoteUnit: UnitName | null, wired: Remembered, memory: ReadonlyMap<UnitName, RememberedPeer>): Map<UnitName, RememberedPeer> {
+  const known = new Map<UnitName, RememberedPeer>();
+  for (const unit of units) {
+    const peer = memory.get(unit);
+    if (unit !== remoteUnit && peer !== undefined && wired.peers[unit] === peer.digest) known.set(unit, peer);
+  }
+  return known;
 }
 
 const reasonOf = (failures: readonly MigrationFailure[], unit: UnitName): string => failures.find((f) => f.peer === unit)?.reason ?? 'not wired';
@@ -100,15 +125,28 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   const relation = s.event.kind === 'hook' ? s.event.relation : null;
   const departing = relation?.departingUnit ?? null;
 
-  const { own, peers: bags } = await readBags(s, id);
-  const peers = parsePeers(ports.hostname, bags);
-  const remembered = readRemembered(input.stateBag);
-  const { scope, digests } = changedPeers(remembered.peers, bags);
+  const units = await s.juju.relationList(id);
   const { found, missing } = await ports.users([...new Set(['root', ...input.relationUsers])]);
   const userNames = found.map((u) => u.name).sort();
-  const desired = desiredMigration({ me, users: userNames, peers, departing });
+  const remembered = readRemembered(input.stateBag);
   // the scope is enough for a peer's own -joined/-changed; anything else checks every peer
-  const scoped = relation?.endpoint === MIGRATION_ENDPOINT && departing === null && JSON.stringify(userNames) === JSON.stringify(remembered.users);
+  const scoped = relation?.endpoint === MIGRATION_ENDPOINT && departing === null && remembered !== null && JSON.stringify(userNames) === JSON.stringify(remembered.users);
+  // and then only that peer's bag is read: -departed, update-status, config-changed, upgrade-charm,
+  // changed users and missing memory read every bag
+  const peerHook = scoped && /-relation-(joined|changed)$/.test(s.event.name);
+  const known = peerHook ? fromMemory(units, relation.remoteUnit, remembered, readPeerMemory(input.stateBag)) : new Map<UnitName, RememberedPeer>();
+  const { own, peers: bags } = await readBags(s, id, units.filter((u) => !known.has(u)));
+  const parsed = new Map<UnitName, PeerParse>();
+  const fresh = new Map<UnitName, RememberedPeer>();
+  for (const [unit, bag] of bags) {
+    const result = parsePeerBag(unit, bag);
+    parsed.set(unit, result);
+    fresh.set(unit, rememberPeer(unit, recordDigest(bag), result));
+  }
+  const peers = resolvePeers(ports.hostname, parsed, known);
+  const current = new Map([...fresh, ...known].map(([unit, peer]) => [unit, peer.digest]));
+  const { scope, digests } = changedDigests((remembered ?? NOTHING_REMEMBERED).peers, current);
+  const desired = desiredMigration({ me, users: userNames, peers, departing });
   const refused = [...peers.refused.keys()];
 
   let failures: readonly MigrationFailure[] = [];
@@ -139,7 +177,9 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   const next: Remembered = { users: userNames, peers: Object.create(null) as Record<UnitName, string> };
   for (const [unit, digest] of Object.entries(digests)) if (!waitingUnits.includes(unit)) next.peers[unit] = digest;
   const text = rememberedText(next);
-  if (text !== (input.stateBag[WIRING_STATE_KEY] ?? '')) await s.juju.stateSet({ [WIRING_STATE_KEY]: text });
+  const changes = peerMemoryChanges(input.stateBag, fresh, new Set(units));
+  if (text !== (input.stateBag[WIRING_STATE_KEY] ?? '')) changes[WIRING_STATE_KEY] = text;
+  if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
 
   return {
     total: desired.peerUnits.length,

@@ -3,6 +3,7 @@
 // lxc rewrites config.yml dropping keys it does not know, so ownership cannot be marked inside it.
 import { isMap, parseDocument, type Document } from 'yaml';
 import type { RemoteSpec } from './ports';
+import { byText } from '../model/order';
 
 export type Packaging = 'deb' | 'snap';
 
@@ -80,7 +81,7 @@ export function parseMarker(text: string | null): Record<string, string> {
 }
 
 export const markerText = (remotes: Readonly<Record<string, string>>): string =>
-  `${JSON.stringify({ comment: 'remotes the lxd charm manages; it never touches the others', remotes: Object.fromEntries(Object.entries(remotes).sort(([a], [b]) => a.localeCompare(b))) }, null, 2)}\n`;
+  `${JSON.stringify({ comment: 'remotes the lxd charm manages; it never touches the others', remotes: Object.fromEntries(Object.entries(remotes).sort(([a], [b]) => byText(a, b))) }, null, 2)}\n`;
 
 export interface PasswdEntry {
   readonly name: string;

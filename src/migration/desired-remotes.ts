@@ -1,8 +1,9 @@
 // Pure: from this unit, its local users and its peers' records, the remotes every user should have and
 // the client certificates LXD should trust; then the minimal changes from what is observed.
 import type { Bag, UnitName } from '../juju/hook-tools';
-import type { LegacyPeer, PeerRecord, PeerSet } from './peer-record';
+import { byUnit, type LegacyPeer, type PeerRecord, type PeerSet } from './peer-record';
 import type { RemoteSpec, TrustedCert, UserClientConfig } from './ports';
+import { byText } from '../model/order';
 
 export interface MigrationInputs {
   readonly me: UnitName;
@@ -25,8 +26,12 @@ export interface DesiredMigration {
   readonly remotes: ReadonlyMap<string, ReadonlyMap<string, RemoteSpec>>;
   /** by fingerprint: one entry even when a peer publishes one certificate for several users */
   readonly trust: ReadonlyMap<string, DesiredTrust>;
-  /** refused or not yet published peers: what is wired for them stays as it is */
+  /** refused, not yet published, or known only from memory: what is wired for them stays as it is */
   readonly untouched: ReadonlySet<UnitName>;
+  /** peers known only from memory: remote name → unit, checked for conflicts, never changed */
+  readonly knownRemotes: ReadonlyMap<string, UnitName>;
+  /** client certificates of peers known only from memory: still wanted, never revoked */
+  readonly knownFingerprints: ReadonlySet<string>;
   /** names starting with this are trust entries the charm owns */
   readonly trustPrefix: string;
   /** publish the legacy keys (password, hostname, address, pool): only while a legacy peer is present */
@@ -54,24 +59,28 @@ export function desiredMigration({ me, users, peers, departing }: MigrationInput
   const stays = (unit: UnitName): boolean => !leaving && unit !== departing;
   const records = peers.records.filter((p) => stays(p.unit));
   const legacy = peers.legacy.filter((p) => stays(p.unit));
-  const wanted = [...records, ...legacy].map(remoteOf).sort((a, b) => a.name.localeCompare(b.name));
+  const known = peers.known.filter((p) => stays(p.unit));
+  const knownFingerprints = new Set(known.flatMap((p) => Object.values(p.clientFingerprints)));
+  const wanted = [...records, ...legacy].map(remoteOf).sort((a, b) => byText(a.name, b.name));
   const remotes = new Map<string, ReadonlyMap<string, RemoteSpec>>();
   for (const user of [...new Set(users)].sort()) remotes.set(user, new Map(wanted.map((r) => [r.name, r])));
   const trust = new Map<string, DesiredTrust>();
   for (const record of records) {
     for (const user of Object.keys(record.clientCerts).sort()) {
       const cert = record.clientCerts[user];
-      if (cert && !trust.has(cert.fingerprint)) trust.set(cert.fingerprint, { name: trustName(record.unit, user), fingerprint: cert.fingerprint, derBase64: cert.derBase64, peer: record.unit });
+      if (cert && !trust.has(cert.fingerprint) && !knownFingerprints.has(cert.fingerprint)) trust.set(cert.fingerprint, { name: trustName(record.unit, user), fingerprint: cert.fingerprint, derBase64: cert.derBase64, peer: record.unit });
     }
   }
-  const untouched = new Set([...peers.refused.keys(), ...peers.pending].filter(stays));
+  const untouched = new Set([...peers.refused.keys(), ...peers.pending, ...known.map((p) => p.unit)].filter(stays));
   return {
     remotes,
     trust,
     untouched,
+    knownRemotes: new Map(known.map((p) => [p.hostname, p.unit])),
+    knownFingerprints,
     trustPrefix: `juju-${me.split('/')[0] ?? ''}-`,
-    publishLegacy: !leaving && legacy.length > 0,
-    peerUnits: [...records, ...legacy].map((p) => p.unit),
+    publishLegacy: !leaving && (legacy.length > 0 || known.some((p) => p.kind === 'legacy')),
+    peerUnits: [...records, ...legacy, ...known].map((p) => p.unit).sort(byUnit),
   };
 }
 
@@ -109,12 +118,6 @@ export const describeConflict = (c: RemoteConflict): string =>
 /** juju-<app>-<n>-<user>: an entry this charm made (juju-lxd-b-1-root, another app's, is not). */
 const isOwnTrustName = (name: string, prefix: string): boolean => name.startsWith(prefix) && /^\d+-[a-z_][a-z0-9_-]*$/.test(name.slice(prefix.length));
 
-/** The peer unit a trust entry name belongs to, among the units given; null for none. */
-function ownerOf(name: string, units: Iterable<UnitName>): UnitName | null {
-  for (const unit of units) if (name.startsWith(`${trustName(unit, '')}`)) return unit;
-  return null;
-}
-
 function remoteChanges(user: string, want: ReadonlyMap<string, RemoteSpec>, have: UserClientConfig, untouched: ReadonlySet<UnitName>, conflicts: RemoteConflict[]): MigrationChange[] {
   const changes: MigrationChange[] = [];
   for (const remote of want.values()) {
@@ -130,7 +133,7 @@ function remoteChanges(user: string, want: ReadonlyMap<string, RemoteSpec>, have
     if (remote.pinnedCert !== null && current.pinnedCert !== remote.pinnedCert) changes.push({ kind: 'update-remote-pin', peer, user, remote });
     if (remote.pinnedCert === null && current.pinnedCert === null) changes.push({ kind: 'join-legacy-remote', peer, user, remote });
   }
-  for (const current of [...have.managed.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const current of [...have.managed.values()].sort((a, b) => byText(a.name, b.name))) {
     if (!want.has(current.name) && !untouched.has(current.peer)) changes.push({ kind: 'remove-remote', peer: current.peer, user, name: current.name });
   }
   return changes;
@@ -148,14 +151,16 @@ export function planRemoteChanges(desired: DesiredMigration, observed: ObservedM
   for (const [user, want] of desired.remotes) {
     const have = observed.clients.get(user) ?? { managed: new Map(), foreign: new Set<string>() };
     remote.push(...remoteChanges(user, want, have, desired.untouched, conflicts));
+    for (const [name, peer] of desired.knownRemotes) if (!have.managed.has(name) && have.foreign.has(name)) conflicts.push({ user, name, peer });
   }
   const additions = remote.filter((c) => c.kind !== 'remove-remote');
   const removals = remote.filter((c) => c.kind === 'remove-remote');
   const revokes: MigrationChange[] = [];
   for (const entry of observed.trust) {
-    if (!isOwnTrustName(entry.name, desired.trustPrefix) || desired.trust.has(entry.fingerprint)) continue;
-    const owner = ownerOf(entry.name, desired.untouched);
-    if (owner === null) revokes.push({ kind: 'revoke-cert', peer: ownerOf(entry.name, desired.peerUnits) ?? peerOfName(entry.name, desired.trustPrefix), name: entry.name, fingerprint: entry.fingerprint });
+    if (!isOwnTrustName(entry.name, desired.trustPrefix) || desired.trust.has(entry.fingerprint) || desired.knownFingerprints.has(entry.fingerprint)) continue;
+    // the unit an entry is named for (juju-lxd-2-nova → lxd/2): a lookup, not a scan of every peer
+    const owner = peerOfName(entry.name, desired.trustPrefix);
+    if (owner === null || !desired.untouched.has(owner)) revokes.push({ kind: 'revoke-cert', peer: owner, name: entry.name, fingerprint: entry.fingerprint });
   }
   const changes = [...trustChanges, ...additions, ...removals, ...revokes];
   return { changes: scope ? changes.filter((c) => c.peer === null || scope.has(c.peer)) : changes, conflicts };

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Bag, UnitName } from '../juju/hook-tools';
 import { parseCertificate, type Certificate } from './certificates';
+import type { PeerSummary, RememberedPeer } from './peer-memory';
 import { validateClientCerts, validateLegacyPeer, validatePeerRecordV1, type SchemaError, type Validator } from './peer-validators.generated';
+import { byUnit } from '../model/order';
 
 export const PEER_RECORD_VERSION = '1';
 /** the port legacy charms listen on and dial: they have no key for it */
@@ -167,34 +169,54 @@ export function parsePeerBag(peer: UnitName, bag: Bag): PeerParse {
 export interface PeerSet {
   readonly records: readonly PeerRecord[];
   readonly legacy: readonly LegacyPeer[];
+  /** peers taken from this unit's memory, not read this hook: wired earlier, their names still count */
+  readonly known: readonly PeerSummary[];
   readonly refused: ReadonlyMap<UnitName, readonly PeerProblem[]>;
   readonly pending: readonly UnitName[];
 }
 
-export function parsePeers(myHostname: string, bags: ReadonlyMap<UnitName, Bag>): PeerSet {
-  const parsed = [...bags].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([unit, bag]) => [unit, parsePeerBag(unit, bag)] as const);
+export function parsePeers(myHostname: string, bags: ReadonlyMap<UnitName, Bag>, remembered: ReadonlyMap<UnitName, RememberedPeer> = new Map()): PeerSet {
+  return resolvePeers(myHostname, new Map([...bags].map(([unit, bag]) => [unit, parsePeerBag(unit, bag)])), remembered);
+}
+
+export { byUnit };
+
+const REMEMBERED_REFUSAL = 'was refused when its record last changed (the log says why)';
+
+/** Peers parsed this hook and peers remembered from earlier ones, with colliding remote names refused. */
+export function resolvePeers(myHostname: string, parsedBags: ReadonlyMap<UnitName, PeerParse>, remembered: ReadonlyMap<UnitName, RememberedPeer> = new Map()): PeerSet {
+  type Entry = PeerParse | { readonly known: PeerSummary };
+  const entries = new Map<UnitName, Entry>(parsedBags);
+  for (const [unit, peer] of remembered) {
+    if (entries.has(unit)) continue;
+    entries.set(unit, 'summary' in peer ? { known: peer.summary } : 'pending' in peer ? { pending: unit } : { refused: [{ peer: unit, field: 'record', message: REMEMBERED_REFUSAL }] });
+  }
+  const parsed = [...entries].sort(([a], [b]) => byUnit(a, b));
+  const named = (result: Entry): { readonly hostname: string } | null => ('ok' in result ? result.ok : 'legacy' in result ? result.legacy : 'known' in result ? result.known : null);
   const byName = new Map<string, UnitName[]>();
   for (const [unit, result] of parsed) {
-    const peer = 'ok' in result ? result.ok : 'legacy' in result ? result.legacy : null;
+    const peer = named(result);
     if (peer) byName.set(peer.hostname.toLowerCase(), [...(byName.get(peer.hostname.toLowerCase()) ?? []), unit]);
   }
   const records: PeerRecord[] = [];
   const legacy: LegacyPeer[] = [];
+  const known: PeerSummary[] = [];
   const refused = new Map<UnitName, readonly PeerProblem[]>();
   const pending: UnitName[] = [];
   for (const [unit, result] of parsed) {
     if ('refused' in result) refused.set(unit, result.refused);
     else if ('pending' in result) pending.push(unit);
     else {
-      const peer = 'ok' in result ? result.ok : result.legacy;
+      const peer = named(result) ?? { hostname: '' };
       const sharing = (byName.get(peer.hostname.toLowerCase()) ?? []).filter((u) => u !== unit);
       if (peer.hostname.toLowerCase() === myHostname.toLowerCase()) sharing.push('this unit');
       if (sharing.length > 0) refused.set(unit, [{ peer: unit, field: 'hostname', message: `${shown(peer.hostname)} collides with the remote name of ${sharing.join(', ')}` }]);
       else if ('ok' in result) records.push(result.ok);
-      else legacy.push(result.legacy);
+      else if ('legacy' in result) legacy.push(result.legacy);
+      else if ('known' in result) known.push(result.known);
     }
   }
-  return { records, legacy, refused, pending };
+  return { records, legacy, known, refused, pending };
 }
 
 /** One log line per refused peer. */
@@ -235,12 +257,17 @@ export function recordDigest(bag: Bag): string {
  * changed or gone): the scope for planRemoteChanges. Store `digests` in charm state afterwards.
  */
 export function changedPeers(remembered: Readonly<Record<UnitName, string>>, bags: ReadonlyMap<UnitName, Bag>): { readonly scope: ReadonlySet<UnitName>; readonly digests: Record<UnitName, string> } {
+  return changedDigests(remembered, new Map([...bags].map(([unit, bag]) => [unit, recordDigest(bag)])));
+}
+
+/** changedPeers from digests already known (a bag read this hook, or a peer's remembered digest). */
+export function changedDigests(remembered: Readonly<Record<UnitName, string>>, current: ReadonlyMap<UnitName, string>): { readonly scope: ReadonlySet<UnitName>; readonly digests: Record<UnitName, string> } {
   const digests: Record<UnitName, string> = {};
   const scope = new Set<UnitName>();
-  for (const [unit, bag] of bags) {
-    digests[unit] = recordDigest(bag);
-    if (remembered[unit] !== digests[unit]) scope.add(unit);
+  for (const [unit, digest] of current) {
+    digests[unit] = digest;
+    if (remembered[unit] !== digest) scope.add(unit);
   }
-  for (const unit of Object.keys(remembered)) if (!bags.has(unit)) scope.add(unit);
+  for (const unit of Object.keys(remembered)) if (!current.has(unit)) scope.add(unit);
   return { scope, digests };
 }

@@ -12,3 +12,4 @@ export interface Validator {
 export declare const validatePeerRecordV1: Validator;
 export declare const validateClientCerts: Validator;
 export declare const validateLegacyPeer: Validator;
+export declare const validatePeerMemory: Validator;

@@ -1,4 +1,5 @@
 // Builders for migration tests: peer bags as units publish them, from fixture certificates.
+import { X509Certificate } from 'node:crypto';
 import fixtures from './fixtures/certs.json';
 import type { Bag } from '../../src/juju/hook-tools';
 import { toBag } from '../../src/migration/peer-record';
@@ -11,12 +12,23 @@ export const cert = (i: number): string => {
   return pem;
 };
 
-/** Unit n's certificates: server n, root's client 13+n, nova's client 26+n (n ≤ 12). */
-export const serverCertOf = (n: number): string => cert(n);
-export const clientCertOf = (n: number, user: 'root' | 'nova'): string => cert(user === 'root' ? 13 + n : 26 + n);
+/** Serial number of certificate 0 rewritten to `i`: a distinct certificate (and fingerprint) for any i.
+ * Its signature no longer verifies; nothing in the charm verifies a peer's self-signature. */
+export function syntheticCert(i: number): string {
+  const der = Buffer.from(cert(0).replace(/-----[A-Z ]+-----/g, '').replace(/\s/g, ''), 'base64');
+  const serial = der.indexOf(Buffer.from([0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x14]));
+  if (serial < 0) throw new Error('fixture certificate 0 has no 20-byte serial where expected');
+  der.writeUInt32BE(i, serial + 7 + 16);
+  const lines = new X509Certificate(der).raw.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** Unit n's certificates: server n, root's client 13+n, nova's client 26+n (n ≤ 12); synthetic beyond. */
+export const serverCertOf = (n: number): string => (n <= 12 ? cert(n) : syntheticCert(3 * n));
+export const clientCertOf = (n: number, user: 'root' | 'nova'): string => (n <= 12 ? cert(user === 'root' ? 13 + n : 26 + n) : syntheticCert(3 * n + (user === 'root' ? 1 : 2)));
 
 export const hostOf = (n: number): string => `juju-host-${n}`;
-export const addressOf = (n: number): string => `10.0.0.${10 + n}`;
+export const addressOf = (n: number): string => `10.0.${Math.floor((10 + n) / 250)}.${(10 + n) % 250}`;
 
 /** The bag unit lxd/n publishes, with Juju's pre-filled keys, and any key overridden ("" drops it). */
 export function peerBag(n: number, overrides: Readonly<Record<string, string>> = {}): Bag {

@@ -3,6 +3,7 @@ import type { HookTools } from './juju/hook-tools';
 import type { JujuEvent } from './juju/context';
 import type { Services } from './handlers/services';
 import { ExecHost } from './host/exec-host';
+import { CharmDirMemo } from './juju/unit-memo';
 import { LxdSocketClient, findSocket } from './lxd/socket-client';
 
 export function createServices(event: JujuEvent, juju: HookTools, env: Readonly<Record<string, string | undefined>> = process.env): Services {
@@ -12,5 +13,6 @@ export function createServices(event: JujuEvent, juju: HookTools, env: Readonly<
     now: () => new Date(),
     lxd: new LxdSocketClient({ socketPath: findSocket(env) }),
     host: new ExecHost(),
+    memo: new CharmDirMemo(),
   };
 }

@@ -6,9 +6,10 @@ import { readCharmState, stateChanges, type CharmState } from '../model/charm-st
 import { describeProblems, parseConfig, type CharmConfig } from '../model/config';
 import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
-import { blocked, readyStatus, withPeerWiring } from '../model/status';
+import { PAUSED, blocked, readyStatus, withPeerWiring } from '../model/status';
 import { LxdApiError } from '../lxd/lxd-api';
 import { applyPlan } from '../reconcile/apply';
+import { FULL_CHECK_INTERVAL_MS, fingerprintOf, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
 import { observe } from '../reconcile/observe';
 import { describeChange, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
@@ -42,10 +43,27 @@ async function commit(s: Services, before: Readonly<Record<string, string>>, aft
   if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
 }
 
+/**
+ * Leaves update-status what it needs to skip a converge. Not rewritten when only the check time would
+ * move, unless that is half an hour old (update-status converges once it is an hour old): replacing a
+ * file is a synchronous flush on ext4 that cost a hook up to 50 ms on a busy disk (measured).
+ */
+async function remember(s: Services, before: string | null, outcome: Omit<QuickCheck, 'checkedAt'>): Promise<void> {
+  if (!s.memo) return;
+  const now = s.now();
+  const last = parseQuickCheck(before);
+  const same = last !== null && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused;
+  const age = last === null ? NaN : now.getTime() - Date.parse(last.checkedAt);
+  if (same && age >= 0 && age < FULL_CHECK_INTERVAL_MS / 2) return;
+  await s.memo.write(quickCheckText({ ...outcome, checkedAt: now.toISOString() }));
+}
+
 export interface ConvergeOptions {
   readonly newNonce?: () => string;
   /** the preseed template; when given, the desired state is logged as that document whenever work is done */
   readonly loadTemplate?: () => Promise<string>;
+  /** the resume action: converge although the remembered state says paused, and forget the pause */
+  readonly resuming?: boolean;
 }
 
 /** What the apply rounds ended with: the last observation and plan, and the first failure if any. */
@@ -121,15 +139,24 @@ async function publishToNova(s: Services, relation: LxdRelation, pool: string, o
   return { ...state, nonce, publishedPool: published, lxdUsers: relation.users };
 }
 
-export function makeConverge({ newNonce = randomUUID, loadTemplate }: ConvergeOptions = {}): Handler {
+export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = false }: ConvergeOptions = {}): Handler {
   return async (s) => {
     // independent reads, in parallel: each is a process spawn on a real unit
-    const [values, stateBag, relation, address] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s)]);
+    const [values, stateBag, relation, address, memo] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s), s.memo?.read() ?? null]);
     let state = readCharmState(stateBag);
+    if (state.pausedSince && !resuming) {
+      // LXD is stopped on purpose: touch nothing until the resume action
+      await commit(s, stateBag, await report(s, PAUSED, state, false));
+      await remember(s, memo, { lastStatus: `${PAUSED.status}|${PAUSED.message}`, fingerprint: '', paused: true });
+      return;
+    }
+    state = { ...state, pausedSince: '' };
     const parsed = parseConfig(values);
     if (!parsed.ok) {
       // bad input changes nothing: not even the host is read
-      await commit(s, stateBag, await report(s, blocked([describeProblems(parsed.problems)]), state, false));
+      const reported = await report(s, blocked([describeProblems(parsed.problems)]), state, false);
+      await commit(s, stateBag, reported);
+      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: '', paused: false });
       return;
     }
     const config = parsed.config;
@@ -152,7 +179,9 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate }: ConvergeOp
         first = await observeAgain(state);
       } catch (retryErr) {
         const why = retryErr instanceof Error ? retryErr.message : String(retryErr);
-        await commit(s, stateBag, await report(s, blocked([`LXD is not running: ${why}`]), state, true));
+        const reported = await report(s, blocked([`LXD is not running: ${why}`]), state, true);
+        await commit(s, stateBag, reported);
+        await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: '', paused: false });
         return;
       }
     }
@@ -174,7 +203,10 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate }: ConvergeOp
     const legacyCredentials = async (): Promise<{ password: string; pool: string }> => ({ password: await trust.value(), pool: desired.pool.name });
     const peers = reasons.length > 0 ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
     const status = reasons.length > 0 ? blocked(reasons) : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers);
-    state = await report(s, status, state, outcome.worked);
+    state = await report(s, status, state, outcome.worked || resuming);
     await commit(s, stateBag, state);
+    // update-status skips the converge while LXD still matches this; anything short of active converges again
+    const fingerprint = status.status === 'active' ? fingerprintOf(server) : '';
+    await remember(s, memo, { lastStatus: state.lastStatus, fingerprint, paused: false });
   };
 }

@@ -11,6 +11,9 @@ const loadTemplate = (): Promise<string> => readFile('templates/preseed.yaml.hbs
 /** config-changed, upgrade-charm, start, update-status, leader and relation hooks */
 export const converge: Handler = makeConverge({ loadTemplate });
 
+/** For the resume action once LXD runs again: a full converge that also forgets the pause. */
+export const resumeConverge: Handler = makeConverge({ loadTemplate, resuming: true });
+
 /** Action show-config: the desired document and the differences from the host now. */
 export const showConfig: Handler = makeShowConfig(loadTemplate);
 

@@ -3,6 +3,7 @@ import type { HookTools } from '../juju/hook-tools';
 import type { JujuEvent } from '../juju/context';
 import type { LxdApi } from '../lxd/lxd-api';
 import type { Host } from '../host/host';
+import type { UnitMemo } from '../juju/unit-memo';
 
 export interface Services {
   readonly event: JujuEvent;
@@ -13,6 +14,8 @@ export interface Services {
   readonly lxd: LxdApi;
   /** packages, devices, LVM, users and kernel of this machine */
   readonly host: Host;
+  /** what the last converge left for update-status; absent: update-status always converges */
+  readonly memo?: UnitMemo;
 }
 
 export type Handler = (services: Services) => Promise<void>;

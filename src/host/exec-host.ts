@@ -3,6 +3,7 @@
 import type { Options, Result } from 'execa';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
 import { HostCommandError, PackageError, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from './host';
+import { lxdServiceCommands, type LxdPackaging } from './lxd-service';
 
 // execa loads on first use: a hook that changes nothing spawns no host command and should not pay for it
 async function execa(command: string, args: readonly string[], options: Options): Promise<Result> {
@@ -99,7 +100,11 @@ export class ExecHost implements Host {
     return { kind: 'other', type: fields.USAGE ?? 'unknown signature' };
   }
 
-  async loopDeviceFor(file: string): Promise<string | null> {
+  async loopDeviceFor(file: string, known?: string): Promise<string | null> {
+    // the steady state of every hook: the device found (and checked by inode) before still backs this
+    // path. An attached loop device keeps its backing file, so a /sys read is enough (no losetup spawn)
+    const knownName = known && /^\/dev\/(loop\d+)$/.exec(known)?.[1];
+    if (knownName && readText(`${this.root.sys}/block/${knownName}/loop/backing_file`)?.trim() === file) return known;
     let entries: string[];
     try {
       entries = readdirSync(`${this.root.sys}/block`).filter((n) => n.startsWith('loop'));
@@ -224,6 +229,25 @@ export class ExecHost implements Host {
   async addSubIds(user: string, range: SubIdRange): Promise<void> {
     const spec = `${range.start}-${range.start + range.count - 1}`;
     await run('usermod', ['--add-subuids', spec, '--add-subgids', spec, user]);
+  }
+
+  async stopLxd(packaging: LxdPackaging): Promise<void> {
+    const [command, ...args] = lxdServiceCommands(packaging).stop;
+    await run(command ?? '', args);
+  }
+
+  async startLxd(packaging: LxdPackaging): Promise<void> {
+    const [command, ...args] = lxdServiceCommands(packaging).start;
+    await run(command ?? '', args);
+  }
+
+  async lxdRunning(packaging: LxdPackaging): Promise<boolean> {
+    const [command, ...args] = lxdServiceCommands(packaging).isActive;
+    const result = await execa(command ?? '', args, { reject: false, env: { LANG: 'C' } });
+    // 3 and 4 are systemctl's "inactive" and "no such unit"; anything else means it could not tell
+    if (result.exitCode === 0) return true;
+    if (result.exitCode === 3 || result.exitCode === 4) return false;
+    throw new HostCommandError(command ?? '', result.exitCode, String(result.stderr || result.message));
   }
 }
 

@@ -1,5 +1,8 @@
 // The charm's one boundary to the machine: packages, block devices, LVM, users and groups, kernel knobs.
 // exec-host.ts implements it with execa and file reads; test/fakes/fake-host.ts in memory.
+import type { LxdPackaging } from './lxd-service';
+
+export type { LxdPackaging } from './lxd-service';
 
 export interface OsRelease {
   readonly id: string; // "debian", "ubuntu"
@@ -41,8 +44,11 @@ export interface Host {
   isContainer(): Promise<boolean>;
 
   inspectDevice(path: string): Promise<DeviceFacts>;
-  /** the loop device backed by this file, or null */
-  loopDeviceFor(file: string): Promise<string | null>;
+  /**
+   * the loop device backed by this file, or null. `known`: the device this file was found on before;
+   * while that device still shows this backing path it is trusted without re-checking the inode
+   */
+  loopDeviceFor(file: string, known?: string): Promise<string | null>;
   /** creates the sparse file if missing, attaches it (idempotent), returns the loop device */
   attachLoopFile(file: string, sizeBytes: number): Promise<string>;
   /** wipefs -a plus zeroing the first MiB: destroys what is on the device */
@@ -70,6 +76,13 @@ export interface Host {
   /** root's ranges in /etc/subuid and /etc/subgid */
   subIds(user: string): Promise<{ uid: SubIdRange[]; gid: SubIdRange[] }>;
   addSubIds(user: string, range: SubIdRange): Promise<void>;
+
+  /** stops LXD through the init system (lxd-service.ts): its instances are shut down cleanly first */
+  stopLxd(packaging: LxdPackaging): Promise<void>;
+  /** starts LXD through the init system; returns once the init system did (the API may need longer) */
+  startLxd(packaging: LxdPackaging): Promise<void>;
+  /** whether the init system has LXD's daemon or its socket active */
+  lxdRunning(packaging: LxdPackaging): Promise<boolean>;
 }
 
 /** A package could not be installed: names it, with the package manager's own words. */

@@ -2,9 +2,11 @@
 // injected runner. A non-zero exit becomes HookToolError{tool, exitCode, stderr}. What cannot change during
 // one hook (config, addresses, network info) is read once per process.
 import { HookToolError, type Bag, type CharmConfigValues, type HookTools, type LogLevel, type NetworkInfo, type RelationId, type SecretContent, type SecretInfo, type UnitName, type WorkloadStatus } from './hook-tools';
-import { withSecretFiles } from './secret-files';
 import * as calls from './tool-calls';
 import * as output from './tool-output';
+
+// only the hooks that write secrets load fs/promises (and what it pulls in)
+const secretFiles = (): Promise<typeof import('./secret-files')> => import('./secret-files');
 import type { ToolRunner } from './tool-runner';
 
 export interface ExecHookToolsOptions {
@@ -145,7 +147,7 @@ export class ExecHookTools implements HookTools {
 
   async secretAdd(content: SecretContent, opts: { label?: string; description?: string; owner?: 'unit' | 'application' } = {}): Promise<string> {
     calls.checkSecretContent(content);
-    const stdout = await withSecretFiles(content, (files) => this.run(calls.secretAdd(files, opts)), this.options.secretFileDir);
+    const stdout = await (await secretFiles()).withSecretFiles(content, (files) => this.run(calls.secretAdd(files, opts)), this.options.secretFileDir);
     return output.secretUri('secret-add', stdout);
   }
 
@@ -155,7 +157,7 @@ export class ExecHookTools implements HookTools {
 
   async secretSet(id: string, content: SecretContent): Promise<void> {
     calls.checkSecretContent(content);
-    await withSecretFiles(content, (files) => this.run(calls.secretSet(id, files)), this.options.secretFileDir);
+    await (await secretFiles()).withSecretFiles(content, (files) => this.run(calls.secretSet(id, files)), this.options.secretFileDir);
   }
 
   async secretGrant(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {

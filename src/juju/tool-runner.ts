@@ -1,5 +1,5 @@
 // How a hook tool gets run: an interface, so the argv and JSON layers are tested without processes.
-// The production runner (execa) lives in execa-runner.ts and is loaded only when a tool is first run.
+// The production runner is child-process-runner.ts.
 
 export interface ToolRunResult {
   readonly exitCode: number;

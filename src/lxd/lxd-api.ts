@@ -16,6 +16,8 @@ export interface ServerInfo {
   /** the server certificate PEM (environment.certificate): what peers pin; optional so in-memory fakes may omit it */
   readonly certificatePem?: string;
   readonly storageDrivers: readonly string[];
+  /** the ETag of GET /1.0: a hash of the server's config, so it changes exactly when that does */
+  readonly etag?: string;
 }
 
 export interface StoragePool {

@@ -29,6 +29,8 @@ export interface CharmState {
   readonly unloadableModules: readonly string[];
   /** "status|message" last set, so an unchanged status is not sent again */
   readonly lastStatus: string;
+  /** when the pause action stopped LXD (ISO time); "" when not paused */
+  readonly pausedSince: string;
 }
 
 export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
@@ -43,6 +45,7 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   workloadVersion: 'workload-version',
   unloadableModules: 'unloadable-modules',
   lastStatus: 'last-status',
+  pausedSince: 'paused-since',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -71,6 +74,7 @@ export function readCharmState(bag: Bag): CharmState {
     workloadVersion: s('workloadVersion'),
     unloadableModules: jsonList(bag[STATE_KEYS.unloadableModules], isString),
     lastStatus: s('lastStatus'),
+    pausedSince: s('pausedSince'),
   };
 }
 

@@ -11,6 +11,9 @@ export const blocked = (reasons: readonly string[]): WorkloadStatus => ({
   message: reasons.map((r) => r.replace(/\s+/g, ' ').trim()).map((r) => (r.length > MAX_REASON ? `${r.slice(0, MAX_REASON)}…` : r)).join('; '),
 });
 
+/** As OpenStack charms say it: the pause action stopped LXD, and every hook leaves it so until resume. */
+export const PAUSED: WorkloadStatus = { status: 'maintenance', message: "Paused. Use 'resume' action to resume normal service." };
+
 /** Which ways in this LXD offers to a new remote. */
 export function trustMethods(server: ServerInfo): string[] {
   const methods: string[] = [];

@@ -12,9 +12,12 @@ export interface ObserveIo {
 }
 
 /** Loop files resolve to their attached loop device (a /sys read), device paths to themselves. */
-async function resolveDevices(want: DesiredHost['pool'], host: Host): Promise<Map<string, string | null>> {
+async function resolveDevices(want: DesiredHost['pool'], host: Host, state: CharmState): Promise<Map<string, string | null>> {
   const resolved = new Map<string, string | null>();
-  for (const spec of want.devices) resolved.set(spec.spec, spec.kind === 'loop' ? await host.loopDeviceFor(spec.path) : spec.path);
+  for (const spec of want.devices) {
+    const known = state.poolDevices.find((d) => d.spec === spec.spec)?.device;
+    resolved.set(spec.spec, spec.kind === 'loop' ? await host.loopDeviceFor(spec.path, known) : spec.path);
+  }
   return resolved;
 }
 
@@ -29,7 +32,7 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
   const [server, pool, bridge, profile, inContainer] = await Promise.all([lxd.server(), lxd.storagePool(want.pool.name), lxd.network(want.bridge.name), lxd.profile('default'), host.isContainer()]);
   const pools = pool ? [pool] : [];
   const poolExists = pool !== null;
-  const resolved = await resolveDevices(want.pool, host);
+  const resolved = await resolveDevices(want.pool, host, state);
 
   let devices: Map<string, ObservedDevice> | null = null;
   let volumeGroups: Observed['volumeGroups'] = null;

@@ -6,6 +6,7 @@ import type { Host } from '../../src/host/host';
 import type { JujuEvent } from '../../src/juju/context';
 import { dispatchEvent } from '../../src/juju/dispatcher';
 import type { LxdApi } from '../../src/lxd/lxd-api';
+import type { UnitMemo } from '../../src/juju/unit-memo';
 import type { FakeJuju } from '../fakes/fake-juju';
 import { actionEvent, hookEvent, type RelationHookOptions } from './juju-events';
 
@@ -14,6 +15,8 @@ export interface World {
   readonly lxd: LxdApi;
   readonly host: Host;
   readonly now?: () => Date;
+  /** the charm directory's memo; without one, update-status always converges */
+  readonly memo?: UnitMemo;
 }
 
 export interface Outcome {
@@ -24,7 +27,7 @@ export interface Outcome {
 
 export async function runEvent(event: JujuEvent, world: World): Promise<Outcome> {
   const stderr: string[] = [];
-  const services: Services = { event, juju: world.juju, lxd: world.lxd, host: world.host, now: world.now ?? (() => new Date(0)) };
+  const services: Services = { event, juju: world.juju, lxd: world.lxd, host: world.host, now: world.now ?? (() => new Date(0)), ...(world.memo ? { memo: world.memo } : {}) };
   const exitCode = await dispatchEvent(services, eventTable, (line) => stderr.push(line));
   if (exitCode === 0) world.juju.commit();
   else world.juju.rollback();

@@ -115,10 +115,8 @@ interface Remote {
     const relation = Object.values(model.state.relations).find((r) => r.key === 'lxd:lxd-migration');
     if (!relation) throw new Error('no peer relation in the model');
     const honest = { ...relation.unitBags['lxd/1'] };
-    // lxd/1's bag, rewritten as a hostile unit would: an option for a hostname, a shell address, a fake cert
-    relation.unitBags['lxd/1'] = { ...honest, hostname: '--help', address: '10.0.0.1;rm -rf /', 'server-cert': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' };
-    model.save();
-    model.updateStatus(['lxd/0', 'lxd/2']);
+    // lxd/1's bag, written as a hostile unit would: an option for a hostname, a shell address, a fake cert
+    model.writeUnitBag('lxd/1', 'lxd-migration', { ...honest, hostname: '--help', address: '10.0.0.1;rm -rf /', 'server-cert': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' });
     await settle();
     for (const unit of ['lxd/0', 'lxd/2']) {
       const log = model.debugLog(unit);
@@ -130,10 +128,8 @@ interface Remote {
       expect(await ok(unit, `lxc info ${other}: | grep -c server_name`, 'nova')).toMatch(/1/);
       expect(Object.keys(await remotesOf(unit, 'nova'))).toContain(hostnames.get('lxd/1'));
     }
-    // lxd/1 publishes its own record again on its next hook: the mesh is whole again
-    model.updateStatus(['lxd/1']);
-    await settle();
-    model.updateStatus(['lxd/0', 'lxd/2']);
+    // lxd/1 publishes its honest record again: the mesh is whole again
+    model.writeUnitBag('lxd/1', 'lxd-migration', honest);
     await settle();
     const after = Object.values(model.state.relations).find((r) => r.key === 'lxd:lxd-migration');
     expect(after?.unitBags['lxd/1']?.hostname).toBe(honest.hostname);
@@ -158,9 +154,7 @@ interface Remote {
     }
     for (const user of ['root', 'nova']) await ok('lxd/0', `lxc remote remove ${legacyHost}`, user);
     expect((await sh('lxd/0', `lxc info ${legacyHost}:`, 'nova')).exitCode).not.toBe(0);
-    relation().unitBags['lxd/1'] = { 'private-address': address, 'ingress-address': address, password: 'e2e-legacy-pw-0123456789', hostname: legacyHost, address, pool: 'lxd' };
-    model.save();
-    model.updateStatus(['lxd/0']);
+    model.writeUnitBag('lxd/1', 'lxd-migration', { 'private-address': address, 'ingress-address': address, password: 'e2e-legacy-pw-0123456789', hostname: legacyHost, address, pool: 'lxd' });
     const report = await model.settle({ units: ['lxd/0'] });
     expect(report.failed).toEqual([]);
 
@@ -178,7 +172,9 @@ interface Remote {
     // a fresh client: only the published password can have made lxd/0 trust it
     expect({ exit: joined.exitCode, out: joined.stdout.trim() }).toEqual({ exit: 0, out: 'Client certificate now trusted by server: legacy0\n1' });
 
-    // lxd/1 speaks the current record again: the legacy keys disappear from lxd/0's bag, the mesh is whole
+    // lxd/1 is itself again (it trusts lxd/0's clients after its full check; its record is current):
+    // the legacy keys disappear from lxd/0's bag, the mesh is whole
+    model.writeUnitBag('lxd/1', 'lxd-migration', honest);
     model.updateStatus(['lxd/1']);
     await settle();
     expect(relation().unitBags['lxd/0']?.password ?? '').toBe('');

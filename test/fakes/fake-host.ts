@@ -1,6 +1,6 @@
 // In-memory machine implementing Host: devices with contents, loop files, volume groups, users and
 // groups, kernel knobs. Records every mutation so tests can assert "nothing was touched".
-import { PackageError, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from '../../src/host/host';
+import { HostCommandError, PackageError, type DeviceContent, type DeviceFacts, type Host, type LxdPackaging, type OsRelease, type SubIdRange, type VolumeGroup } from '../../src/host/host';
 
 export interface FakeHostOptions {
   readonly os?: OsRelease;
@@ -15,6 +15,13 @@ export interface FakeHostOptions {
   readonly loadable?: readonly string[];
   readonly ext4Userns?: boolean | null;
   readonly mounts?: readonly string[];
+  /** whether the init system has LXD running (default true) */
+  readonly lxdRunning?: boolean;
+  /** systemctl's (or snap's) words when stopping or starting LXD fails */
+  readonly lxdStopFails?: string;
+  readonly lxdStartFails?: string;
+  /** the init system reports success, yet LXD keeps running (a unit it does not know of) */
+  readonly lxdIgnoresStop?: boolean;
 }
 
 export class FakeHost implements Host {
@@ -29,6 +36,7 @@ export class FakeHost implements Host {
   ext4Userns: boolean | null;
   readonly subids = new Map<string, SubIdRange[]>();
   readonly mounts: Set<string>;
+  lxdIsRunning: boolean;
   /** every mutation, in order */
   readonly actions: string[] = [];
   /** how many times a device's content was probed (blkid) */
@@ -44,6 +52,7 @@ export class FakeHost implements Host {
     this.ext4Userns = options.ext4Userns === undefined ? false : options.ext4Userns;
     this.subids.set('root', [{ start: 100000, count: 65536 }]);
     this.mounts = new Set(options.mounts ?? []);
+    this.lxdIsRunning = options.lxdRunning ?? true;
   }
 
   async osRelease(): Promise<OsRelease> {
@@ -161,5 +170,18 @@ export class FakeHost implements Host {
   async addSubIds(user: string, range: SubIdRange): Promise<void> {
     this.subids.set(user, [...(this.subids.get(user) ?? []), range]);
     this.actions.push(`usermod subids ${user}`);
+  }
+  async stopLxd(packaging: LxdPackaging): Promise<void> {
+    if (this.options.lxdStopFails) throw new HostCommandError(packaging === 'snap' ? 'snap' : 'systemctl', 1, this.options.lxdStopFails);
+    if (!this.options.lxdIgnoresStop) this.lxdIsRunning = false;
+    this.actions.push(`stop lxd (${packaging})`);
+  }
+  async startLxd(packaging: LxdPackaging): Promise<void> {
+    if (this.options.lxdStartFails) throw new HostCommandError(packaging === 'snap' ? 'snap' : 'systemctl', 1, this.options.lxdStartFails);
+    this.lxdIsRunning = true;
+    this.actions.push(`start lxd (${packaging})`);
+  }
+  async lxdRunning(): Promise<boolean> {
+    return this.lxdIsRunning;
   }
 }

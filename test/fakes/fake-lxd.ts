@@ -1,5 +1,6 @@
 // In-memory LXD implementing LxdApi with the daemon's observable rules: `auto` becomes a concrete subnet,
 // the trust password reads back as "true", PATCH merges, duplicates and unknown pools are refused.
+import { createHash } from 'node:crypto';
 import { LxdApiError, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
 
 export interface FakeLxdOptions {
@@ -40,7 +41,13 @@ export class FakeLxd implements LxdApi {
       addresses: https ? [https.startsWith('[::]') ? https.replace('[::]', '10.0.0.5') : https] : [],
       certificateFingerprint: 'ab'.repeat(32),
       storageDrivers: ['dir', 'lvm', 'btrfs', 'zfs'],
+      etag: this.serverEtag(),
     };
+  }
+
+  /** like LXD's: a hash of the server's user-modifiable config, so it changes exactly when that does */
+  private serverEtag(): string {
+    return createHash('sha256').update(JSON.stringify({ config: this.serverConfig, trust: this.trustPassword })).digest('hex');
   }
 
   async patchServerConfig(config: LxdConfig): Promise<void> {

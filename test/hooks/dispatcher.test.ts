@@ -1,9 +1,10 @@
 // Dispatch: the handler the table names runs; unknown hooks are logged and ignored; a failing handler is
 // logged at ERROR and exits non-zero (its pending writes dropped); an unknown action fails clearly.
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { actions, eventTable, handledHookNames, hooks } from '../../src/events';
-import { converge, install, remove, showConfig, stop } from '../../src/handlers/lifecycle';
+import { actions, converge, eventTable, handledHookNames, hooks, updateStatus } from '../../src/events';
+import { operatorActions } from '../../src/handlers/actions';
+import YAML from 'yaml';
 import { dispatchEvent, type DispatchServices, type EventTable } from '../../src/juju/dispatcher';
 import { HookToolError, type LogLevel } from '../../src/juju/hook-tools';
 import { aUnit } from '../builders/juju-state';
@@ -110,13 +111,18 @@ test('a failing action is marked failed with its message and exits non-zero', as
 });
 
 describe('the charm\'s event table', () => {
-  test('maps the lifecycle hooks to their handlers', () => {
-    expect(hooks.install).toBe(install);
-    expect(hooks.stop).toBe(stop);
-    expect(hooks.remove).toBe(remove);
-    for (const name of ['config-changed', 'start', 'upgrade-charm', 'update-status', 'leader-elected', 'leader-settings-changed']) expect(hooks[name]).toBe(converge);
-    expect(actions['show-config']).toBe(showConfig);
+  test('maps the lifecycle hooks to their handlers: converge for every hook that reconciles', () => {
+    for (const name of ['install', 'stop', 'remove', 'update-status']) expect(hooks[name]).toEqual(expect.any(Function));
+    for (const name of ['config-changed', 'start', 'upgrade-charm', 'leader-elected', 'leader-settings-changed']) expect(hooks[name]).toBe(converge);
+    expect(new Set([hooks.install, hooks.stop, hooks.remove, hooks['update-status'], converge]).size).toBe(5);
+    expect(hooks['update-status']).toBe(updateStatus);
     expect(eventTable.hooks).toBe(hooks);
+  });
+
+  test('every action in actions.yaml has a handler, and nothing else is an action', () => {
+    const declared = Object.keys(YAML.parse(readFileSync(join(repoRoot, 'actions.yaml'), 'utf8')) as Record<string, unknown>).sort();
+    expect(Object.keys(actions).sort()).toEqual(declared);
+    expect(Object.keys(operatorActions).sort()).toEqual(declared.filter((name) => name !== 'show-config'));
   });
 
   test('handles every relation event of lxd and container, and the peer events Juju sends (no peer -broken)', () => {

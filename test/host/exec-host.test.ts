@@ -56,6 +56,16 @@ test('a loop device whose backing path names no file in this mount view is not o
   expect(await host.loopDeviceFor('/srv/none.img')).toBeNull();
 });
 
+test('a device found before is trusted from /sys alone while it still backs the path; otherwise it is looked up again', async () => {
+  put('sys/block/loop3/loop/backing_file', '/srv/a.img\n');
+  put('sys/block/loop4/loop/backing_file', '/srv/b.img\n');
+  // no losetup here (it would fail on this fake root): the /sys read answers
+  expect(await host.loopDeviceFor('/srv/a.img', '/dev/loop3')).toBe('/dev/loop3');
+  // the remembered device now backs another file: full lookup, which finds no file of that name here
+  expect(await host.loopDeviceFor('/srv/a.img', '/dev/loop4')).toBeNull();
+  expect(await host.loopDeviceFor('/srv/a.img', '/dev/../etc/passwd')).toBeNull();
+});
+
 test('kernel knobs: loaded modules, ext4 userns_mounts (absent → null), mounts', async () => {
   put('proc/modules', 'netlink_diag 16384 0 - Live 0x0\nloop 40960 4 - Live 0x0\n');
   expect(await host.loadedModules(['netlink_diag', 'zfs'])).toEqual(new Set(['netlink_diag']));

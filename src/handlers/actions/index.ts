@@ -12,4 +12,6 @@ export const operatorActions: Readonly<Record<string, Handler>> = {
   'list-remotes': async (s) => (await import('./list-remotes-io')).listRemotes(s),
   'refresh-remotes': async (s) => (await import('./refresh-remotes-io')).refreshRemotes(s),
   'migrate-container': async (s) => (await import('./migrate-container-io')).migrateContainer(s),
+  pause: async (s) => (await import('./pause-resume-io')).pause(s),
+  resume: async (s) => (await import('./pause-resume-io')).resume(s),
 };

@@ -1,0 +1,14 @@
+// Where LXD's unix socket is: apart from the client so that the hook entry point can find it without
+// loading node:http.
+import { existsSync } from 'node:fs';
+
+export const DEB_SOCKET = '/var/lib/lxd/unix.socket';
+export const SNAP_SOCKET = '/var/snap/lxd/common/lxd/unix.socket';
+
+/** The socket the `lxc` client would use: LXD_SOCKET, else $LXD_DIR/unix.socket, else the deb or snap path that exists. */
+export function findSocket(env: Readonly<Record<string, string | undefined>>, exists: (p: string) => boolean = existsSync): string {
+  if (env.LXD_SOCKET) return env.LXD_SOCKET;
+  if (env.LXD_DIR) return `${env.LXD_DIR}/unix.socket`;
+  if (exists(SNAP_SOCKET) && !exists(DEB_SOCKET)) return SNAP_SOCKET;
+  return DEB_SOCKET;
+}

@@ -14,7 +14,8 @@ import { observe } from '../reconcile/observe';
 import { describeChange, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
 import { publishedKey, readLxdRelation, type LxdRelation } from './lxd-relation';
-import { reconcileMigration } from './migration';
+import { MIGRATION_ENDPOINT, reconcileMigration } from './migration';
+import { readAhead } from '../juju/read-ahead';
 import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
 
@@ -139,8 +140,21 @@ async function publishToNova(s: Services, relation: LxdRelation, pool: string, o
   return { ...state, nonce, publishedPool: published, lxdUsers: relation.users };
 }
 
+/**
+ * Hook tools that start the peer relation's reads now, while LXD is observed, instead of after it:
+ * the bags the wiring will read (a peer's own hook reads only that peer's).
+ */
+function withPeerReadsStarted(s: Services): Services {
+  const ahead = readAhead(s.juju, s.event.unit.unitName);
+  const relation = s.event.kind === 'hook' ? s.event.relation : null;
+  const peerHook = relation?.endpoint === MIGRATION_ENDPOINT && /-relation-(joined|changed)$/.test(s.event.name) && relation.remoteUnit;
+  ahead.prefetch(MIGRATION_ENDPOINT, (units) => (peerHook ? units.filter((u) => u === relation.remoteUnit) : units));
+  return { ...s, juju: ahead.juju };
+}
+
 export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = false }: ConvergeOptions = {}): Handler {
-  return async (s) => {
+  return async (hookServices) => {
+    let s = hookServices;
     // independent reads, in parallel: each is a process spawn on a real unit
     const [values, stateBag, relation, address, memo] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s), s.memo?.read() ?? null]);
     let state = readCharmState(stateBag);
@@ -159,6 +173,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
       await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: '', paused: false });
       return;
     }
+    // the peer wiring's reads overlap with observing LXD below
+    s = withPeerReadsStarted(s);
     const config = parsed.config;
     const desired = desiredHost({ config, bindAddress: address, relationUsers: relation.users });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);

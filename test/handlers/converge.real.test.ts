@@ -10,6 +10,8 @@ import type { Services } from '../../src/handlers/services';
 import { ExecHost } from '../../src/host/exec-host';
 import { canRunRealLxd, startOwnDaemon, type OwnDaemon } from '../lxd/own-daemon';
 import { RecordingJuju } from './recording-juju';
+import { aUnit } from '../builders/juju-state';
+import { hookEvent } from '../builders/juju-events';
 
 const describeSlow = canRunRealLxd && existsSync('/usr/sbin/vgcreate') ? describe : describe.skip;
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -54,7 +56,7 @@ describeSlow('[slow] converge on a real LXD daemon and real LVM', () => {
 
   async function run(juju: RecordingJuju): Promise<void> {
     if (!daemon) throw new Error('no daemon');
-    const services: Services = { event: undefined as unknown as Services['event'], juju, lxd: daemon.client, host, now: () => new Date() };
+    const services: Services = { event: hookEvent('config-changed', aUnit().build()), juju, lxd: daemon.client, host, now: () => new Date() };
     await converge(services);
     juju.commit();
   }

@@ -6,10 +6,12 @@ import { makeShowConfig } from '../../src/handlers/show-config';
 import { FakeHost } from '../fakes/fake-host';
 import { FakeLxd } from '../fakes/fake-lxd';
 import { RecordingJuju } from './recording-juju';
+import { actionEvent } from '../builders/juju-events';
+import { aUnit } from '../builders/juju-state';
 
 const showConfig = makeShowConfig(() => readFile(join(__dirname, '../../templates/preseed.yaml.hbs'), 'utf8'));
 
-const services = (juju: RecordingJuju, lxd: FakeLxd, host: FakeHost): Services => ({ event: undefined as unknown as Services['event'], juju, lxd, host, now: () => new Date(0) });
+const services = (juju: RecordingJuju, lxd: FakeLxd, host: FakeHost): Services => ({ event: actionEvent('show-config', aUnit().build()), juju, lxd, host, now: () => new Date(0) });
 
 test('show-config prints the desired document and the differences, and changes nothing', async () => {
   const juju = new RecordingJuju();

@@ -1,14 +1,32 @@
-// The hook entry point (dist/lxd-charm.js) and the only file that touches `process`. It ends one case
-// itself: an update-status with nothing to do (the hook every unit runs every five minutes; see
-// quiet-update-status.ts). Everything else, and any doubt, runs the full charm (src/charm.ts, built as
-// dist/charm.js), loaded only then: measured side by side, loading it and node:http costs a quarter of
-// a `node -e 0`, more than update-status's whole budget leaves.
-import { isUpdateStatusHook, updateStatusIsQuiet } from './quiet-update-status';
+// The hook entry point (dist/lxd-charm.js) and the only file that touches `process`. It ends two cases
+// itself: an update-status or a config-changed with nothing to do (see quiet-hooks.ts). Everything
+// else, and any doubt, runs the full charm (src/charm.ts, built as dist/charm.js), loaded only then:
+// measured side by side, loading it and node:http costs a quarter of a `node -e 0`, more than
+// update-status's whole budget leaves.
+import { CharmDirMemo } from './juju/unit-memo';
+import { probeServer } from './lxd/server-probe';
+import { findSocket } from './lxd/socket-path';
+import { hookIsQuiet, quietCandidate } from './quiet-hooks';
 
 const EXIT_FAILED = 1;
 
+async function endsQuietly(env: NodeJS.ProcessEnv): Promise<boolean> {
+  const hook = quietCandidate(env.JUJU_DISPATCH_PATH);
+  if (hook === null) return false;
+  return hookIsQuiet({
+    hook,
+    memo: new CharmDirMemo(),
+    lxd: { server: () => probeServer(findSocket(env)) },
+    juju: async () => {
+      const [{ ExecHookTools }, { childProcessRunner }] = await Promise.all([import('./juju/exec-hook-tools'), import('./juju/child-process-runner')]);
+      return new ExecHookTools(childProcessRunner);
+    },
+    now: new Date(),
+  }).catch(() => false);
+}
+
 async function main(env: NodeJS.ProcessEnv): Promise<number> {
-  if (isUpdateStatusHook(env.JUJU_DISPATCH_PATH) && (await updateStatusIsQuiet(env).catch(() => false))) return 0;
+  if (await endsQuietly(env)) return 0;
   const { runCharm } = await import('./charm');
   return runCharm(env);
 }

@@ -3,7 +3,7 @@
 // raw times as JSON on stdout. Each hook run gets its own JUJU_CONTEXT_ID, registered by the caller.
 //   node driver.mjs <plan.json>
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 const RUN_TIMEOUT_MS = 60_000;
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -23,7 +23,10 @@ for (const hook of plan.hooks) {
   const nodeTimes = [];
   const failures = [];
   hook.contextIds.forEach((contextId, i) => {
-    const run = () => timeRun(hook.command[0], hook.command.slice(1), { ...options, env: { ...hook.env, JUJU_CONTEXT_ID: contextId } });
+    const run = () => {
+      if (hook.forget) rmSync(hook.forget, { force: true }); // outside the clock: the full converge is what is timed
+      return timeRun(hook.command[0], hook.command.slice(1), { ...options, env: { ...hook.env, JUJU_CONTEXT_ID: contextId } });
+    };
     const baseline = () => timeRun(process.execPath, ['-e', '0'], { ...options, env: hook.env });
     // alternate which goes first, so drift and cache effects hit both sides alike
     const [h, n] = i % 2 === 0 ? [run(), baseline()] : [undefined, baseline()];

@@ -9,28 +9,19 @@ import { renderPreseed } from '../model/preseed';
 import { PAUSED, blocked, readyStatus, withPeerWiring } from '../model/status';
 import { LxdApiError } from '../lxd/lxd-api';
 import { applyPlan } from '../reconcile/apply';
-import { FULL_CHECK_INTERVAL_MS, fingerprintOf, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
+import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
 import { observe } from '../reconcile/observe';
 import { describeChange, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
 import { publishedKey, readLxdRelation, type LxdRelation } from './lxd-relation';
 import { MIGRATION_ENDPOINT, reconcileMigration } from './migration';
 import { readAhead } from '../juju/read-ahead';
+import { bindAddress } from '../juju/bind-address';
 import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
 
 const LXD_WAIT_MS = 120_000;
 const MAX_ROUNDS = 4;
-export const MIGRATION_BINDING = 'lxd-migration';
-
-export async function bindAddress(s: Services): Promise<string | null> {
-  try {
-    const info = await s.juju.networkGet(MIGRATION_BINDING);
-    return info.bindAddresses[0]?.addresses[0]?.value ?? info.ingressAddresses[0] ?? null;
-  } catch {
-    return null; // no binding info (older Juju, or none yet): listen on all addresses
-  }
-}
 
 /** Sets a status only when it differs from the last one this charm set (or maintenance intervened). */
 async function report(s: Services, status: WorkloadStatus, state: CharmState, force: boolean): Promise<CharmState> {
@@ -53,7 +44,7 @@ async function remember(s: Services, before: string | null, outcome: Omit<QuickC
   if (!s.memo) return;
   const now = s.now();
   const last = parseQuickCheck(before);
-  const same = last !== null && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused;
+  const same = last !== null && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused && last.inputs === outcome.inputs;
   const age = last === null ? NaN : now.getTime() - Date.parse(last.checkedAt);
   if (same && age >= 0 && age < FULL_CHECK_INTERVAL_MS / 2) return;
   await s.memo.write(quickCheckText({ ...outcome, checkedAt: now.toISOString() }));
@@ -156,12 +147,13 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
   return async (hookServices) => {
     let s = hookServices;
     // independent reads, in parallel: each is a process spawn on a real unit
-    const [values, stateBag, relation, address, memo] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s), s.memo?.read() ?? null]);
+    const [values, stateBag, relation, address, memo] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s.juju), s.memo?.read() ?? null]);
     let state = readCharmState(stateBag);
+    const inputs = await inputsDigest(values, address);
     if (state.pausedSince && !resuming) {
       // LXD is stopped on purpose: touch nothing until the resume action
       await commit(s, stateBag, await report(s, PAUSED, state, false));
-      await remember(s, memo, { lastStatus: `${PAUSED.status}|${PAUSED.message}`, fingerprint: '', paused: true });
+      await remember(s, memo, { lastStatus: `${PAUSED.status}|${PAUSED.message}`, fingerprint: '', paused: true, inputs });
       return;
     }
     state = { ...state, pausedSince: '' };
@@ -170,7 +162,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
       // bad input changes nothing: not even the host is read
       const reported = await report(s, blocked([describeProblems(parsed.problems)]), state, false);
       await commit(s, stateBag, reported);
-      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: '', paused: false });
+      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: '', paused: false, inputs });
       return;
     }
     // the peer wiring's reads overlap with observing LXD below
@@ -197,7 +189,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
         const why = retryErr instanceof Error ? retryErr.message : String(retryErr);
         const reported = await report(s, blocked([`LXD is not running: ${why}`]), state, true);
         await commit(s, stateBag, reported);
-        await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: '', paused: false });
+        await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: '', paused: false, inputs });
         return;
       }
     }
@@ -223,6 +215,6 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     await commit(s, stateBag, state);
     // update-status skips the converge while LXD still matches this; anything short of active converges again
     const fingerprint = status.status === 'active' ? fingerprintOf(server) : '';
-    await remember(s, memo, { lastStatus: state.lastStatus, fingerprint, paused: false });
+    await remember(s, memo, { lastStatus: state.lastStatus, fingerprint, paused: false, inputs });
   };
 }

@@ -7,7 +7,7 @@ import { renderPreseed } from '../model/preseed';
 import { trustMethods } from '../model/status';
 import { observe } from '../reconcile/observe';
 import { describeChange, plan } from '../reconcile/plan';
-import { bindAddress } from './converge';
+import { bindAddress } from '../juju/bind-address';
 import { readLxdRelation } from './lxd-relation';
 import type { Handler } from './services';
 import { hashPassword } from './trust-password';
@@ -22,7 +22,7 @@ export function makeShowConfig(loadTemplate: () => Promise<string>): Handler {
     }
     const state = readCharmState(stateBag);
     const relation = await readLxdRelation(s.juju);
-    const desired = desiredHost({ config: parsed.config, bindAddress: await bindAddress(s), relationUsers: relation.users });
+    const desired = desiredHost({ config: parsed.config, bindAddress: await bindAddress(s.juju), relationUsers: relation.users });
     const wantedHash = parsed.config.trustPassword ? hashPassword(parsed.config.trustPassword) : state.trustPasswordHash;
     const observed = await observe(desired, s, state, wantedHash);
     const todo = plan(desired, observed);

@@ -99,8 +99,8 @@ test('pools, networks and profiles are checked by the full converge update-statu
 test.each([
   ['no memo', null, 'nothing remembered from a previous converge'],
   ['a memo that is not ours', '{"x":1}', 'nothing remembered from a previous converge'],
-  ['a converge that ended waiting (a peer was unreachable)', JSON.stringify({ lastStatus: 'waiting|1/2 peers wired', fingerprint: '', paused: false, checkedAt: new Date(0).toISOString() }), 'the last converge did not end active'],
-  ['a check time that does not parse', JSON.stringify({ lastStatus: 'active|ok', fingerprint: '5.0.2|x', paused: false, checkedAt: 'yesterday' }), 'the last full check is an hour old'],
+  ['a converge that ended waiting (a peer was unreachable)', JSON.stringify({ lastStatus: 'waiting|1/2 peers wired', fingerprint: '', paused: false, checkedAt: new Date(0).toISOString(), inputs: '' }), 'the last converge did not end active'],
+  ['a check time that does not parse', JSON.stringify({ lastStatus: 'active|ok', fingerprint: '5.0.2|x', paused: false, checkedAt: 'yesterday', inputs: '' }), 'the last full check is an hour old'],
 ])('%s makes update-status converge', async (_, memo, reason) => {
   const w = await converged();
   w.memo.text = memo;

@@ -5,7 +5,7 @@ import { parseCertificate } from '../../migration/certificates';
 import { parsePeerBag } from '../../migration/peer-record';
 import type { LocalUser, UserClientConfig } from '../../migration/ports';
 import { readLxdRelation } from '../lxd-relation';
-import { MIGRATION_BINDING } from '../converge';
+import { MIGRATION_BINDING } from '../../juju/bind-address';
 import type { Handler, Services } from '../services';
 import { ActionRefused, defineAction, type Results } from './action';
 import type { ProbeResult } from './remote-probe';

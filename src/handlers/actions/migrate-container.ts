@@ -4,7 +4,7 @@ import type { HookTools, UnitName } from '../../juju/hook-tools';
 import { parsePeerBag } from '../../migration/peer-record';
 import type { LocalUser, UserClientConfig } from '../../migration/ports';
 import { readLxdRelation } from '../lxd-relation';
-import { MIGRATION_BINDING } from '../converge';
+import { MIGRATION_BINDING } from '../../juju/bind-address';
 import type { Handler, Services } from '../services';
 import { ActionRefused, defineAction } from './action';
 

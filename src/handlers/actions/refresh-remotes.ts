@@ -6,7 +6,7 @@ import { readCharmState } from '../../model/charm-state';
 import { desiredHost } from '../../model/desired';
 import type { MigrationPorts } from '../migration';
 import { reconcileMigration } from '../migration';
-import { bindAddress } from '../converge';
+import { bindAddress } from '../../juju/bind-address';
 import { readLxdRelation } from '../lxd-relation';
 import { resolveTrustPassword } from '../trust-password';
 import type { Handler, Services } from '../services';
@@ -39,7 +39,7 @@ export function makeRefreshRemotes(portsOf: (s: Services) => MigrationPorts | nu
     const relation = await readLxdRelation(s.juju);
     const userNames = [...new Set(['root', ...relation.users])];
     const config = parsed.config;
-    const address = await bindAddress(s);
+    const address = await bindAddress(s.juju);
     const legacyCredentials = async (): Promise<{ password: string; pool: string }> => {
       const trust = await resolveTrustPassword(config.trustPassword, readCharmState(stateBag), s.juju);
       return { password: await trust.value(), pool: desiredHost({ config, bindAddress: address, relationUsers: relation.users }).pool.name };

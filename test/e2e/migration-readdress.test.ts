@@ -8,13 +8,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { builtinCharm, Model } from 'juju-emulator';
+import { unitShell } from './helpers/units';
 
 jest.setTimeout(1_500_000);
 
 const root = path.join(__dirname, '..', '..');
 const charm = path.join(root, 'build', 'lxd.charm');
 const runnable = process.getuid?.() === 0 && existsSync(charm) && existsSync('/usr/bin/lxc');
-const ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
 const USERS = ['root', 'nova'] as const;
 const PORT = 8443;
 
@@ -39,26 +39,7 @@ interface ClientView {
     if (!model) throw new Error('the model was not created');
     return model;
   };
-  const sh = async (unit: string, script: string, user = 'root'): Promise<{ exitCode: number; stdout: string; stderr: string }> => {
-    const argv = user === 'root' ? ['sh', '-c', script] : ['runuser', '-u', user, '--', 'sh', '-c', script];
-    const r = await live().exec(unit, argv, { env: ENV, timeoutMs: 300_000 });
-    return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-  };
-  const ok = async (unit: string, script: string, user = 'root'): Promise<string> => {
-    const r = await sh(unit, script, user);
-    if (r.exitCode !== 0) throw new Error(`${unit} as ${user}: ${script} → exit ${r.exitCode}\n${r.stderr}`);
-    return r.stdout;
-  };
-  const lxdUnits = (): string[] => Object.keys(live().state.units).filter((u) => u.startsWith('lxd/')).sort();
-  const statusOf = (unit: string): { status: string; message: string } => {
-    const record = live().state.units[unit];
-    return { status: record?.workloadStatus.status ?? '?', message: record?.workloadStatus.message ?? '' };
-  };
-  const settle = async (): Promise<number> => {
-    const report = await live().settle();
-    expect(report.failed.map((f) => `${f.unit} ${f.label}\n${live().debugLog(f.unit).slice(-3000)}`)).toEqual([]);
-    return report.ran.length;
-  };
+  const { ok, settle, lxdUnits, statusOf } = unitShell(live);
   const fingerprint = async (unit: string, file: string): Promise<string> => (await ok(unit, `openssl x509 -noout -fingerprint -sha256 -in ${file}`)).trim();
   const clientView = async (unit: string, user: string): Promise<ClientView> => {
     const remotes = JSON.parse(await ok(unit, 'lxc remote list --format json', user)) as Record<string, Remote>;

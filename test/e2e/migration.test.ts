@@ -6,13 +6,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildBusyboxImage, builtinCharm, Model } from 'juju-emulator';
+import { MACHINE_ENV as ENV, unitShell } from './helpers/units';
 
 jest.setTimeout(1_500_000);
 
 const root = path.join(__dirname, '..', '..');
 const charm = path.join(root, 'build', 'lxd.charm');
 const runnable = process.getuid?.() === 0 && existsSync(charm) && existsSync('/usr/bin/lxc');
-const ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
 
 interface Remote {
   readonly Addr: string;
@@ -23,30 +23,9 @@ interface Remote {
   let model: Model;
   const hostnames = new Map<string, string>();
 
-  /** a shell command on a unit's machine, as root or (user) as that user with its own HOME */
-  const sh = async (unit: string, script: string, user = 'root'): Promise<{ exitCode: number; stdout: string; stderr: string }> => {
-    const argv = user === 'root' ? ['sh', '-c', script] : ['runuser', '-u', user, '--', 'sh', '-c', script];
-    const r = await model.exec(unit, argv, { env: ENV, timeoutMs: 300_000 });
-    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
-  };
-  const ok = async (unit: string, script: string, user = 'root'): Promise<string> => {
-    const r = await sh(unit, script, user);
-    if (r.exitCode !== 0) throw new Error(`${unit} as ${user}: ${script} → exit ${r.exitCode}\n${r.stderr}`);
-    return r.stdout;
-  };
-  const lxdUnits = (): string[] => Object.keys(model.state.units).filter((u) => u.startsWith('lxd/')).sort();
-  const statusOf = (unit: string): { status: string; message: string } => {
-    const record = model.state.units[unit];
-    return { status: record?.workloadStatus.status ?? '?', message: record?.workloadStatus.message ?? '' };
-  };
+  const { sh, ok, settle, lxdUnits, statusOf } = unitShell(() => model);
   const remotesOf = async (unit: string, user: string): Promise<Record<string, Remote>> => JSON.parse(await ok(unit, 'lxc remote list --format json', user)) as Record<string, Remote>;
   const trustNames = async (unit: string): Promise<string[]> => (await ok(unit, 'lxc config trust list --format csv')).split('\n').filter(Boolean).map((l) => l.split(',')[1] ?? '');
-  /** settles, failing on any failed hook; returns how many hooks ran */
-  const settle = async (): Promise<number> => {
-    const report = await model.settle();
-    expect(report.failed.map((f) => `${f.unit} ${f.label}\n${model.debugLog(f.unit).slice(-3000)}`)).toEqual([]);
-    return report.ran.length;
-  };
   const learnHostnames = async (): Promise<void> => {
     for (const unit of lxdUnits()) if (!hostnames.has(unit)) hostnames.set(unit, (await ok(unit, 'hostname')).trim());
   };

@@ -11,6 +11,8 @@ export class FakeClientConfig implements ClientConfigStore {
   private readonly files = new Map<string, UserFiles>();
   /** every mutating call, in order: "write nova lxd-1 https://…", "remove root lxd-2", "cert nova" */
   readonly writes: string[] = [];
+  /** writes of this remote name fail, as an unreachable or broken peer's would (null: none fail) */
+  failFor: string | null = null;
 
   private of(user: string): UserFiles {
     let files = this.files.get(user);
@@ -47,6 +49,7 @@ export class FakeClientConfig implements ClientConfigStore {
   }
 
   async writeRemote(user: LocalUser, remote: RemoteSpec): Promise<void> {
+    if (remote.name === this.failFor) throw new Error(`cannot write remote ${remote.name}: disk full`);
     const files = this.of(user.name);
     const current = files.remotes.get(remote.name);
     if (current && current.peer === null) throw new ClientConfigError(user.name, 'config.yml', `remote ${remote.name} exists and is not the charm's: left alone`);

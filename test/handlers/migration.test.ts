@@ -1,82 +1,14 @@
 // The lxd-migration wiring as converge runs it: peer bags in FakeJuju, LXD's trust store and each user's
 // lxc files in memory. State in → hook → state out; the same hook again changes nothing anywhere.
-import type { Services } from '../../src/handlers/services';
-import { reconcileMigration, WIRING_STATE_KEY, type MigrationInput, type MigrationPorts } from '../../src/handlers/migration';
-import type { Bag, UnitName } from '../../src/juju/hook-tools';
-import type { ServerInfo } from '../../src/lxd/lxd-api';
-import type { LocalUser, RemoteSpec } from '../../src/migration/ports';
+import { WIRING_STATE_KEY } from '../../src/handlers/migration';
+import type { Bag } from '../../src/juju/hook-tools';
 import { withPeerWiring, type PeerWiring } from '../../src/model/status';
-import { aUnit, type JujuStateBuilder } from '../builders/juju-state';
-import { hookEvent, type RelationHookOptions } from '../builders/juju-events';
-import { FakeClientConfig } from '../fakes/fake-client-config';
-import { FakeHost } from '../fakes/fake-host';
-import { FakeJuju } from '../fakes/fake-juju';
-import { FakeLxd } from '../fakes/fake-lxd';
-import { FakeTrustStore } from '../migration/fake-trust-store';
+import { aUnit } from '../builders/juju-state';
 import { addressOf, hostOf, peerBag, serverCertOf } from '../migration/builders';
+import { MigrationWorld, SERVER } from '../migration/world';
 
-const USERS: readonly LocalUser[] = [
-  { name: 'root', uid: 0, gid: 0, home: '/root' },
-  { name: 'nova', uid: 64060, gid: 64060, home: '/var/lib/nova' },
-];
-
-const SERVER: ServerInfo = {
-  apiExtensions: ['certificate_token'],
-  serverVersion: '5.0.2',
-  config: {},
-  addresses: [`${addressOf(0)}:8443`],
-  certificateFingerprint: '',
-  storageDrivers: ['dir'],
-  certificatePem: serverCertOf(0),
-};
-
-/** A client store whose writes for one remote name fail, as an unreachable or broken peer's would. */
-class FailingClientConfig extends FakeClientConfig {
-  failFor: string | null = null;
-  override async writeRemote(user: LocalUser, remote: RemoteSpec): Promise<void> {
-    if (remote.name === this.failFor) throw new Error(`cannot write remote ${remote.name}: disk full`);
-    return super.writeRemote(user, remote);
-  }
-}
-
-class World {
-  juju: FakeJuju;
-  readonly trust = new FakeTrustStore();
-  readonly clients = new FailingClientConfig();
-  readonly lxd = new FakeLxd();
-  readonly host = new FakeHost();
-
-  constructor(builder: JujuStateBuilder) {
-    this.juju = new FakeJuju(builder);
-  }
-
-  readonly ports = (): MigrationPorts => ({
-    trust: this.trust,
-    clients: this.clients,
-    users: async (names) => ({ found: USERS.filter((u) => names.includes(u.name)), missing: names.filter((n) => !USERS.some((u) => u.name === n)) }),
-    hostname: hostOf(0),
-  });
-
-  /** Runs the wiring in hook `name` and commits, as a successful hook would. */
-  async run(name = 'lxd-migration-relation-changed', opts: RelationHookOptions = {}, input: Partial<MigrationInput> = {}): Promise<PeerWiring | null> {
-    const s: Services = { event: hookEvent(name, this.juju.state, opts), juju: this.juju, lxd: this.lxd, host: this.host, now: () => new Date(0) };
-    const stateBag = { ...this.juju.state.charmState };
-    const full: MigrationInput = { relationUsers: ['nova'], address: addressOf(0), port: 8443, server: SERVER, stateBag, legacyCredentials: async () => ({ password: 'not-used', pool: 'lxd' }), ...input };
-    const result = await reconcileMigration(s, full, this.ports());
-    this.juju.commit();
-    return result;
-  }
-
-  /** The peer relation as the next hook sees it: a peer's bag changed, or the peer left. */
-  setPeer(unit: UnitName, bag: Bag | null): void {
-    const state = this.juju.state;
-    const peers = state.relations.find((r) => r.peer);
-    if (!peers) throw new Error('no peer relation');
-    if (bag === null) delete peers.remoteUnits[unit];
-    else peers.remoteUnits[unit] = { ...bag };
-    this.juju = new FakeJuju(state);
-  }
-
+/** The shared wiring world, with what these tests read back: this unit's bag, and every write since a mark. */
+class World extends MigrationWorld {
   ownBag(): Bag {
     return this.juju.state.relations.find((r) => r.peer)?.localUnit ?? {};
   }

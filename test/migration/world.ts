@@ -9,7 +9,7 @@ import type { LocalUser } from '../../src/migration/ports';
 import type { PeerWiring } from '../../src/model/status';
 import type { RelationHookOptions } from '../builders/juju-events';
 import { hookEvent } from '../builders/juju-events';
-import { aUnit } from '../builders/juju-state';
+import { aUnit, JujuStateBuilder } from '../builders/juju-state';
 import { FakeClientConfig } from '../fakes/fake-client-config';
 import { FakeHost } from '../fakes/fake-host';
 import { FakeJuju } from '../fakes/fake-juju';
@@ -64,7 +64,12 @@ export class MigrationWorld {
   /** wall time of the last run's reconcileMigration, in ms (the fakes' set-up not included) */
   lastMs = 0;
 
-  constructor(peers: number | ReadonlyMap<UnitName, Bag>) {
+  /** lxd/0 with `peers` (a count of generated peers, their bags, or a whole unit built by the test) */
+  constructor(peers: number | ReadonlyMap<UnitName, Bag> | JujuStateBuilder) {
+    if (peers instanceof JujuStateBuilder) {
+      this.juju = new FakeJuju(peers);
+      return;
+    }
     let builder = aUnit('lxd/0');
     const bags = typeof peers === 'number' ? new Map(Array.from({ length: peers }, (_, i) => [`lxd/${i + 1}`, peerBag(i + 1)])) : peers;
     for (const [unit, bag] of bags) builder = builder.withPeer(unit, bag);

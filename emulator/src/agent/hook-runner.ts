@@ -149,7 +149,8 @@ export async function runQueuedEvent(deps: AgentDeps, unit: UnitRecord, index: n
     // Juju refreshes a unit's relation addresses only when a config-changed hook really ran and committed
     afterHook(state, unit, event, now, { skipped: handler.kind === 'missing' });
   } else {
-    context.discard();
+    // leader-set took effect at once (contract §4.6): the followers still hear of it
+    if (context.discard().leaderSettingsChanged) applyCommit(state, unit, { changedBags: [], leaderSettingsChanged: true });
     info(`${action ? 'action' : 'hook'} "${hookName}" failed: ${failure}`, 'ERROR');
   }
   if (action) finishAction(action, context.actionOutcome?.(exitCode) ?? null, exitCode, failure, { stdout, stderr }, now);

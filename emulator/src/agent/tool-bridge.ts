@@ -14,7 +14,8 @@ export interface SecretHookRequest {
 
 export interface HookContextHandle {
   commit(): CommitSummary & { secretEvents?: SecretHookRequest[] };
-  discard(): void;
+  /** drops the hook's transactional writes; returns what took effect at once and must still be announced */
+  discard(): { leaderSettingsChanged: boolean };
   /** for actions: the outcome from action-set/action-fail and the exit code */
   actionOutcome?(exitCode: number): { status: 'completed' | 'failed'; message: string; results: Record<string, unknown> };
 }

@@ -1,12 +1,11 @@
 // LocalMachines: "machines" that are plain directories on the host; processes run directly on the
 // host, as root, with exactly the given environment. No isolation: for fast tests of the agent.
 
-import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { MachineRecord } from '../model/types';
 import type { MachineBackend, MachineOptions, RunRequest, RunResult } from './machine-backend';
-import { signalNumber } from './command';
+import { spawnCollect } from './spawn-collect';
 
 export class LocalMachines implements MachineBackend {
   readonly kind = 'local' as const;
@@ -41,45 +40,7 @@ export class LocalMachines implements MachineBackend {
     const [file, ...args] = req.argv;
     if (file === undefined) return Promise.reject(new Error('run: empty argv'));
     const argv: [string, string[]] = req.user && req.user !== 'root' ? ['runuser', ['-u', req.user, '--', file, ...args]] : [file, args];
-    return new Promise((resolve, reject) => {
-      const child = spawn(argv[0], argv[1], {
-        env: { ...req.env },
-        cwd: req.cwd,
-        detached: true,
-        stdio: [req.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-        stdout += c;
-        req.onStdout?.(c);
-      });
-      child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-        stderr += c;
-        req.onStderr?.(c);
-      });
-      const timer =
-        req.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              try {
-                if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-              } catch {
-                // already gone
-              }
-            }, req.timeoutMs);
-      child.on('error', (err) => {
-        if (timer) clearTimeout(timer);
-        // like exec: a file that cannot be executed is a failed run, not a crash of the agent
-        resolve({ exitCode: 126, signal: null, stdout, stderr: `${stderr}${err.message}\n` });
-        void reject;
-      });
-      child.on('close', (code, signal) => {
-        if (timer) clearTimeout(timer);
-        resolve({ exitCode: code ?? 128 + signalNumber(signal), signal, stdout, stderr });
-      });
-      if (req.stdin !== undefined) child.stdin?.on('error', () => undefined).end(req.stdin);
-    });
+    return spawnCollect(argv[0], argv[1], { env: req.env, cwd: req.cwd, stdin: req.stdin, timeoutMs: req.timeoutMs, onStdout: req.onStdout, onStderr: req.onStderr, notStarted: 'exit-126' });
   }
 
   async destroy(machine: MachineRecord): Promise<void> {

@@ -214,11 +214,13 @@ export class HookContext {
   }
 
   /** Drops every pending write (the hook failed or was killed); immediate effects stay. */
-  discard(): void {
+  /** A failed hook: its transactional writes are dropped; leader-set took effect at once and stays. */
+  discard(): { leaderSettingsChanged: boolean } {
     this.closed = true;
     this.pendingState.clear();
     this.pendingPorts.length = 0;
     this.relations.discard();
     this.secrets.discard();
+    return { leaderSettingsChanged: this.leaderSettingsChanged };
   }
 }

@@ -91,6 +91,24 @@ describe('commit and failure (contract §4.6, §4.8)', () => {
     expect(report.ran.map((r) => r.label)).toEqual(['start']);
     expect(m.state.units['peery/0']?.life).toBe('alive');
   });
+
+  test('leader-set takes effect at once: a leader hook that then fails still wakes the followers', async () => {
+    let setAndFail = false;
+    const { m } = await model((env, ctx) => {
+      if (!setAndFail || hookOf(env) !== 'update-status' || env.JUJU_UNIT_NAME !== m.state.applications.peery?.leader) return 0;
+      ctx.leaderSettingsChanged = true; // what leader-set records in the real context
+      return 1;
+    });
+    await m.deploy('peery', charmDir(PEER_CHARM), { units: 2, machineOptions: { lxd: false } });
+    await m.settle();
+    setAndFail = true;
+    m.updateStatus();
+    const report = await m.settle();
+    const leader = m.state.applications.peery?.leader ?? '?';
+    const follower = leader === 'peery/0' ? 'peery/1' : 'peery/0';
+    expect(report.failed.map((f) => `${f.unit} ${f.label}`)).toEqual([`${leader} update-status`]);
+    expect(report.ran.map((r) => `${r.unit} ${r.label}`)).toContain(`${follower} leader-settings-changed`);
+  });
 });
 
 describe('scheduling (contract §4.1)', () => {

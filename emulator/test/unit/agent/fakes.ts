@@ -22,6 +22,8 @@ export class FakeContext implements HookContextHandle {
   readonly pending: Array<{ relationId: number; key: string; value: string }> = [];
   committed = false;
   discarded = false;
+  /** the hook ran leader-set (which takes effect at once, failed hook or not) */
+  leaderSettingsChanged = false;
   constructor(readonly req: ContextRequest) {}
 
   relationSet(relationId: number, key: string, value: string): void {
@@ -45,11 +47,12 @@ export class FakeContext implements HookContextHandle {
       const relation = state.relations[String(change.relationId)];
       if (relation) relation.bagVersions[owner] = (relation.bagVersions[owner] ?? 0) + 1;
     }
-    return { changedBags: [...changed.values()], leaderSettingsChanged: false };
+    return { changedBags: [...changed.values()], leaderSettingsChanged: this.leaderSettingsChanged };
   }
 
-  discard(): void {
+  discard(): { leaderSettingsChanged: boolean } {
     this.discarded = true;
+    return { leaderSettingsChanged: this.leaderSettingsChanged };
   }
 }
 

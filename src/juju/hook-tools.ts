@@ -1,5 +1,5 @@
 // The charm's one boundary to Juju: every hook tool the charm uses, typed.
-// exec-hook-tools.ts implements it over the real tools (execa, --format=json);
+// exec-hook-tools.ts implements it over the real tools (node:child_process, --format=json);
 // test/fakes/fake-juju.ts implements it in memory and enforces Juju's access rules.
 
 export type UnitName = string; // "lxd/0"

@@ -147,7 +147,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
   return async (hookServices) => {
     let s = hookServices;
     // independent reads, in parallel: each is a process spawn on a real unit
-    const [values, stateBag, relation, address, memo] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s.juju), s.memo?.read() ?? null]);
+    const [values, stateBag, relation, address, memo, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s.juju), s.memo?.read() ?? null, s.host.osRelease()]);
     let state = readCharmState(stateBag);
     const inputs = await inputsDigest(values, address);
     if (state.pausedSince && !resuming) {
@@ -168,7 +168,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, relationUsers: relation.users });
+    const desired = desiredHost({ config, bindAddress: address, relationUsers: relation.users, osId: os.id });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);

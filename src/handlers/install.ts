@@ -2,24 +2,11 @@
 // migration tools; a no-op when everything is present. Package failures block, naming the package.
 import type { Host } from '../host/host';
 import { PackageError } from '../host/host';
-import type { CharmConfig, InstallSource } from '../model/config';
 import { parseConfig } from '../model/config';
+import { chooseSource, packagesFor } from '../model/software';
 import type { Handler } from './services';
 
-/** Always needed, from the distro archive. */
-export const BASE_PACKAGES = ['lvm2', 'thin-provisioning-tools', 'btrfs-progs', 'nftables', 'dnsmasq-base', 'uidmap'] as const;
-export const DEB_LXD_PACKAGES = ['lxd', 'lxd-client'] as const;
-
-/** Debian ships a native LXD; elsewhere (Ubuntu) the deb only wraps the snap. */
-export const chooseSource = (source: InstallSource, osId: string): 'distro' | 'snap' => (source === 'auto' ? (osId === 'debian' ? 'distro' : 'snap') : source);
-
-/** The debs this config needs: criu for live migration (use-criu), ZFS tools for a zfs pool. */
-export function packagesFor(config: CharmConfig, source: 'distro' | 'snap'): string[] {
-  const wanted: string[] = source === 'distro' ? [...DEB_LXD_PACKAGES, ...BASE_PACKAGES] : [...BASE_PACKAGES];
-  if (config.install.criu) wanted.push('criu');
-  if (config.storage.type === 'zfs') wanted.push('zfsutils-linux');
-  return wanted;
-}
+export { BASE_PACKAGES, DEB_LXD_PACKAGES, chooseSource, packagesFor } from '../model/software';
 
 export async function installPackages(host: Host, wanted: readonly string[], source: 'distro' | 'snap', channel: string): Promise<string[]> {
   const present = await host.installedPackages(wanted);

@@ -22,7 +22,7 @@ export function makeShowConfig(loadTemplate: () => Promise<string>): Handler {
     }
     const state = readCharmState(stateBag);
     const relation = await readLxdRelation(s.juju);
-    const desired = desiredHost({ config: parsed.config, bindAddress: await bindAddress(s.juju), relationUsers: relation.users });
+    const desired = desiredHost({ config: parsed.config, bindAddress: await bindAddress(s.juju), relationUsers: relation.users, osId: (await s.host.osRelease()).id });
     const wantedHash = parsed.config.trustPassword ? hashPassword(parsed.config.trustPassword) : state.trustPasswordHash;
     const observed = await observe(desired, s, state, wantedHash);
     const todo = plan(desired, observed);

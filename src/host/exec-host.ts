@@ -67,6 +67,11 @@ export class ExecHost implements Host {
     if (result.failed) throw new PackageError(`${name} (snap, ${channel})`, String(result.stderr).trim());
   }
 
+  async snapRefresh(name: string, channel: string): Promise<void> {
+    const result = await execa('snap', ['refresh', name, `--channel=${channel}`], { reject: false });
+    if (result.failed) throw new PackageError(`${name} (snap, ${channel})`, String(result.stderr).trim());
+  }
+
   async isContainer(): Promise<boolean> {
     if (existsSync(`${this.root.run}/container_type`) || existsSync(`${this.root.run}/systemd/container`)) return true;
     const environ = readText(`${this.root.proc}/1/environ`);

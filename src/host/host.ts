@@ -39,6 +39,8 @@ export interface Host {
   aptInstall(names: readonly string[]): Promise<void>;
   /** the installed snap's channel, or null */
   snapChannel(name: string): Promise<string | null>;
+  /** snap refresh <name> --channel=<channel>; a failure is a PackageError naming the snap */
+  snapRefresh(name: string, channel: string): Promise<void>;
   snapInstall(name: string, channel: string): Promise<void>;
   /** true inside a container: kernel knobs are then skipped */
   isContainer(): Promise<boolean>;

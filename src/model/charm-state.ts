@@ -29,6 +29,10 @@ export interface CharmState {
   readonly unloadableModules: readonly string[];
   /** "status|message" last set, so an unchanged status is not sent again */
   readonly lastStatus: string;
+  /** packages the charm made sure are installed: not asked about again while the config wants no others */
+  readonly ensuredPackages: readonly string[];
+  /** the LXD snap channel the charm installed or moved to ("" until known; unused for the deb) */
+  readonly snapChannel: string;
   /** when the pause action stopped LXD (ISO time); "" when not paused */
   readonly pausedSince: string;
 }
@@ -45,6 +49,8 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   workloadVersion: 'workload-version',
   unloadableModules: 'unloadable-modules',
   lastStatus: 'last-status',
+  ensuredPackages: 'ensured-packages',
+  snapChannel: 'snap-channel',
   pausedSince: 'paused-since',
 };
 
@@ -74,6 +80,8 @@ export function readCharmState(bag: Bag): CharmState {
     workloadVersion: s('workloadVersion'),
     unloadableModules: jsonList(bag[STATE_KEYS.unloadableModules], isString),
     lastStatus: s('lastStatus'),
+    ensuredPackages: jsonList(bag[STATE_KEYS.ensuredPackages], isString),
+    snapChannel: s('snapChannel'),
     pausedSince: s('pausedSince'),
   };
 }

@@ -1,6 +1,7 @@
 // The host the charm wants, computed from config, relation data and facts: pure data, no I/O.
 import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './config';
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
+import { desiredSoftware, type DesiredSoftware } from './software';
 
 export interface DesiredPool {
   readonly name: string;
@@ -30,6 +31,8 @@ export interface DesiredHost {
   readonly lxdUsers: readonly string[];
   readonly ext4Userns: boolean;
   readonly kernelModules: readonly string[];
+  /** the packages this config needs, and the LXD snap channel where LXD is the snap */
+  readonly software: DesiredSoftware;
 }
 
 export interface DesiredInputs {
@@ -37,6 +40,8 @@ export interface DesiredInputs {
   /** the lxd-migration binding's address from network-get, or null when Juju gave none */
   readonly bindAddress: string | null;
   readonly relationUsers: readonly string[];
+  /** /etc/os-release ID: where the distro ships LXD (Debian) the source is the deb, else the snap */
+  readonly osId: string;
 }
 
 export const LXD_GROUP = 'lxd';
@@ -61,7 +66,7 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, relationUsers }: DesiredInputs): DesiredHost {
+export function desiredHost({ config, bindAddress, relationUsers, osId }: DesiredInputs): DesiredHost {
   const { storage, network } = config;
   return {
     pool: {
@@ -82,6 +87,7 @@ export function desiredHost({ config, bindAddress, relationUsers }: DesiredInput
     lxdUsers: [...new Set(relationUsers)].sort(),
     ext4Userns: config.ext4Userns,
     kernelModules: ['netlink_diag'],
+    software: desiredSoftware(config, osId),
   };
 }
 

@@ -17,6 +17,19 @@ export interface ApplyIo {
 type Applier<K extends Change['kind']> = (change: Extract<Change, { kind: K }>, io: ApplyIo, state: CharmState) => Promise<Partial<CharmState> | void>;
 
 const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
+  'ensure-packages': async (c, io) => {
+    if (c.missing.length > 0) await io.host.aptInstall(c.missing);
+    return { ensuredPackages: c.wanted };
+  },
+  'install-snap': async (c, io) => {
+    await io.host.snapInstall('lxd', c.channel);
+    return { snapChannel: c.channel };
+  },
+  'refresh-snap': async (c, io) => {
+    await io.host.snapRefresh('lxd', c.channel);
+    return { snapChannel: c.channel };
+  },
+  'remember-snap-channel': async (c) => ({ snapChannel: c.channel }),
   'unmount-ephemeral': (c, io) => io.host.unmount(c.mountPoint),
   'attach-loop': async (c, io) => {
     await io.host.attachLoopFile(c.file, c.sizeBytes);

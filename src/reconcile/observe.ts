@@ -4,6 +4,7 @@ import type { Host } from '../host/host';
 import type { LxdApi } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import { LXD_GROUP, type DesiredHost } from '../model/desired';
+import { normalChannel } from '../model/software';
 import type { Observed, ObservedDevice } from './observed';
 
 export interface ObserveIo {
@@ -43,6 +44,10 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
   }
 
   const users = await Promise.all(want.lxdUsers.map(async (u) => [u, await host.userExists(u)] as const));
+  // steady state: nothing here spawns a process (what was ensured or learnt before is in charm state)
+  const unsure = want.software.packages.filter((p) => !state.ensuredPackages.includes(p));
+  const installedPackages = unsure.length > 0 ? await host.installedPackages(unsure) : null;
+  const snapChannel = want.software.source !== 'snap' ? null : state.snapChannel || (await host.snapChannel('lxd'));
   return {
     server,
     pools,
@@ -57,6 +62,8 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
     loadedModules: inContainer ? new Set() : await host.loadedModules(want.kernelModules),
     ext4Userns: inContainer ? null : await host.ext4UsernsMounts(),
     rootSubIds: inContainer ? { uid: [], gid: [] } : await host.subIds('root'),
+    installedPackages,
+    snapChannel: snapChannel === null ? null : normalChannel(snapChannel),
     state,
     trustPasswordHash,
   };

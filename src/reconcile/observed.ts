@@ -27,6 +27,10 @@ export interface Observed {
   readonly loadedModules: ReadonlySet<string>;
   readonly ext4Userns: boolean | null;
   readonly rootSubIds: { readonly uid: readonly SubIdRange[]; readonly gid: readonly SubIdRange[] };
+  /** of the packages the config wants and the charm never ensured, those installed; null: none to ask about */
+  readonly installedPackages: ReadonlySet<string> | null;
+  /** the channel the LXD snap tracks (null: no LXD snap); only read when LXD is the snap */
+  readonly snapChannel: string | null;
   readonly state: CharmState;
   /** sha256 of the trust password the charm wants (from config, secret or state) */
   readonly trustPasswordHash: string;

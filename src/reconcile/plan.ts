@@ -5,9 +5,15 @@ import type { LxdConfig, LxdDevice, NewNetwork, NewStoragePool } from '../lxd/lx
 import { supportsTrustPassword } from '../lxd/lxd-api';
 import type { DeviceSpec } from '../model/config';
 import { LXD_GROUP, type DesiredHost, type DesiredPool } from '../model/desired';
+import { isDowngrade } from '../model/software';
 import type { Observed } from './observed';
 
 export type Change =
+  /** `missing` are installed (apt); then all of `wanted` is remembered as ensured */
+  | { readonly kind: 'ensure-packages'; readonly missing: readonly string[]; readonly wanted: readonly string[] }
+  | { readonly kind: 'install-snap'; readonly channel: string }
+  | { readonly kind: 'refresh-snap'; readonly from: string; readonly channel: string }
+  | { readonly kind: 'remember-snap-channel'; readonly channel: string }
   | { readonly kind: 'unmount-ephemeral'; readonly mountPoint: string }
   | { readonly kind: 'attach-loop'; readonly spec: string; readonly file: string; readonly sizeBytes: number }
   | { readonly kind: 'wipe-device'; readonly device: string; readonly wipeKey: string; readonly found: string }
@@ -194,10 +200,28 @@ function kernelChanges(want: DesiredHost, have: Observed, notes: string[]): Chan
   return changes;
 }
 
+/** Packages a later config needs (ZFS tools, criu) and the snap channel lxd-channel names; never a downgrade. */
+function softwareChanges(want: DesiredHost['software'], have: Observed, blocked: string[]): Change[] {
+  const changes: Change[] = [];
+  if (have.installedPackages !== null) {
+    const missing = want.packages.filter((p) => !have.state.ensuredPackages.includes(p) && !have.installedPackages?.has(p));
+    changes.push({ kind: 'ensure-packages', missing, wanted: [...new Set([...have.state.ensuredPackages, ...want.packages])].sort() });
+  }
+  if (want.source !== 'snap') return changes;
+  if (have.snapChannel === null) changes.push({ kind: 'install-snap', channel: want.snapChannel });
+  else if (have.snapChannel !== want.snapChannel) {
+    if (isDowngrade(have.snapChannel, want.snapChannel)) {
+      blocked.push(`lxd-channel ${want.snapChannel} would take LXD back from ${have.snapChannel}: LXD cannot downgrade its database (set lxd-channel to ${have.snapChannel} or newer)`);
+    } else changes.push({ kind: 'refresh-snap', from: have.snapChannel, channel: want.snapChannel });
+  } else if (have.state.snapChannel !== have.snapChannel) changes.push({ kind: 'remember-snap-channel', channel: have.snapChannel });
+  return changes;
+}
+
 export function plan(want: DesiredHost, have: Observed): Plan {
   const blocked: string[] = [];
   const notes: string[] = [];
   const changes = [
+    ...softwareChanges(want.software, have, blocked),
     ...kernelChanges(want, have, notes),
     ...storageChanges(want.pool, have, blocked),
     ...bridgeChanges(want.bridge, have, blocked),
@@ -214,6 +238,14 @@ export function plan(want: DesiredHost, have: Observed): Plan {
 /** One line per change, for logs and show-config. */
 export function describeChange(change: Change): string {
   switch (change.kind) {
+    case 'ensure-packages':
+      return change.missing.length > 0 ? `install ${change.missing.join(' ')}` : `note that ${change.wanted.join(' ')} are installed`;
+    case 'install-snap':
+      return `install the lxd snap from ${change.channel}`;
+    case 'refresh-snap':
+      return `refresh the lxd snap from ${change.from} to ${change.channel}`;
+    case 'remember-snap-channel':
+      return `note that the lxd snap tracks ${change.channel}`;
     case 'unmount-ephemeral':
       return `unmount ${change.mountPoint}`;
     case 'attach-loop':

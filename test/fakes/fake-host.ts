@@ -15,6 +15,8 @@ export interface FakeHostOptions {
   readonly loadable?: readonly string[];
   readonly ext4Userns?: boolean | null;
   readonly mounts?: readonly string[];
+  /** installed snaps → tracked channel, e.g. { lxd: '5.21/stable' } */
+  readonly snaps?: Readonly<Record<string, string>>;
   /** whether the init system has LXD running (default true) */
   readonly lxdRunning?: boolean;
   /** systemctl's (or snap's) words when stopping or starting LXD fails */
@@ -26,6 +28,8 @@ export interface FakeHostOptions {
 
 export class FakeHost implements Host {
   readonly packages: Set<string>;
+  /** installed snaps → the channel each tracks */
+  readonly snaps = new Map<string, string>();
   readonly devices = new Map<string, DeviceContent>();
   readonly loops = new Map<string, string>(); // file → loop device
   readonly files = new Map<string, number>(); // loop file → size
@@ -53,6 +57,7 @@ export class FakeHost implements Host {
     this.subids.set('root', [{ start: 100000, count: 65536 }]);
     this.mounts = new Set(options.mounts ?? []);
     this.lxdIsRunning = options.lxdRunning ?? true;
+    for (const [name, channel] of Object.entries(options.snaps ?? {})) this.snaps.set(name, channel);
   }
 
   async osRelease(): Promise<OsRelease> {
@@ -70,11 +75,16 @@ export class FakeHost implements Host {
     this.actions.push(`apt-get install ${names.join(' ')}`);
   }
   async snapChannel(name: string): Promise<string | null> {
-    return this.packages.has(`snap:${name}`) ? 'stable' : null;
+    return this.snaps.get(name) ?? null;
   }
   async snapInstall(name: string, channel: string): Promise<void> {
-    this.packages.add(`snap:${name}`);
+    this.snaps.set(name, channel);
     this.actions.push(`snap install ${name} --channel=${channel}`);
+  }
+  async snapRefresh(name: string, channel: string): Promise<void> {
+    if (!this.snaps.has(name)) throw new PackageError(`${name} (snap, ${channel})`, `snap "${name}" is not installed`);
+    this.snaps.set(name, channel);
+    this.actions.push(`snap refresh ${name} --channel=${channel}`);
   }
   async isContainer(): Promise<boolean> {
     return this.options.container ?? false;

@@ -7,7 +7,7 @@ const server = (apiExtensions: string[], addresses = ['10.0.0.5:8443']): ServerI
 const want = (values: Record<string, string | number | boolean>) => {
   const parsed = parseConfig(values);
   if (!parsed.ok) throw new Error('bad config');
-  return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: [] });
+  return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: [], osId: 'debian' });
 };
 
 test.each([

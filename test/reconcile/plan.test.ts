@@ -5,11 +5,12 @@ import { parseConfig } from '../../src/model/config';
 import { desiredHost, type DesiredHost } from '../../src/model/desired';
 import type { Observed, ObservedDevice } from '../../src/reconcile/observed';
 import { describeChange, plan } from '../../src/reconcile/plan';
+import { BASE_PACKAGES, DEB_LXD_PACKAGES } from '../../src/model/software';
 
 const want = (config: Record<string, string | number | boolean> = {}, users: string[] = []): DesiredHost => {
   const parsed = parseConfig(config);
   if (!parsed.ok) throw new Error('bad test config');
-  return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: users });
+  return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: users, osId: 'debian' });
 };
 
 const server = (extra: Partial<ServerInfo> = {}): ServerInfo => ({
@@ -40,7 +41,9 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
   loadedModules: new Set(['netlink_diag']),
   ext4Userns: true,
   rootSubIds: { uid: [{ start: 100000, count: 65536 }], gid: [{ start: 100000, count: 65536 }] },
-  state: { ...readCharmState({}), trustPasswordHash: 'h1', ...state },
+  installedPackages: null,
+  snapChannel: null,
+  state: { ...readCharmState({}), trustPasswordHash: 'h1', ensuredPackages: [...DEB_LXD_PACKAGES, ...BASE_PACKAGES], ...state },
   trustPasswordHash: 'h1',
   ...overrides,
 });
@@ -184,5 +187,39 @@ describe('listener, trust and access', () => {
     const container = plan(want(), { ...bare, inContainer: true });
     expect(container.changes).toEqual([]);
     expect(container.notes).toEqual(['in a container: kernel modules, ext4 userns mounts and subuid ranges are left to the host']);
+  });
+});
+
+describe('software', () => {
+  const onUbuntu = (config: Record<string, string | number | boolean> = {}): DesiredHost => {
+    const parsed = parseConfig({ 'lvm-thinpool': false, ...config });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: [], osId: 'ubuntu' });
+  };
+
+  test('a package a later config needs is installed first, then remembered; ensured ones are not asked about', () => {
+    const zfs = want({ 'storage-type': 'zfs' });
+    const have = converged({ installedPackages: new Set(), pools: [] });
+    expect(plan(zfs, have).changes[0]).toEqual({ kind: 'ensure-packages', missing: ['zfsutils-linux'], wanted: expect.arrayContaining(['zfsutils-linux', 'lxd']) });
+    expect(kinds(plan(zfs, have))[0]).toBe('install zfsutils-linux');
+    // already present: only remembered (no apt), and nothing at all once remembered
+    expect(kinds(plan(zfs, converged({ installedPackages: new Set(['zfsutils-linux']), pools: [] })))[0]).toBe(`note that ${[...new Set([...DEB_LXD_PACKAGES, ...BASE_PACKAGES, 'zfsutils-linux'])].sort().join(' ')} are installed`);
+    expect(plan(want(), converged({ installedPackages: null })).changes).toEqual([]);
+  });
+
+  test('the lxd snap follows lxd-channel forward, is installed when missing, and is never taken back a track', () => {
+    const tracked = { ensuredPackages: [...BASE_PACKAGES], snapChannel: '5.21/stable' };
+    expect(plan(onUbuntu(), converged({ snapChannel: '5.21/stable' }, tracked)).changes).toEqual([]);
+    expect(kinds(plan(onUbuntu({ 'lxd-channel': '6' }), converged({ snapChannel: '5.21/stable' }, tracked)))).toEqual(['refresh the lxd snap from 5.21/stable to 6/stable']);
+    expect(kinds(plan(onUbuntu({ 'lxd-channel': 'latest/edge' }), converged({ snapChannel: '5.21/stable' }, tracked)))).toEqual(['refresh the lxd snap from 5.21/stable to latest/edge']);
+    expect(kinds(plan(onUbuntu(), converged({ snapChannel: null }, tracked)))).toEqual(['install the lxd snap from 5.21/stable']);
+    expect(kinds(plan(onUbuntu(), converged({ snapChannel: '5.21/stable' }, { ...tracked, snapChannel: '' })))).toEqual(['note that the lxd snap tracks 5.21/stable']);
+    const back = plan(onUbuntu({ 'lxd-channel': '5.0/stable' }), converged({ snapChannel: '5.21/stable' }, tracked));
+    expect(back.changes).toEqual([]);
+    expect(back.blocked).toEqual(['lxd-channel 5.0/stable would take LXD back from 5.21/stable: LXD cannot downgrade its database (set lxd-channel to 5.21/stable or newer)']);
+  });
+
+  test('Debian uses the distro deb: no snap is looked at', () => {
+    expect(plan(want({ 'lxd-channel': '5.0/stable' }), converged({ snapChannel: null })).changes).toEqual([]);
   });
 });

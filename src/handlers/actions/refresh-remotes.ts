@@ -3,7 +3,6 @@
 // sees exactly what changed. The wiring itself is converge's (handlers/migration.ts).
 import { describeProblems, parseConfig } from '../../model/config';
 import { readCharmState } from '../../model/charm-state';
-import { desiredHost } from '../../model/desired';
 import type { MigrationPorts } from '../migration';
 import { reconcileMigration } from '../migration';
 import { bindAddress } from '../../juju/bind-address';
@@ -42,7 +41,7 @@ export function makeRefreshRemotes(portsOf: (s: Services) => MigrationPorts | nu
     const address = await bindAddress(s.juju);
     const legacyCredentials = async (): Promise<{ password: string; pool: string }> => {
       const trust = await resolveTrustPassword(config.trustPassword, readCharmState(stateBag), s.juju);
-      return { password: await trust.value(), pool: desiredHost({ config, bindAddress: address, relationUsers: relation.users }).pool.name };
+      return { password: await trust.value(), pool: config.storage.pool };
     };
     const before = await snapshot(s, ports, userNames);
     const wiring = await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials }, ports);

@@ -119,7 +119,9 @@ try {
     for (const argv of steps) {
       // The image tarball lives in the model's root-only directory: root imports it, nova does the rest.
       const res = await exec(model, first.machine, argv, argv[1] === 'image' ? undefined : 'nova');
-      info(`$ ${argv.join(' ')}  → exit ${res.exitCode}${res.stdout.trim() ? `\n      ${res.stdout.trim().replace(/\n/g, '\n      ')}` : ''}`);
+      // progress lines end in \r and are redrawn in place: show only what a terminal would leave
+      const shown = res.stdout.split('\n').map((line) => line.split('\r').filter((part) => part.trim()).pop() ?? '').join('\n').trim();
+      info(`$ ${argv.join(' ')}  → exit ${res.exitCode}${shown ? `\n      ${shown.replace(/\n/g, '\n      ')}` : ''}`);
       if (res.exitCode !== 0) {
         missing('live migration', `\`${argv.slice(0, 3).join(' ')}\` failed: ${res.stderr.trim().split('\n').pop()}`);
         break;

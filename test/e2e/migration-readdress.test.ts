@@ -7,8 +7,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { builtinCharm, Model } from 'juju-emulator';
-import { unitShell } from './helpers/units';
+import { Model } from 'juju-emulator';
+import { deployMesh, unitShell } from './helpers/units';
 
 jest.setTimeout(1_500_000);
 
@@ -39,7 +39,8 @@ interface ClientView {
     if (!model) throw new Error('the model was not created');
     return model;
   };
-  const { ok, settle, lxdUnits, statusOf } = unitShell(live);
+  const shell = unitShell(live);
+  const { ok, settle, lxdUnits, statusOf } = shell;
   const fingerprint = async (unit: string, file: string): Promise<string> => (await ok(unit, `openssl x509 -noout -fingerprint -sha256 -in ${file}`)).trim();
   const clientView = async (unit: string, user: string): Promise<ClientView> => {
     const remotes = JSON.parse(await ok(unit, 'lxc remote list --format json', user)) as Record<string, Remote>;
@@ -67,12 +68,7 @@ interface ClientView {
 
   beforeAll(async () => {
     model = await Model.create({ name: `readdr-e2e-${process.pid}`, backend: 'namespace', home });
-    await model.deploy('nova-compute', builtinCharm('nova-compute'), { units: 3, machineOptions: { lxd: true, loopDevices: 0 } });
-    await model.deploy('lxd', charm, { config: { 'storage-type': 'dir' } });
-    model.relate('lxd', 'nova-compute');
-    const started = Date.now();
-    const hooks = await settle();
-    console.log(`3 units: mesh settled in ${((Date.now() - started) / 1000).toFixed(1)} s, ${hooks} hooks`);
+    await deployMesh(model, charm, 3, shell);
     for (const unit of lxdUnits()) hostnames.set(unit, (await ok(unit, 'hostname')).trim());
   });
 

@@ -5,8 +5,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildBusyboxImage, builtinCharm, Model } from 'juju-emulator';
-import { MACHINE_ENV as ENV, unitShell } from './helpers/units';
+import { buildBusyboxImage, Model } from 'juju-emulator';
+import { MACHINE_ENV as ENV, deployMesh, unitShell } from './helpers/units';
 
 jest.setTimeout(1_500_000);
 
@@ -23,7 +23,8 @@ interface Remote {
   let model: Model;
   const hostnames = new Map<string, string>();
 
-  const { sh, ok, settle, lxdUnits, statusOf } = unitShell(() => model);
+  const shell = unitShell(() => model);
+  const { sh, ok, settle, lxdUnits, statusOf } = shell;
   const remotesOf = async (unit: string, user: string): Promise<Record<string, Remote>> => JSON.parse(await ok(unit, 'lxc remote list --format json', user)) as Record<string, Remote>;
   const trustNames = async (unit: string): Promise<string[]> => (await ok(unit, 'lxc config trust list --format csv')).split('\n').filter(Boolean).map((l) => l.split(',')[1] ?? '');
   const learnHostnames = async (): Promise<void> => {
@@ -53,12 +54,7 @@ interface Remote {
 
   beforeAll(async () => {
     model = await Model.create({ name: `mig-e2e-${process.pid}`, backend: 'namespace', home });
-    await model.deploy('nova-compute', builtinCharm('nova-compute'), { units: 3, machineOptions: { lxd: true, loopDevices: 0 } });
-    await model.deploy('lxd', charm, { config: { 'storage-type': 'dir' } });
-    model.relate('lxd', 'nova-compute');
-    const started = Date.now();
-    const hooks = await settle();
-    console.log(`3 units: mesh settled in ${((Date.now() - started) / 1000).toFixed(1)} s, ${hooks} hooks`);
+    await deployMesh(model, charm, 3, shell);
     await learnHostnames();
   });
 

@@ -1,7 +1,7 @@
 // What the charm's end-to-end tests do on an emulated model again and again: run a shell command on a
 // unit's machine (as root, or as a user with that user's own HOME), settle failing on any failed hook
 // with that unit's log, and read the lxd units and their statuses.
-import type { Model } from 'juju-emulator';
+import { builtinCharm, type Model } from 'juju-emulator';
 
 export const MACHINE_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
 
@@ -47,4 +47,14 @@ export function unitShell(model: () => Model): UnitShell {
       return { status: record?.workloadStatus.status ?? '?', message: record?.workloadStatus.message ?? '' };
     },
   };
+}
+
+/** nova-compute on `units` namespace machines, the packed charm beside each (dir pools), related and settled. */
+export async function deployMesh(model: Model, charm: string, units: number, shell: UnitShell): Promise<void> {
+  await model.deploy('nova-compute', builtinCharm('nova-compute'), { units, machineOptions: { lxd: true, loopDevices: 0 } });
+  await model.deploy('lxd', charm, { config: { 'storage-type': 'dir' } });
+  model.relate('lxd', 'nova-compute');
+  const started = Date.now();
+  const hooks = await shell.settle();
+  console.log(`${units} units: mesh settled in ${((Date.now() - started) / 1000).toFixed(1)} s, ${hooks} hooks`);
 }

@@ -4,7 +4,8 @@ import type { JujuEvent } from './juju/context';
 import type { Services } from './handlers/services';
 import { ExecHost } from './host/exec-host';
 import { CharmDirMemo } from './juju/unit-memo';
-import { LxdSocketClient, findSocket } from './lxd/socket-client';
+import { LxdSocketClient } from './lxd/socket-client';
+import { findSocket } from './lxd/socket-path';
 
 export function createServices(event: JujuEvent, juju: HookTools, env: Readonly<Record<string, string | undefined>> = process.env): Services {
   return {

@@ -3,11 +3,10 @@
 // certificates), publish this unit's own record, and report how many peers are wired. A peer's own
 // -joined/-changed reads only that peer's bag (and this unit's): every other peer comes from what this
 // unit remembered of it, so the hook's cost does not grow with the number of peers.
-import { existsSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import type { Bag, RelationId, UnitName } from '../juju/hook-tools';
 import { isTrustAdmin, supportsTrustPassword, type ServerInfo } from '../lxd/lxd-api';
-import { DEB_SOCKET, SNAP_SOCKET } from '../lxd/socket-client';
+import { clientPackaging } from '../lxd/socket-path';
 import { AdminTrustStore } from '../migration/admin-trust-store';
 import { applyMigrationChanges, type MigrationFailure } from '../migration/apply';
 import { bagChanges, describeConflict, desiredMigration, legacyBag, planRemoteChanges, wiring, type DesiredMigration } from '../migration/desired-remotes';
@@ -54,7 +53,7 @@ interface Remembered {
 /** The real ports on a unit (files under "/"), or null when this LXD client cannot administer trust. */
 export function unitMigrationPorts(s: Services): MigrationPorts | null {
   if (!isTrustAdmin(s.lxd)) return null;
-  const packaging = existsSync(SNAP_SOCKET) && !existsSync(DEB_SOCKET) ? 'snap' : 'deb';
+  const packaging = clientPackaging(process.env);
   const clients = new FsClientConfigStore({ root: '/', packaging });
   return { trust: new AdminTrustStore(s.lxd), clients, users: (names) => clients.users(names), hostname: osHostname() };
 }

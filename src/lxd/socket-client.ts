@@ -18,8 +18,6 @@ import {
   type TrustEntry,
 } from './lxd-api';
 
-export { DEB_SOCKET, SNAP_SOCKET, findSocket } from './socket-path';
-
 interface Envelope {
   readonly type?: string;
   readonly error?: string;
@@ -106,6 +104,12 @@ export class LxdSocketClient implements LxdApi, LxdTrustAdmin {
     return { metadata: envelope.metadata, etag: res.etag };
   }
 
+  /** PATCH guarded by the ETag just read: a concurrent change makes LXD refuse it (412) instead of losing one. */
+  private async patchUnchangedSince(path: string, body: unknown): Promise<void> {
+    const { etag } = await this.call('GET', path);
+    await this.call('PATCH', path, body, etag);
+  }
+
   /** Blocks until an operation ends; a failed or cancelled one becomes an LxdApiError. */
   async waitOperation(operationPath: string): Promise<unknown> {
     const timeout = this.options.operationTimeoutSeconds ?? 600;
@@ -155,9 +159,7 @@ export class LxdSocketClient implements LxdApi, LxdTrustAdmin {
   }
 
   async patchStoragePool(name: string, config: LxdConfig): Promise<void> {
-    const path = `/1.0/storage-pools/${encodeURIComponent(name)}`;
-    const { etag } = await this.call('GET', path);
-    await this.call('PATCH', path, { config }, etag);
+    await this.patchUnchangedSince(`/1.0/storage-pools/${encodeURIComponent(name)}`, { config });
   }
 
   async network(name: string): Promise<Network | null> {
@@ -175,9 +177,7 @@ export class LxdSocketClient implements LxdApi, LxdTrustAdmin {
   }
 
   async patchNetwork(name: string, config: LxdConfig): Promise<void> {
-    const path = `/1.0/networks/${encodeURIComponent(name)}`;
-    const { etag } = await this.call('GET', path);
-    await this.call('PATCH', path, { config }, etag);
+    await this.patchUnchangedSince(`/1.0/networks/${encodeURIComponent(name)}`, { config });
   }
 
   async profile(name: string): Promise<Profile> {
@@ -188,9 +188,7 @@ export class LxdSocketClient implements LxdApi, LxdTrustAdmin {
   }
 
   async patchProfileDevices(name: string, devices: Readonly<Record<string, LxdDevice>>): Promise<void> {
-    const path = `/1.0/profiles/${encodeURIComponent(name)}`;
-    const { etag } = await this.call('GET', path);
-    await this.call('PATCH', path, { devices }, etag);
+    await this.patchUnchangedSince(`/1.0/profiles/${encodeURIComponent(name)}`, { devices });
   }
 
   /** Polls GET /1.0 until the daemon answers (the emulator or systemd starts it; the charm only waits). */

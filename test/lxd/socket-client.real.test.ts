@@ -2,8 +2,10 @@
 // mount namespaces so it can listen without touching the host). Skipped unless root with lxd installed,
 // or when SKIP_SLOW=1.
 import { join } from 'node:path';
-import { LxdSocketClient, findSocket } from '../../src/lxd/socket-client';
+import { LxdSocketClient } from '../../src/lxd/socket-client';
+import { clientPackaging, findSocket } from '../../src/lxd/socket-path';
 import { LxdApiError, supportsTrustPassword } from '../../src/lxd/lxd-api';
+import { probeServer } from '../../src/lxd/server-probe';
 import { canRunRealLxd, startOwnDaemon, type OwnDaemon } from './own-daemon';
 
 const describeSlow = canRunRealLxd ? describe : describe.skip;
@@ -27,6 +29,17 @@ describeSlow('[slow] LxdSocketClient on a real daemon', () => {
     expect(server.apiExtensions).toContain('certificate_token');
     expect(supportsTrustPassword(server)).toBe(true);
     expect(server.storageDrivers).toEqual(expect.arrayContaining(['dir', 'btrfs']));
+  });
+
+  test('the entry point\'s HTTP/1.0 probe reads the same version and ETag as the client, and sees a config change', async () => {
+    const socket = join(daemon?.dir ?? '', 'unix.socket');
+    const before = await lxd.server();
+    expect(await probeServer(socket)).toEqual({ serverVersion: before.serverVersion, etag: before.etag });
+    expect(before.etag).toMatch(/\S{16,}/);
+    await lxd.patchServerConfig({ 'core.https_address': '127.0.0.1:8444' });
+    const after = await probeServer(socket);
+    expect(after.etag).not.toBe(before.etag);
+    expect(after).toEqual({ serverVersion: before.serverVersion, etag: (await lxd.server()).etag });
   });
 
   test('patches server config with string values and reads the trust password back only as "true"', async () => {
@@ -84,4 +97,8 @@ test('findSocket honours LXD_SOCKET, then LXD_DIR, then the deb or snap path', (
   expect(findSocket({ LXD_DIR: '/d' })).toBe('/d/unix.socket');
   expect(findSocket({}, () => false)).toBe('/var/lib/lxd/unix.socket');
   expect(findSocket({}, (p) => p.startsWith('/var/snap'))).toBe('/var/snap/lxd/common/lxd/unix.socket');
+  // the unit's lxc is the snap's only where LXD answers on the snap's socket
+  expect(clientPackaging({}, (p) => p.startsWith('/var/snap'))).toBe('snap');
+  expect(clientPackaging({}, () => true)).toBe('deb');
+  expect(clientPackaging({ LXD_SOCKET: '/x.sock' }, () => true)).toBe('deb');
 });

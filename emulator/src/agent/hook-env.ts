@@ -1,7 +1,7 @@
 // The exact hook environment of contract §2: built from scratch, every "always" variable present
 // (even empty), no HOME/USER, PATH = tools dir + the agent's PATH.
 
-import { endpointOf, remoteAppOf } from '../model/topology';
+import { endpointOf, relationIdString, remoteAppOf } from '../model/topology';
 import type { ActionRecord, HookEvent, MachineRecord, ModelState, UnitRecord } from '../model/types';
 import type { UnitPaths } from './paths';
 
@@ -57,7 +57,7 @@ export function buildHookEnv(input: EnvInput): Record<string, string> {
     const relation = state.relations[String(event.relationId)];
     if (relation) {
       env.JUJU_RELATION = endpointOf(relation, unit.app);
-      env.JUJU_RELATION_ID = `${env.JUJU_RELATION}:${relation.id}`;
+      env.JUJU_RELATION_ID = relationIdString(relation, unit.app);
       env.JUJU_REMOTE_APP = event.remoteApp ?? remoteAppOf(relation, unit.app);
       env.JUJU_REMOTE_UNIT = event.remoteUnit ?? '';
       if (event.name.endsWith('-relation-departed')) env.JUJU_DEPARTING_UNIT = event.departingUnit ?? '';

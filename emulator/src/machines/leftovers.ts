@@ -10,8 +10,8 @@ import { run } from './command';
 import { destroyModelNetwork } from './host-bridge';
 import { detachLoopDevices, loopDevicesUnder } from './loop-devices';
 import { lxdPidFile } from './lxd-daemon';
-import { mountViewPaths } from './mount-view';
-import { bridgeName, hostVethName, machineHostname, netnsName, netnsPrefix, validateModelName } from './naming';
+import { namespaceMachineRecord } from './machine-record';
+import { netnsPrefix, validateModelName } from './naming';
 import { namespaceId, pidsInNamespaces, terminate } from './processes';
 import { teardownMachine } from './teardown';
 
@@ -26,25 +26,10 @@ async function recoverRecord(modelName: string, modelDir: string, id: string): P
     .then((t) => JSON.parse(t) as MachineRecord)
     .catch(() => null);
   const pidText = await readFile(lxdPidFile(machineDir), 'utf8').catch(() => '');
-  const paths = mountViewPaths(machineDir);
-  const netns = netnsName(modelName, id);
   return {
-    id,
-    backend: 'namespace',
-    hostname: machineHostname(modelName, id),
+    ...namespaceMachineRecord(modelName, id, machineDir),
     address: saved?.address ?? '',
     cidr: saved?.cidr ?? '',
-    mounts: paths.mounts,
-    handles: {
-      netns,
-      netnsPath: `/run/netns/${netns}`,
-      mntNs: paths.mntNs,
-      utsNs: paths.utsNs,
-      machineDir,
-      hostVeth: hostVethName(modelName, id),
-      bridge: bridgeName(modelName),
-      modelName,
-    },
     loopDevices: await loopDevicesUnder(machineDir),
     lxdPid: saved?.lxdPid ?? (Number(pidText.trim()) || null),
   };

@@ -6,7 +6,7 @@ import { existsSync, openSync, closeSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MachineRecord } from '../model/types';
-import { ROOT_ENV, run, tryRun } from './command';
+import { ROOT_ENV, tryRun } from './command';
 import { enterArgv, handlesOf } from './enter';
 import { isAlive, namespaceId, terminate } from './processes';
 
@@ -90,7 +90,3 @@ export async function stopLxd(machine: MachineRecord, timeoutS = 30): Promise<vo
   await rm(lxdPidFile(h.machineDir), { force: true });
 }
 
-/** Runs `lxc …` as root inside the machine (for tests and the demo). */
-export function lxcInMachine(machine: MachineRecord, args: readonly string[], stdin?: string) {
-  return run([...enterArgv(handlesOf(machine)), '/usr/bin/lxc', ...args], stdin === undefined ? {} : { stdin });
-}

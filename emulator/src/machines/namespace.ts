@@ -16,7 +16,8 @@ import { attachLoopDevices } from './loop-devices';
 import { devicesFile, LVM_LOCAL_CONF } from './lvm-isolation';
 import { startLxd } from './lxd-daemon';
 import { createMountView, mountViewPaths, seedEtc } from './mount-view';
-import { bridgeName, hostVethName, machineHostname, netnsName, validateMachineId, validateModelName } from './naming';
+import { namespaceMachineRecord } from './machine-record';
+import { netnsName, validateMachineId, validateModelName } from './naming';
 import { ensureNamespacePrerequisites } from './prerequisites';
 import { readdressNamespaceMachine } from './readdress';
 import { installServiceShim } from './service-shim';
@@ -52,28 +53,9 @@ export class NamespaceMachines implements MachineBackend {
       );
     }
     await mkdir(machineDir, { recursive: true });
-    const hostname = machineHostname(opts.modelName, opts.id);
     const paths = mountViewPaths(machineDir);
-    const machine: MachineRecord = {
-      id: opts.id,
-      backend: 'namespace',
-      hostname,
-      address: '',
-      cidr: '',
-      mounts: paths.mounts,
-      handles: {
-        netns,
-        netnsPath: `/run/netns/${netns}`,
-        mntNs: paths.mntNs,
-        utsNs: paths.utsNs,
-        machineDir,
-        hostVeth: hostVethName(opts.modelName, opts.id),
-        bridge: bridgeName(opts.modelName),
-        modelName: opts.modelName,
-      },
-      loopDevices: [],
-      lxdPid: null,
-    };
+    const machine = namespaceMachineRecord(opts.modelName, opts.id, machineDir);
+    const { hostname } = machine;
     try {
       await withModelLock(opts.modelName, async () => {
         const network = await ensureModelNetwork(opts.modelName);

@@ -13,6 +13,7 @@ import type { MachineBackend, RunResult } from '../machines/machine-backend';
 import { chooseMachineAddress, queueAddressChanged } from './addresses';
 import { loadCharm } from './charm-loader';
 import { addUnitRecord } from './lifecycle';
+import { bagVersionKey } from '../tools/relation-view';
 import { afterHook, applyCommit } from './hook-effects';
 import {
   addUnits,
@@ -226,7 +227,8 @@ export class Model {
     const before = JSON.stringify(relation.unitBags[unitName] ?? {});
     relation.unitBags[unitName] = { ...bag };
     if (JSON.stringify(bag) !== before) {
-      relation.bagVersions[unitName] = (relation.bagVersions[unitName] ?? 0) + 1;
+      const key = bagVersionKey(unitName, false);
+      relation.bagVersions[key] = (relation.bagVersions[key] ?? 0) + 1;
       applyCommit(this.state, unit, { changedBags: [{ relationId: relation.id, owner: unitName, isApp: false }], leaderSettingsChanged: false });
     }
     this.save();

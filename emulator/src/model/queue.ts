@@ -69,10 +69,6 @@ export function enqueueHook(unit: UnitRecord, hook: Omit<HookSpec, 'kind'>, coal
   unit.queue.push(event);
 }
 
-export function hasPending(unit: UnitRecord, name: string): boolean {
-  return unit.queue.some((e) => e.kind === 'hook' && e.name === name);
-}
-
 export function describeEvent(event: HookEvent): string {
   if (event.kind === 'action') return `action ${event.actionId}`;
   const remote = event.remoteUnit ? ` (${event.remoteUnit})` : '';

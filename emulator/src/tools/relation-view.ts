@@ -2,7 +2,7 @@
 // (own bags live with pending writes, remote bags from a snapshot taken at first read) and the
 // pending writes that commit() applies.
 
-import { endpointOf, isPeer, remoteAppOf } from '../model/topology';
+import { endpointOf, isPeer, relationIdString, remoteAppOf } from '../model/topology';
 import type { Bag, ModelState, RelationRecord } from '../model/types';
 import { quote, runError } from './errors';
 
@@ -73,7 +73,7 @@ export class RelationView {
   }
 
   idString(relation: RelationRecord): string {
-    return `${this.endpoint(relation)}:${relation.id}`;
+    return relationIdString(relation, this.appName);
   }
 
   remoteApp(relation: RelationRecord): string {

@@ -2,7 +2,7 @@
 // runuser (which also sets the supplementary groups: lxd's socket needs the lxd group), with its HOME
 // and stdin closed so no prompt can wait. Loaded only when the action runs.
 import { execFile } from 'node:child_process';
-import { findSocket, SNAP_SOCKET } from '../../lxd/socket-client';
+import { clientPackaging } from '../../lxd/socket-path';
 import { FsClientConfigStore } from '../../migration/fs-client-config';
 import type { LocalUser } from '../../migration/ports';
 import { makeMigrateContainer, type LxcResult } from './migrate-container';
@@ -26,6 +26,6 @@ function lxcAs(user: LocalUser, args: readonly string[]): Promise<LxcResult> {
 }
 
 export const migrateContainer = makeMigrateContainer(() => {
-  const files = new FsClientConfigStore({ root: '/', packaging: findSocket(process.env) === SNAP_SOCKET ? 'snap' : 'deb' });
+  const files = new FsClientConfigStore({ root: '/', packaging: clientPackaging(process.env) });
   return { users: (names) => files.users(names), read: (user) => files.read(user), lxc: lxcAs };
 });

@@ -1,7 +1,8 @@
 // pause and resume on a real unit: instances listed over LXD's socket, resume converging with the
 // charm's own converge (lifecycle.ts). Loaded only when one of them runs.
 import { LxdApiError } from '../../lxd/lxd-api';
-import { LxdSocketClient, findSocket } from '../../lxd/socket-client';
+import { LxdSocketClient } from '../../lxd/socket-client';
+import { findSocket } from '../../lxd/socket-path';
 import { resumeConverge } from '../lifecycle';
 import type { Services } from '../services';
 import { makePause, makeResume, runningInstanceNames, type PauseIo } from './pause-resume';

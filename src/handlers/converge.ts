@@ -150,19 +150,22 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const [values, stateBag, relation, address, memo, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s.juju), s.memo?.read() ?? null, s.host.osRelease()]);
     let state = readCharmState(stateBag);
     const inputs = await inputsDigest(values, address);
+    /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
+    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = ''): Promise<void> => {
+      const reported = await report(s, status, now, force);
+      await commit(s, stateBag, reported);
+      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs });
+    };
     if (state.pausedSince && !resuming) {
       // LXD is stopped on purpose: touch nothing until the resume action
-      await commit(s, stateBag, await report(s, PAUSED, state, false));
-      await remember(s, memo, { lastStatus: `${PAUSED.status}|${PAUSED.message}`, fingerprint: '', paused: true, inputs });
+      await finish(PAUSED, state, false);
       return;
     }
     state = { ...state, pausedSince: '' };
     const parsed = parseConfig(values);
     if (!parsed.ok) {
       // bad input changes nothing: not even the host is read
-      const reported = await report(s, blocked([describeProblems(parsed.problems)]), state, false);
-      await commit(s, stateBag, reported);
-      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: '', paused: false, inputs });
+      await finish(blocked([describeProblems(parsed.problems)]), state, false);
       return;
     }
     // the peer wiring's reads overlap with observing LXD below
@@ -187,9 +190,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
         first = await observeAgain(state);
       } catch (retryErr) {
         const why = retryErr instanceof Error ? retryErr.message : String(retryErr);
-        const reported = await report(s, blocked([`LXD is not running: ${why}`]), state, true);
-        await commit(s, stateBag, reported);
-        await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: '', paused: false, inputs });
+        await finish(blocked([`LXD is not running: ${why}`]), state, true);
         return;
       }
     }
@@ -211,10 +212,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const legacyCredentials = async (): Promise<{ password: string; pool: string }> => ({ password: await trust.value(), pool: desired.pool.name });
     const peers = reasons.length > 0 ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
     const status = reasons.length > 0 ? blocked(reasons) : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers);
-    state = await report(s, status, state, outcome.worked || resuming);
-    await commit(s, stateBag, state);
-    // update-status skips the converge while LXD still matches this; anything short of active converges again
-    const fingerprint = status.status === 'active' ? fingerprintOf(server) : '';
-    await remember(s, memo, { lastStatus: state.lastStatus, fingerprint, paused: false, inputs });
+    // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
+    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '');
   };
 }

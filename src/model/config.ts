@@ -37,6 +37,7 @@ export interface CharmConfig {
   /** null: generate one and keep it */
   readonly trustPassword: string | null;
   readonly ext4Userns: boolean;
+  readonly kernel: { readonly sysctlTuning: boolean; readonly hardening: boolean };
 }
 
 export interface Problem {
@@ -170,6 +171,7 @@ export function parseConfig(values: CharmConfigValues): ConfigResult {
       httpsPort: num('https-port'),
       trustPassword: str('trust-password') || null,
       ext4Userns: bool('enable-ext4-userns'),
+      kernel: { sysctlTuning: bool('sysctl-tuning'), hardening: bool('kernel-hardening') },
     },
   };
 }

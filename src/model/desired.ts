@@ -2,6 +2,7 @@
 import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './config';
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
 import { desiredSoftware, type DesiredSoftware } from './software';
+import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
 
 export interface DesiredPool {
   readonly name: string;
@@ -33,6 +34,8 @@ export interface DesiredHost {
   readonly kernelModules: readonly string[];
   /** the packages this config needs, and the LXD snap channel where LXD is the snap */
   readonly software: DesiredSoftware;
+  readonly sysctl: DesiredSysctl;
+  readonly hardening: DesiredHardening;
 }
 
 export interface DesiredInputs {
@@ -88,6 +91,8 @@ export function desiredHost({ config, bindAddress, relationUsers, osId }: Desire
     ext4Userns: config.ext4Userns,
     kernelModules: ['netlink_diag'],
     software: desiredSoftware(config, osId),
+    sysctl: desiredSysctl(config.kernel.sysctlTuning),
+    hardening: desiredHardening(config.kernel.hardening),
   };
 }
 

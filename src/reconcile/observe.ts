@@ -5,6 +5,7 @@ import type { LxdApi } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import { LXD_GROUP, type DesiredHost } from '../model/desired';
 import { normalChannel } from '../model/software';
+import { observeKernelTuning } from './kernel-tuning';
 import type { Observed, ObservedDevice } from './observed';
 
 export interface ObserveIo {
@@ -66,5 +67,6 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
     snapChannel: snapChannel === null ? null : normalChannel(snapChannel),
     state,
     trustPasswordHash,
+    kernelTuning: await observeKernelTuning(want, host, state, inContainer),
   };
 }

@@ -2,6 +2,7 @@
 import type { DeviceFacts, SubIdRange, VolumeGroup } from '../host/host';
 import type { Network, Profile, ServerInfo, StoragePool } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
+import type { ObservedKernelTuning } from './kernel-tuning';
 
 export interface ObservedDevice {
   /** the resolved block device: the spec path, or the loop device attached to the file (null: not attached) */
@@ -34,4 +35,6 @@ export interface Observed {
   readonly state: CharmState;
   /** sha256 of the trust password the charm wants (from config, secret or state) */
   readonly trustPasswordHash: string;
+  /** sysctl-tuning and kernel-hardening: the drop-ins, kernel values, file modes */
+  readonly kernelTuning: ObservedKernelTuning;
 }

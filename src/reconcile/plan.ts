@@ -6,6 +6,7 @@ import { supportsTrustPassword } from '../lxd/lxd-api';
 import type { DeviceSpec } from '../model/config';
 import { LXD_GROUP, type DesiredHost, type DesiredPool } from '../model/desired';
 import { isDowngrade } from '../model/software';
+import { describeKernelTuningChange, kernelTuningChanges, type KernelTuningChange } from './kernel-tuning';
 import type { Observed } from './observed';
 
 export type Change =
@@ -31,7 +32,8 @@ export type Change =
   | { readonly kind: 'add-user-to-group'; readonly user: string; readonly group: string }
   | { readonly kind: 'load-module'; readonly module: string }
   | { readonly kind: 'set-ext4-userns'; readonly enabled: boolean }
-  | { readonly kind: 'add-root-subids'; readonly start: number; readonly count: number };
+  | { readonly kind: 'add-root-subids'; readonly start: number; readonly count: number }
+  | KernelTuningChange;
 
 export interface Plan {
   readonly changes: readonly Change[];
@@ -223,6 +225,7 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   const changes = [
     ...softwareChanges(want.software, have, blocked),
     ...kernelChanges(want, have, notes),
+    ...kernelTuningChanges(want, have.kernelTuning, have.state, have.inContainer, notes),
     ...storageChanges(want.pool, have, blocked),
     ...bridgeChanges(want.bridge, have, blocked),
     ...serverChanges(want, have, notes),
@@ -280,5 +283,13 @@ export function describeChange(change: Change): string {
       return `set ext4 userns_mounts=${change.enabled}`;
     case 'add-root-subids':
       return `give root subuid/subgid range ${change.start}+${change.count}`;
+    case 'record-sysctl-previous':
+    case 'write-managed-file':
+    case 'remove-managed-file':
+    case 'apply-sysctl':
+    case 'restore-sysctl':
+    case 'restrict-path':
+    case 'restore-path-mode':
+      return describeKernelTuningChange(change);
   }
 }

@@ -6,6 +6,7 @@ import { desiredHost, type DesiredHost } from '../../src/model/desired';
 import type { Observed, ObservedDevice } from '../../src/reconcile/observed';
 import { describeChange, plan } from '../../src/reconcile/plan';
 import { BASE_PACKAGES, DEB_LXD_PACKAGES } from '../../src/model/software';
+import { PRODUCTION_SYSCTL, appliedMarker, desiredHardening, desiredSysctl } from '../../src/model/kernel-tuning';
 
 const want = (config: Record<string, string | number | boolean> = {}, users: string[] = []): DesiredHost => {
   const parsed = parseConfig(config);
@@ -43,8 +44,14 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
   rootSubIds: { uid: [{ start: 100000, count: 65536 }], gid: [{ start: 100000, count: 65536 }] },
   installedPackages: null,
   snapChannel: null,
-  state: { ...readCharmState({}), trustPasswordHash: 'h1', ensuredPackages: [...DEB_LXD_PACKAGES, ...BASE_PACKAGES], ...state },
+  state: { ...readCharmState({}), trustPasswordHash: 'h1', ensuredPackages: [...DEB_LXD_PACKAGES, ...BASE_PACKAGES], sysctlApplied: appliedMarker(PRODUCTION_SYSCTL), ...state },
   trustPasswordHash: 'h1',
+  kernelTuning: {
+    sysctlFile: desiredSysctl(true).content,
+    hardeningFile: desiredHardening(true).content,
+    sysctlKernel: null,
+    modes: new Map([['/proc/sched_debug', 0o400], ['/sys/kernel/slab', 0o700]]),
+  },
   ...overrides,
 });
 

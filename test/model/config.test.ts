@@ -21,6 +21,7 @@ describe('parseConfig', () => {
       httpsPort: 8443,
       trustPassword: null,
       ext4Userns: true,
+      kernel: { sysctlTuning: true, hardening: true },
     });
   });
 

@@ -193,7 +193,7 @@ describe('listener, trust and access', () => {
     expect(kinds(plan(want(), bare))).toEqual(['load kernel module netlink_diag', 'set ext4 userns_mounts=true', 'give root subuid/subgid range 1000000+1000000000']);
     const container = plan(want(), { ...bare, inContainer: true });
     expect(container.changes).toEqual([]);
-    expect(container.notes).toEqual(['in a container: kernel modules, ext4 userns mounts and subuid ranges are left to the host']);
+    expect(container.notes).toEqual(['in a container: kernel modules, ext4 userns mounts and subuid ranges are left to the host', 'in a container: kernel-hardening file modes are left to the host']);
   });
 });
 

@@ -2,7 +2,7 @@
 // hostname) kept alive by bind-mounting the namespace files under `<machineDir>/ns`, which is itself a
 // private mount so the bind does not propagate into the namespace it pins.
 
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { run, tryRun } from './command';
 
@@ -26,6 +26,11 @@ export interface MountViewPaths {
   cgroupStash: string;
   /** guest path → host path */
   mounts: Record<string, string>;
+  /**
+   * kernel files whose mode a charm may change (kernel-hardening), guest path → the machine's own
+   * stand-in: a chmod inside the machine must not change the host's /proc or /sys
+   */
+  kernelStandIns: Record<string, { readonly host: string; readonly kind: 'file' | 'dir'; readonly mode: number }>;
 }
 
 export function mountViewPaths(machineDir: string): MountViewPaths {
@@ -40,6 +45,10 @@ export function mountViewPaths(machineDir: string): MountViewPaths {
     etcWork: path.join(machineDir, 'etc', 'work'),
     cgroupStash: path.join(machineDir, 'cgroup-stash'),
     mounts,
+    kernelStandIns: {
+      '/proc/sched_debug': { host: path.join(machineDir, 'kernel', 'sched_debug'), kind: 'file', mode: 0o444 },
+      '/sys/kernel/slab': { host: path.join(machineDir, 'kernel', 'slab'), kind: 'dir', mode: 0o755 },
+    },
   };
 }
 
@@ -68,8 +77,12 @@ export function setupScript(paths: MountViewPaths, hostname: string): string {
     `mount --rbind /sys/fs/cgroup ${q(paths.cgroupStash)}`,
     'mount -t sysfs sysfs /sys',
     `mount --move ${q(paths.cgroupStash)} /sys/fs/cgroup`,
-    `hostname ${q(hostname)}`,
   );
+  // only where the host kernel has the path: a kernel without it stays without it in the machine too
+  for (const [guest, standIn] of Object.entries(paths.kernelStandIns)) {
+    lines.push(`if [ -e ${q(guest)} ]; then mount --bind ${q(standIn.host)} ${q(guest)}; fi`);
+  }
+  lines.push(`hostname ${q(hostname)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -90,6 +103,12 @@ export async function seedEtc(paths: MountViewPaths, hostname: string, files: Re
 /** Creates the persistent mount and UTS namespaces inside the machine's network namespace. */
 export async function createMountView(paths: MountViewPaths, netnsPath: string, hostname: string): Promise<void> {
   for (const host of Object.values(paths.mounts)) await mkdir(host, { recursive: true });
+  for (const standIn of Object.values(paths.kernelStandIns)) {
+    await mkdir(path.dirname(standIn.host), { recursive: true });
+    if (standIn.kind === 'dir') await mkdir(standIn.host, { recursive: true });
+    else await writeFile(standIn.host, '');
+    await chmod(standIn.host, standIn.mode);
+  }
   await mkdir(paths.cgroupStash, { recursive: true });
   await mkdir(paths.nsDir, { recursive: true });
   await run(['mount', '--bind', paths.nsDir, paths.nsDir]);

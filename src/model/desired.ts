@@ -2,6 +2,7 @@
 import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './config';
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
 import { desiredSoftware, type DesiredSoftware } from './software';
+import type { LxdPreseed } from './lxd-preseed';
 import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
 
 export interface DesiredPool {
@@ -36,6 +37,8 @@ export interface DesiredHost {
   readonly software: DesiredSoftware;
   readonly sysctl: DesiredSysctl;
   readonly hardening: DesiredHardening;
+  /** lxd-preseed's objects and server keys, on top of what the charm manages */
+  readonly preseed: LxdPreseed;
 }
 
 export interface DesiredInputs {
@@ -93,6 +96,7 @@ export function desiredHost({ config, bindAddress, relationUsers, osId }: Desire
     software: desiredSoftware(config, osId),
     sysctl: desiredSysctl(config.kernel.sysctlTuning),
     hardening: desiredHardening(config.kernel.hardening),
+    preseed: config.preseed,
   };
 }
 

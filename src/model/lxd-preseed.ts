@@ -74,7 +74,7 @@ export function parsePreseed(text: string, managed: ManagedNames): PreseedResult
   const lineOf = (node: Node | null | undefined): number => (node?.range ? lines.linePos(node.range[0]).line : 0);
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
-    const line = first?.linePos?.[0]?.line ?? 0;
+    const line = first ? lines.linePos(first.pos[0]).line : 0;
     return { ok: false, problems: [`is not valid YAML (line ${line}: ${(first?.message ?? 'parse error').split('\n')[0]})`] };
   }
   const root = doc.contents;

@@ -5,6 +5,7 @@ import type { Host } from '../host/host';
 import type { LxdApi } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import { kernelTuningAppliers } from './kernel-tuning';
+import { preseedAppliers } from './preseed';
 import { describeChange, type Change } from './plan';
 
 export interface ApplyIo {
@@ -63,6 +64,7 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   'set-ext4-userns': (c, io) => io.host.setExt4UsernsMounts(c.enabled),
   'add-root-subids': (c, io) => io.host.addSubIds('root', { start: c.start, count: c.count }),
   ...kernelTuningAppliers,
+  ...preseedAppliers,
 };
 
 /** A change failed: which one, and why. */

@@ -6,6 +6,7 @@ import type { CharmState } from '../model/charm-state';
 import { LXD_GROUP, type DesiredHost } from '../model/desired';
 import { normalChannel } from '../model/software';
 import { observeKernelTuning } from './kernel-tuning';
+import { observePreseed } from './preseed';
 import type { Observed, ObservedDevice } from './observed';
 
 export interface ObserveIo {
@@ -68,5 +69,6 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
     state,
     trustPasswordHash,
     kernelTuning: await observeKernelTuning(want, host, state, inContainer),
+    preseed: await observePreseed(want.preseed, lxd),
   };
 }

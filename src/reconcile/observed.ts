@@ -3,6 +3,7 @@ import type { DeviceFacts, SubIdRange, VolumeGroup } from '../host/host';
 import type { Network, Profile, ServerInfo, StoragePool } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import type { ObservedKernelTuning } from './kernel-tuning';
+import type { ObservedPreseed } from './preseed';
 
 export interface ObservedDevice {
   /** the resolved block device: the spec path, or the loop device attached to the file (null: not attached) */
@@ -37,4 +38,6 @@ export interface Observed {
   readonly trustPasswordHash: string;
   /** sysctl-tuning and kernel-hardening: the drop-ins, kernel values, file modes */
   readonly kernelTuning: ObservedKernelTuning;
+  /** the objects lxd-preseed names, as LXD has them (empty without a preseed) */
+  readonly preseed: ObservedPreseed;
 }

@@ -8,6 +8,7 @@ import { LXD_GROUP, type DesiredHost, type DesiredPool } from '../model/desired'
 import { isDowngrade } from '../model/software';
 import { describeKernelTuningChange, kernelTuningChanges, type KernelTuningChange } from './kernel-tuning';
 import type { Observed } from './observed';
+import { describePreseedChange, preseedChanges, type PreseedChange } from './preseed';
 
 export type Change =
   /** `missing` are installed (apt); then all of `wanted` is remembered as ensured */
@@ -33,7 +34,8 @@ export type Change =
   | { readonly kind: 'load-module'; readonly module: string }
   | { readonly kind: 'set-ext4-userns'; readonly enabled: boolean }
   | { readonly kind: 'add-root-subids'; readonly start: number; readonly count: number }
-  | KernelTuningChange;
+  | KernelTuningChange
+  | PreseedChange;
 
 export interface Plan {
   readonly changes: readonly Change[];
@@ -235,6 +237,8 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   const poolReady = have.pools.some((p) => p.name === want.pool.name && p.driver === want.pool.driver) || changes.some((c) => c.kind === 'create-pool');
   const bridgeOk = !blocked.some((b) => b.startsWith(`network ${want.bridge.name}`));
   if (poolReady && bridgeOk) changes.push(...profileChanges(want.profileDevices, have));
+  // the operator's preseed last: its profiles may name the charm's pool and bridge
+  changes.push(...preseedChanges(want.preseed, have.server.config, have.preseed, blocked));
   return { changes, blocked, notes };
 }
 
@@ -291,5 +295,9 @@ export function describeChange(change: Change): string {
     case 'restrict-path':
     case 'restore-path-mode':
       return describeKernelTuningChange(change);
+    case 'preseed-create':
+    case 'preseed-patch':
+    case 'preseed-server-config':
+      return describePreseedChange(change);
   }
 }

@@ -22,6 +22,7 @@ describe('parseConfig', () => {
       trustPassword: null,
       ext4Userns: true,
       kernel: { sysctlTuning: true, hardening: true },
+      preseed: { config: {}, objects: [] },
     });
   });
 

@@ -52,6 +52,7 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
     sysctlKernel: null,
     modes: new Map([['/proc/sched_debug', 0o400], ['/sys/kernel/slab', 0o700]]),
   },
+  preseed: new Map(),
   ...overrides,
 });
 

@@ -58,7 +58,7 @@ export class FakeLxd implements LxdApi {
       if (key === 'core.trust_password') {
         if (this.options.extensions?.includes('explicit_trust_token')) throw new LxdApiError(400, 'PATCH', '/1.0', `cannot set '${key}': unknown key`);
         this.trustPassword = value || null;
-      } else if (!key.startsWith('core.')) throw new LxdApiError(400, 'PATCH', '/1.0', `cannot set '${key}' to '${value}': unknown key`);
+      } else if (!/^(core|images|cluster|storage|network|backups|instances|maas|loki|oidc|acme)\./.test(key)) throw new LxdApiError(400, 'PATCH', '/1.0', `cannot set '${key}' to '${value}': unknown key`);
       else if (value === '') delete this.serverConfig[key];
       else this.serverConfig[key] = value;
     }

@@ -41,6 +41,8 @@ export interface CharmState {
   readonly sysctlApplied: string;
   /** modes of the hardened paths before kernel-hardening changed them (octal text): restored when off */
   readonly hardeningPrevious: Readonly<Record<string, string>>;
+  /** server keys lxd-preseed last set: LXD drops a key set to its default, so "absent" then means "as set" */
+  readonly preseedServer: Readonly<Record<string, string>>;
 }
 
 export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
@@ -61,6 +63,7 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   sysctlPrevious: 'sysctl-previous',
   sysctlApplied: 'sysctl-applied',
   hardeningPrevious: 'hardening-previous',
+  preseedServer: 'preseed-server',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -105,6 +108,7 @@ export function readCharmState(bag: Bag): CharmState {
     sysctlPrevious: jsonRecord(bag[STATE_KEYS.sysctlPrevious]),
     sysctlApplied: s('sysctlApplied'),
     hardeningPrevious: jsonRecord(bag[STATE_KEYS.hardeningPrevious]),
+    preseedServer: jsonRecord(bag[STATE_KEYS.preseedServer]),
   };
 }
 

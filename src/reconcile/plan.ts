@@ -238,7 +238,7 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   const bridgeOk = !blocked.some((b) => b.startsWith(`network ${want.bridge.name}`));
   if (poolReady && bridgeOk) changes.push(...profileChanges(want.profileDevices, have));
   // the operator's preseed last: its profiles may name the charm's pool and bridge
-  changes.push(...preseedChanges(want.preseed, have.server.config, have.preseed, blocked));
+  changes.push(...preseedChanges(want.preseed, have.server.config, have.preseed, have.state, blocked));
   return { changes, blocked, notes };
 }
 

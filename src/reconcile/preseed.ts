@@ -2,6 +2,7 @@
 // and PATCHes that make it so (plan, pure; only differing keys, so a second run sends nothing) and
 // their appliers. Kept apart from plan.ts/apply.ts, which only list these changes.
 import type { LxdApi, LxdConfig, LxdDevice, PreseedObjectState } from '../lxd/lxd-api';
+import type { CharmState } from '../model/charm-state';
 import type { LxdPreseed, PreseedKind, PreseedObject } from '../model/lxd-preseed';
 
 /** by `${kind}/${name}`: null when LXD has no such object */
@@ -48,10 +49,12 @@ function objectChanges(object: PreseedObject, have: PreseedObjectState | null | 
   return [{ kind: 'preseed-patch', collection: object.kind, name: object.name, config, devices }];
 }
 
-export function preseedChanges(want: LxdPreseed, server: LxdConfig, have: ObservedPreseed, blocked: string[]): PreseedChange[] {
+export function preseedChanges(want: LxdPreseed, server: LxdConfig, have: ObservedPreseed, state: CharmState, blocked: string[]): PreseedChange[] {
   const changes = want.objects.flatMap((object) => objectChanges(object, have.get(keyOf(object)), blocked));
   const config: Record<string, string> = {};
-  for (const [key, value] of Object.entries(want.config)) if (server[key] !== value) config[key] = value;
+  // LXD stores no server key set to its default value: absent after the charm set it is as set
+  const satisfied = (key: string, value: string): boolean => server[key] === value || (server[key] === undefined && state.preseedServer[key] === value);
+  for (const [key, value] of Object.entries(want.config)) if (!satisfied(key, value)) config[key] = value;
   if (Object.keys(config).length > 0) changes.push({ kind: 'preseed-server-config', config });
   return changes;
 }
@@ -71,10 +74,13 @@ export function describePreseedChange(change: PreseedChange): string {
   }
 }
 
-type PreseedApplier<K extends PreseedChange['kind']> = (change: Extract<PreseedChange, { kind: K }>, io: { readonly lxd: LxdApi }) => Promise<void>;
+type PreseedApplier<K extends PreseedChange['kind']> = (change: Extract<PreseedChange, { kind: K }>, io: { readonly lxd: LxdApi }, state: CharmState) => Promise<Partial<CharmState> | void>;
 
 export const preseedAppliers: { readonly [K in PreseedChange['kind']]: PreseedApplier<K> } = {
   'preseed-create': (c, io) => io.lxd.createPreseedObject(c.collection, { ...c.body, name: c.name, config: (c.body.config ?? {}) as LxdConfig }),
   'preseed-patch': (c, io) => io.lxd.patchPreseedObject(c.collection, c.name, Object.keys(c.devices).length > 0 ? { config: c.config, devices: c.devices } : { config: c.config }),
-  'preseed-server-config': (c, io) => io.lxd.patchServerConfig(c.config),
+  'preseed-server-config': async (c, io, state) => {
+    await io.lxd.patchServerConfig(c.config);
+    return { preseedServer: { ...state.preseedServer, ...c.config } };
+  },
 };

@@ -144,4 +144,72 @@ if (!runnable && process.env.CI === 'true') {
     expect(log).not.toMatch(CHANGE_LINE);
     expect(hostKernel()).toEqual(kernelBefore);
   });
+
+  const PRESEED = [
+    'config:',
+    '  images.auto_update_interval: 6', // LXD's default: not stored, so the charm must remember it set it
+    '  images.remote_cache_expiry: 5',
+    'storage_pools:',
+    '- name: scratch',
+    '  driver: dir',
+    'networks:',
+    '- name: hfe2e-br',
+    '  type: bridge',
+    '  config: { ipv4.address: 10.233.1.1/24, ipv4.nat: false, ipv6.address: none }',
+    'projects:',
+    '- name: tenant',
+    '  config: { features.images: false }',
+    'profiles:',
+    '- name: big',
+    '  config: { limits.cpu: 2 }',
+    '  devices:',
+    '    eth1: { type: nic, name: eth1, network: hfe2e-br }',
+    '- name: default',
+    '  config: { security.nesting: true }',
+    '',
+  ].join('\n');
+  const query = async (url: string): Promise<Record<string, unknown>> => JSON.parse(await shell.ok(unit, `lxc query ${url}`)) as Record<string, unknown>;
+  const PRESEED_CHANGE = /INFO \S+ (?:[\w-]+:\d+: )?(create LXD|set .*) \(lxd-preseed\)/;
+
+  test('lxd-preseed: applied through the API beside what the charm manages; a second converge sends nothing', async () => {
+    const mark = model.debugLog(unit).length;
+    expect(model.config('lxd', { 'lxd-preseed': PRESEED })).toBe(true);
+    await shell.settle();
+    expect(shell.statusOf(unit)).toMatchObject({ status: 'active', message: expect.stringMatching(/^Unit is ready/) });
+    expect(logSince(mark)).toMatch(PRESEED_CHANGE);
+    expect(await query('/1.0/storage-pools/scratch')).toMatchObject({ driver: 'dir', status: 'Created' });
+    expect(await query('/1.0/networks/hfe2e-br')).toMatchObject({ type: 'bridge', managed: true, config: expect.objectContaining({ 'ipv4.address': '10.233.1.1/24', 'ipv4.nat': 'false' }) });
+    expect(await query('/1.0/projects/tenant')).toMatchObject({ config: expect.objectContaining({ 'features.images': 'false' }) });
+    expect(await query('/1.0/profiles/big')).toMatchObject({ config: { 'limits.cpu': '2' }, devices: { eth1: { type: 'nic', name: 'eth1', network: 'hfe2e-br' } } });
+    // the charm's devices stay on the default profile; the preseed's key joins them
+    expect(await query('/1.0/profiles/default')).toMatchObject({ config: expect.objectContaining({ 'security.nesting': 'true' }), devices: { root: { pool: 'lxd' }, eth0: { network: 'lxdbr0' } } });
+    expect(await query('/1.0')).toMatchObject({ config: expect.objectContaining({ 'images.remote_cache_expiry': '5' }) });
+
+    const etag = await shell.ok(unit, 'lxc query -X GET /1.0/profiles/default | sha256sum');
+    const log = await convergeAgain();
+    expect(log).not.toMatch(PRESEED_CHANGE);
+    expect(log).not.toContain('Configuring LXD');
+    expect(await shell.ok(unit, 'lxc query -X GET /1.0/profiles/default | sha256sum')).toBe(etag);
+  });
+
+  test('lxd-preseed: invalid YAML, an unknown section and a conflict with a charm-managed key block, naming them; LXD is left as it was', async () => {
+    const before = await query('/1.0');
+    const cases: Array<[string, RegExp]> = [
+      ['config:\n  a: 1\n b: [2\n', /^invalid config: lxd-preseed is not valid YAML \(line 3: /],
+      ['cluster:\n  enabled: true\n', /^invalid config: lxd-preseed has unknown section cluster \(line 1\)/],
+      [`${PRESEED}storage_pools_extra: []\n`.replace('- name: scratch', '- name: lxd'), /storage_pools lxd \(line 4\) conflicts with storage-pool: the charm manages pool lxd/],
+      ['config:\n  core.trust_password: x\n', /config\.core\.trust_password \(line 2\) conflicts with trust-password/],
+    ];
+    for (const [preseed, message] of cases) {
+      expect(model.config('lxd', { 'lxd-preseed': preseed })).toBe(true);
+      await shell.settle();
+      expect(shell.statusOf(unit)).toMatchObject({ status: 'blocked', message: expect.stringMatching(message) });
+    }
+    expect((await query('/1.0')).config).toEqual(before.config);
+    expect(await query('/1.0/storage-pools/lxd')).toMatchObject({ driver: 'dir' });
+    // put right: ready again, nothing left to do
+    expect(model.config('lxd', { 'lxd-preseed': PRESEED })).toBe(true);
+    await shell.settle();
+    expect(shell.statusOf(unit).status).toBe('active');
+  });
 });

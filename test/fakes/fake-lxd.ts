@@ -14,6 +14,9 @@ export interface FakeLxdOptions {
   readonly noThinPool?: boolean;
 }
 
+/** server keys' defaults: LXD does not store a key set to its default (GET /1.0 then omits it) */
+const SERVER_DEFAULTS: Readonly<Record<string, string>> = { 'images.auto_update_interval': '6', 'images.remote_cache_expiry': '10' };
+
 export class FakeLxd implements LxdApi {
   readonly serverConfig: Record<string, string> = {};
   /** the trust password LXD would check (the test's view; LXD itself never returns it) */
@@ -59,7 +62,7 @@ export class FakeLxd implements LxdApi {
         if (this.options.extensions?.includes('explicit_trust_token')) throw new LxdApiError(400, 'PATCH', '/1.0', `cannot set '${key}': unknown key`);
         this.trustPassword = value || null;
       } else if (!/^(core|images|cluster|storage|network|backups|instances|maas|loki|oidc|acme)\./.test(key)) throw new LxdApiError(400, 'PATCH', '/1.0', `cannot set '${key}' to '${value}': unknown key`);
-      else if (value === '') delete this.serverConfig[key];
+      else if (value === '' || SERVER_DEFAULTS[key] === value) delete this.serverConfig[key]; // LXD stores no default
       else this.serverConfig[key] = value;
     }
     this.writes.push(`PATCH /1.0 ${Object.keys(config).sort().join(',')}`);

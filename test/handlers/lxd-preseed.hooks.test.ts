@@ -16,6 +16,7 @@ interface World {
 const PRESEED = `
 config:
   images.auto_update_interval: 6
+  images.remote_cache_expiry: 5
 storage_pools:
 - name: scratch
   driver: dir
@@ -63,14 +64,17 @@ test('a preseed is applied on top of the charm: pool, network, project, profiles
     'POST /1.0/projects tenant',
     'POST /1.0/profiles big',
     'PATCH /1.0/profiles/default security.nesting',
-    'PATCH /1.0 images.auto_update_interval',
+    'PATCH /1.0 images.auto_update_interval,images.remote_cache_expiry',
   ]);
   expect(w.lxd.nets.get('br-ext')?.config).toEqual({ 'ipv4.address': '10.77.0.1/24', 'ipv4.nat': 'false' });
   expect(w.lxd.projects.get('tenant')?.config).toEqual({ 'features.images': 'false' });
   expect(w.lxd.profiles.get('big')).toEqual({ config: { 'limits.cpu': '4' }, devices: { scratch: { type: 'disk', pool: 'scratch', path: '/scratch', source: 'vol' } } });
   // the charm's own devices on the default profile stay, the preseed's config joins them
   expect(w.lxd.profiles.get('default')).toMatchObject({ config: { 'security.nesting': 'true' }, devices: { root: { pool: 'lxd' }, eth0: { network: 'lxdbr0' } } });
-  expect(w.lxd.serverConfig['images.auto_update_interval']).toBe('6');
+  expect(w.lxd.serverConfig['images.remote_cache_expiry']).toBe('5');
+  // set to its default, which LXD does not store: remembered as set, so not sent again below
+  expect(w.lxd.serverConfig['images.auto_update_interval']).toBeUndefined();
+  expect(JSON.parse(w.juju.state.charmState['preseed-server'] ?? '{}')).toEqual({ 'images.auto_update_interval': '6', 'images.remote_cache_expiry': '5' });
   expect(w.juju.unitStatus.status).toBe('active');
 
   expect(await lxdWrites(w)).toEqual([]);

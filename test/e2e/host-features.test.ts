@@ -197,7 +197,7 @@ if (!runnable && process.env.CI === 'true') {
     const cases: Array<[string, RegExp]> = [
       ['config:\n  a: 1\n b: [2\n', /^invalid config: lxd-preseed is not valid YAML \(line 3: /],
       ['cluster:\n  enabled: true\n', /^invalid config: lxd-preseed has unknown section cluster \(line 1\)/],
-      [`${PRESEED}storage_pools_extra: []\n`.replace('- name: scratch', '- name: lxd'), /storage_pools lxd \(line 4\) conflicts with storage-pool: the charm manages pool lxd/],
+      [`${PRESEED}storage_pools_extra: []\n`.replace('- name: scratch', '- name: lxd'), /unknown section storage_pools_extra \(line 21\).*; lxd-preseed storage_pools lxd \(line 5\) conflicts with storage-pool: the charm manages pool lxd$/],
       ['config:\n  core.trust_password: x\n', /config\.core\.trust_password \(line 2\) conflicts with trust-password/],
     ];
     for (const [preseed, message] of cases) {

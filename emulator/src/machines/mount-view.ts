@@ -31,6 +31,12 @@ export interface MountViewPaths {
    * stand-in: a chmod inside the machine must not change the host's /proc or /sys
    */
   kernelStandIns: Record<string, { readonly host: string; readonly kind: 'file' | 'dir'; readonly mode: number }>;
+  /**
+   * spare sysfs and proc mounts with nothing mounted over them: the kernel lets an unprivileged container
+   * mount sysfs or proc only where one such "fully visible" instance exists, and the stand-ins cover parts
+   * of /sys and /proc
+   */
+  visibleMounts: { readonly sys: string; readonly proc: string };
 }
 
 export function mountViewPaths(machineDir: string): MountViewPaths {
@@ -45,6 +51,7 @@ export function mountViewPaths(machineDir: string): MountViewPaths {
     etcWork: path.join(machineDir, 'etc', 'work'),
     cgroupStash: path.join(machineDir, 'cgroup-stash'),
     mounts,
+    visibleMounts: { sys: path.join(machineDir, 'visible', 'sys'), proc: path.join(machineDir, 'visible', 'proc') },
     kernelStandIns: {
       '/proc/sched_debug': { host: path.join(machineDir, 'kernel', 'sched_debug'), kind: 'file', mode: 0o444 },
       '/sys/kernel/slab': { host: path.join(machineDir, 'kernel', 'slab'), kind: 'dir', mode: 0o755 },
@@ -78,6 +85,7 @@ export function setupScript(paths: MountViewPaths, hostname: string): string {
     'mount -t sysfs sysfs /sys',
     `mount --move ${q(paths.cgroupStash)} /sys/fs/cgroup`,
   );
+  lines.push(`mount -t sysfs jemu-visible-sysfs ${q(paths.visibleMounts.sys)}`, `mount -t proc jemu-visible-proc ${q(paths.visibleMounts.proc)}`);
   // only where the host kernel has the path: a kernel without it stays without it in the machine too
   for (const [guest, standIn] of Object.entries(paths.kernelStandIns)) {
     lines.push(`if [ -e ${q(guest)} ]; then mount --bind ${q(standIn.host)} ${q(guest)}; fi`);
@@ -103,6 +111,7 @@ export async function seedEtc(paths: MountViewPaths, hostname: string, files: Re
 /** Creates the persistent mount and UTS namespaces inside the machine's network namespace. */
 export async function createMountView(paths: MountViewPaths, netnsPath: string, hostname: string): Promise<void> {
   for (const host of Object.values(paths.mounts)) await mkdir(host, { recursive: true });
+  for (const dir of Object.values(paths.visibleMounts)) await mkdir(dir, { recursive: true });
   for (const standIn of Object.values(paths.kernelStandIns)) {
     await mkdir(path.dirname(standIn.host), { recursive: true });
     if (standIn.kind === 'dir') await mkdir(standIn.host, { recursive: true });

@@ -26,10 +26,23 @@ export class FakeJuju implements HookTools {
   /** every status set, in order */
   readonly statuses: WorkloadStatus[] = [];
   private secretCounter = 0;
+  /** tools told to fail (failTool), with the exit status and stderr they fail with */
+  private readonly failing = new Map<string, { exitCode: number; message: string }>();
 
   constructor(state: JujuState | { build(): JujuState }) {
     this.committed = structuredClone('build' in state ? state.build() : state);
     this.working = structuredClone(this.committed);
+  }
+
+  /** From now on `tool` fails as a real tool would: this exit status, `ERROR <message>` on stderr. */
+  failTool(tool: string, exitCode: number, message: string): this {
+    this.failing.set(tool, { exitCode, message });
+    return this;
+  }
+
+  private failIfTold(tool: string): void {
+    const told = this.failing.get(tool);
+    if (told) throw new HookToolError(tool, told.exitCode, `ERROR ${told.message}\n`);
   }
 
   /** The hook exited 0: Juju commits its pending writes in one transaction. */
@@ -73,38 +86,46 @@ export class FakeJuju implements HookTools {
   // configuration and identity
 
   async configGet(): Promise<CharmConfigValues> {
+    this.failIfTold('config-get');
     return { ...this.working.config };
   }
 
   async unitGet(key: 'private-address' | 'public-address'): Promise<string> {
+    this.failIfTold('unit-get');
     return this.working.addresses[key];
   }
 
   async networkGet(binding: string, relationId?: RelationId): Promise<NetworkInfo> {
+    this.failIfTold('network-get');
     if (relationId !== undefined) this.relation('network-get', relationId);
     const info = this.working.networks[binding];
     return info ? structuredClone(info) : fail('network-get', 1, `no network config found for binding "${binding}"`);
   }
 
   async isLeader(): Promise<boolean> {
+    this.failIfTold('is-leader');
     return this.working.leader;
   }
 
   // relations
 
   async relationIds(endpoint: string): Promise<RelationId[]> {
+    this.failIfTold('relation-ids');
     return this.working.relations.filter((r) => r.endpoint === endpoint).map((r) => r.id).sort();
   }
 
   async relationList(id: RelationId): Promise<UnitName[]> {
+    this.failIfTold('relation-list');
     return Object.keys(this.relation('relation-list', id).remoteUnits).sort();
   }
 
   async relationRemoteApp(id: RelationId): Promise<string> {
+    this.failIfTold('relation-list');
     return this.relation('relation-list', id).remoteApp;
   }
 
   async relationGet(id: RelationId, member: string, opts: { app?: boolean } = {}): Promise<Bag> {
+    this.failIfTold('relation-get');
     const tool = 'relation-get';
     const relation = this.relation(tool, id);
     const committed = this.relation(tool, id, this.committed);
@@ -126,6 +147,7 @@ export class FakeJuju implements HookTools {
   }
 
   async relationSet(id: RelationId, changes: Bag, opts: { app?: boolean } = {}): Promise<void> {
+    this.failIfTold('relation-set');
     const tool = 'relation-set';
     const relation = this.relation(tool, id);
     checkSettings(tool, changes);
@@ -137,10 +159,12 @@ export class FakeJuju implements HookTools {
   // leadership
 
   async leaderGet(): Promise<Bag> {
+    this.failIfTold('leader-get');
     return { ...this.working.leaderData };
   }
 
   async leaderSet(changes: Bag): Promise<void> {
+    this.failIfTold('leader-set');
     checkSettings('leader-set', changes);
     if (!this.working.leader) fail('leader-set', 1, 'cannot write leadership settings: cannot write settings: not the leader');
     this.writes.push(`leader-set ${Object.keys(changes).sort().join(',')}`);
@@ -150,6 +174,7 @@ export class FakeJuju implements HookTools {
   // status and logging
 
   async statusSet(status: WorkloadStatus, opts: { application?: boolean } = {}): Promise<void> {
+    this.failIfTold('status-set');
     if (!SETTABLE.includes(status.status)) fail('status-set', 2, `invalid status "${status.status}", expected one of [${SETTABLE.join(' ')}]`);
     if (opts.application && !this.working.leader) fail('status-set', 1, 'this unit is not the leader');
     const copy = { status: status.status, message: status.message };
@@ -161,16 +186,19 @@ export class FakeJuju implements HookTools {
   }
 
   async statusGet(): Promise<WorkloadStatus> {
+    this.failIfTold('status-get');
     return { ...this.working.unitStatus };
   }
 
   async applicationVersionSet(version: string): Promise<void> {
+    this.failIfTold('application-version-set');
     this.now((s) => {
       s.workloadVersion = version;
     });
   }
 
   async log(level: LogLevel, message: string): Promise<void> {
+    this.failIfTold('juju-log');
     if (message === '') fail('juju-log', 2, 'no message specified');
     this.now((s) => s.logs.push({ level, message }));
   }
@@ -178,10 +206,12 @@ export class FakeJuju implements HookTools {
   // charm state
 
   async stateGet(): Promise<Bag> {
+    this.failIfTold('state-get');
     return { ...this.working.charmState };
   }
 
   async stateSet(changes: Bag): Promise<void> {
+    this.failIfTold('state-set');
     checkSettings('state-set', changes);
     for (const [key, value] of Object.entries(changes)) {
       if (Buffer.byteLength(key) > 256) fail('state-set', 1, `key "${key}" exceeds the 256 byte limit`);
@@ -192,6 +222,7 @@ export class FakeJuju implements HookTools {
   }
 
   async stateDelete(key: string): Promise<void> {
+    this.failIfTold('state-delete');
     this.writes.push(`state-delete ${key}`);
     delete this.working.charmState[key];
   }
@@ -204,11 +235,13 @@ export class FakeJuju implements HookTools {
   }
 
   async actionGet(): Promise<Readonly<Record<string, unknown>>> {
+    this.failIfTold('action-get');
     this.action('action-get');
     return structuredClone(this.working.action?.params ?? {});
   }
 
   async actionSet(results: Readonly<Record<string, unknown>>): Promise<void> {
+    this.failIfTold('action-set');
     const targets = this.action('action-set');
     const flat = flattenResults(results);
     for (const [key] of flat) {
@@ -222,10 +255,12 @@ export class FakeJuju implements HookTools {
   }
 
   async actionFail(message: string): Promise<void> {
+    this.failIfTold('action-fail');
     for (const action of this.action('action-fail')) action.failed = message || 'action failed without reason given, check action for errors';
   }
 
   async actionLog(message: string): Promise<void> {
+    this.failIfTold('action-log');
     if (message === '') fail('action-log', 2, 'no message specified');
     for (const action of this.action('action-log')) action.logs.push(message);
   }
@@ -233,18 +268,21 @@ export class FakeJuju implements HookTools {
   // ports
 
   async openPort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
+    this.failIfTold('open-port');
     const range = checkPort('open-port', port, protocol);
     this.writes.push(`open-port ${range}`);
     if (!this.working.openedPorts.includes(range)) this.working.openedPorts.push(range);
   }
 
   async closePort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
+    this.failIfTold('close-port');
     const range = checkPort('close-port', port, protocol);
     this.writes.push(`close-port ${range}`);
     this.working.openedPorts = this.working.openedPorts.filter((p) => p !== range);
   }
 
   async openedPorts(): Promise<string[]> {
+    this.failIfTold('opened-ports');
     return [...this.committed.openedPorts];
   }
 
@@ -268,6 +306,7 @@ export class FakeJuju implements HookTools {
   }
 
   async secretAdd(content: SecretContent, opts: { label?: string; description?: string; owner?: 'unit' | 'application' } = {}): Promise<string> {
+    this.failIfTold('secret-add');
     const owner = opts.owner ?? 'application';
     checkSecretContent('secret-add', content);
     if (owner === 'application' && !this.working.leader) fail('secret-add', 1, 'this unit is not the leader');
@@ -287,6 +326,7 @@ export class FakeJuju implements HookTools {
   }
 
   async secretGet(ref: { id?: string; label?: string }, _opts: { peek?: boolean; refresh?: boolean } = {}): Promise<SecretContent> {
+    this.failIfTold('secret-get');
     // content comes from what is committed: a revision made in this hook is not readable yet
     const secret = this.secret('secret-get', ref, this.committed);
     // every unit of the owning app reads an app-owned secret; another app's secret needs a grant
@@ -296,6 +336,7 @@ export class FakeJuju implements HookTools {
   }
 
   async secretSet(id: string, content: SecretContent): Promise<void> {
+    this.failIfTold('secret-set');
     checkSecretContent('secret-set', content);
     const secret = this.ownedSecret('secret-set', id);
     this.writes.push(`secret-set ${id} ${Object.keys(content).sort().join(',')}`);
@@ -303,6 +344,7 @@ export class FakeJuju implements HookTools {
   }
 
   async secretGrant(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {
+    this.failIfTold('secret-grant');
     const secret = this.ownedSecret('secret-grant', id);
     const relation = this.relation('secret-grant', relationId);
     if (unit !== undefined && appOf(unit) !== relation.remoteApp) fail('secret-grant', 2, `cannot specify unit "${unit}" in relation to application "${relation.remoteApp}"`);
@@ -311,6 +353,7 @@ export class FakeJuju implements HookTools {
   }
 
   async secretRevoke(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {
+    this.failIfTold('secret-revoke');
     const secret = this.ownedSecret('secret-revoke', id);
     this.relation('secret-revoke', relationId);
     this.writes.push(`secret-revoke ${id} ${relationId}${unit ? ` ${unit}` : ''}`);
@@ -318,16 +361,19 @@ export class FakeJuju implements HookTools {
   }
 
   async secretRemove(id: string): Promise<void> {
+    this.failIfTold('secret-remove');
     this.ownedSecret('secret-remove', id);
     this.writes.push(`secret-remove ${id}`);
     this.working.secrets = this.working.secrets.filter((s) => s.id !== id);
   }
 
   async secretIds(): Promise<string[]> {
+    this.failIfTold('secret-ids');
     return this.committed.secrets.filter((s) => s.owner !== 'remote' && this.owns(s)).map((s) => s.id);
   }
 
   async secretInfoGet(ref: { id?: string; label?: string }): Promise<SecretInfo> {
+    this.failIfTold('secret-info-get');
     const secret = this.secret('secret-info-get', ref, this.committed);
     if (secret.owner === 'remote' || !this.owns(secret)) fail('secret-info-get', 1, `secret "${ref.id ?? ref.label}" not found`);
     const owner = secret.owner === 'unit' ? 'unit' : 'application';

@@ -196,6 +196,31 @@ describe('network, listener and trust', () => {
     expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
   });
 
+  test('a failed network-get leaves the listener as it is (never all addresses) and waits naming the binding', async () => {
+    const w = world({}, {}, {}, aUnit().withAddress('10.0.0.9'));
+    await run(w);
+    expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
+    configure(w, { 'bridge-mtu': 1400 });
+    w.juju.failTool('network-get', 1, 'cannot get network info: connection is shut down');
+    const written = await rerun(w);
+    expect(written.filter((x) => x.startsWith('PATCH /1.0 '))).toEqual([]);
+    expect(written).toContain('PATCH /1.0/networks/lxdbr0 bridge.mtu'); // the rest of the host still converges
+    expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
+    expect(w.juju.unitStatus).toEqual({
+      status: 'waiting',
+      message: "cannot learn the lxd-migration binding's address (network-get failed (exit 1): ERROR cannot get network info: connection is shut down): LXD's HTTPS listener is left as it is and peers are not wired",
+    });
+  });
+
+  test('on a fresh host a failed network-get opens no listener at all', async () => {
+    const w = world();
+    w.juju.failTool('network-get', 1, 'no network config found for binding "lxd-migration"');
+    await run(w);
+    expect(w.lxd.serverConfig['core.https_address']).toBeUndefined();
+    expect(w.juju.unitStatus.status).toBe('waiting');
+    expect(w.juju.unitStatus.message).toContain('network-get failed (exit 1)');
+  });
+
   test('the generated trust password stays the same across hooks; a configured one replaces it once', async () => {
     const w = world();
     await run(w);

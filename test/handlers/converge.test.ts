@@ -233,6 +233,41 @@ describe('network, listener and trust', () => {
     expect(await rerun(w)).toEqual([]);
   });
 
+  test('a Juju without secrets (before 3.0.2) keeps the generated password in charm state and runs no secret tool', async () => {
+    const w = world({}, {}, {}, aUnit().onJuju('2.9.46'));
+    await run(w);
+    const password = w.lxd.trustPassword ?? '?';
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(stateOf(w)['trust-password']).toBe(password);
+    expect(w.juju.calls.filter((tool) => tool.startsWith('secret-'))).toEqual([]);
+    expect(w.juju.unitStatus.status).toBe('active');
+  });
+
+  test('a failing secret tool fails the hook: the password in LXD stays, and charm state never holds one', async () => {
+    const w = world();
+    await run(w);
+    const password = w.lxd.trustPassword;
+    // charm state lost (the secret is still there), and Juju cannot answer about secrets right now
+    w.juju = new FakeJuju({ ...w.juju.state, charmState: {} });
+    w.juju.failTool('secret-info-get', 1, 'cannot get secret metadata: connection is shut down');
+    const lxdWrites = w.lxd.writes.length;
+    expect((await runHook('config-changed', w)).exitCode).toBe(1);
+    expect(w.lxd.trustPassword).toBe(password);
+    expect(w.lxd.writes.slice(lxdWrites)).toEqual([]);
+    expect(w.juju.writes.filter((x) => x.includes('trust-password'))).toEqual([]);
+    expect(w.juju.state.charmState['trust-password']).toBeUndefined();
+    expect(w.juju.logs.join('\n')).toContain('secret-info-get failed (exit 1)');
+  });
+
+  test('secret-add failing on a fresh host sets no password anywhere', async () => {
+    const w = world();
+    w.juju.failTool('secret-add', 1, 'secret backend "vault" is not reachable');
+    expect((await runHook('config-changed', w)).exitCode).toBe(1);
+    expect(w.lxd.trustPassword ?? null).toBeNull();
+    expect(w.juju.writes.filter((x) => x.includes('trust-password'))).toEqual([]);
+    expect(w.juju.state.charmState).toEqual({});
+  });
+
   test('LXD 6.1+ (no core.trust_password) reports token trust only', async () => {
     const w = world({}, {}, { extensions: ['certificate_token', 'explicit_trust_token'], version: '6.1' });
     await run(w);

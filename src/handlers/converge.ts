@@ -7,6 +7,7 @@ import { describeProblems, parseConfig, type CharmConfig } from '../model/config
 import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
 import { PAUSED, blocked, readyStatus, withPeerWiring } from '../model/status';
+import { SnapdError } from '../host/host';
 import { LxdApiError } from '../lxd/lxd-api';
 import { applyPlan } from '../reconcile/apply';
 import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
@@ -182,6 +183,12 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     try {
       first = await observeAgain(state);
     } catch (err) {
+      if (err instanceof SnapdError) {
+        // snapd cannot say whether LXD's snap is there: change nothing (no install over a snap that may
+        // exist), say why, and try again on the next hook (update-status converges while not active)
+        await finish(blocked([`snapd cannot tell whether the lxd snap is installed: ${err.message}`]), state, false);
+        return;
+      }
       if (!(err instanceof LxdApiError && err.status === 0)) throw err;
       // the socket is not there (yet): the init system or the emulator starts LXD, the charm waits
       waited = true;

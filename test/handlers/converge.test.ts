@@ -282,6 +282,27 @@ describe('network, listener and trust', () => {
   });
 });
 
+describe('snapd', () => {
+  const ubuntu = { os: { id: 'ubuntu', versionId: '24.04' }, packages: ['lvm2', 'thin-provisioning-tools', 'btrfs-progs', 'nftables', 'dnsmasq-base', 'uidmap'] };
+  const down = 'error: cannot communicate with server: dial unix /run/snapd.socket: connect: connection refused';
+
+  test('snapd not answering blocks naming it, and nothing is installed over a snap that may be there', async () => {
+    const w = world({}, { ...ubuntu, snapdDown: down });
+    await run(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: `snapd cannot tell whether the lxd snap is installed: snap list failed (exit 1): ${down}` });
+    expect(w.host.actions).toEqual([]);
+    expect(w.lxd.writes).toEqual([]);
+  });
+
+  test('install blocks the same way instead of installing the snap', async () => {
+    const w = world({}, { ...ubuntu, snapdDown: down });
+    await run(w, 'install');
+    expect(w.juju.unitStatus.status).toBe('blocked');
+    expect(w.juju.unitStatus.message).toContain('cannot communicate with server');
+    expect(w.host.actions).toEqual([]);
+  });
+});
+
 describe('the lxd relation with nova-compute', () => {
   test("nova's user joins group lxd; pool and a nonce are published once; a rerun publishes nothing", async () => {
     const w = world({}, { groups: {} }, {}, withNova());

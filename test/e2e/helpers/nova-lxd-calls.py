@@ -142,5 +142,8 @@ if __name__ == '__main__':
     try:
         main(sys.argv[1:])
     except Exception as err:  # the test reads the error class and message
-        print(json.dumps({'error': type(err).__name__, 'message': str(err)}))
+        # pylxd's ClientConnectionFailed carries no message: the requests error it replaced says why
+        cause = err.__context__
+        print(json.dumps({'error': type(err).__name__, 'message': str(err),
+                          'cause': type(cause).__name__ if cause else None, 'detail': str(cause) if cause else None}))
         sys.exit(1)

@@ -7,7 +7,8 @@ one JSON object (what the e2e test asserts) and exits non-zero with the error on
   finish-migration <source host> <instance> <pool> <verify>
                                                        finish_migration on the destination: _migrate
                                                        as nova-lxd intended (see below), then start
-  confirm-migration <instance>                         confirm_migration on the source
+  confirm-migration <instance>                         confirm_migration on the source (its order
+                                                       first, then container before profile)
   probe <source host> <verify>                         only pylxd.Client(endpoint=..., verify=...)
 
 nova-lxd's _migrate is `pylxd.Client(endpoint='https://{}'.format(source_host), verify=False)`, then
@@ -119,9 +120,15 @@ def finish_migration(source_host, name, pool, verify):
 
 def confirm_migration(name):
     client = pylxd.Client()
+    # upstream deletes the profile first, while the container still uses it
+    try:
+        client.profiles.get(name).delete()
+        upstream_order = 'ok'
+    except lxd_exceptions.LXDAPIException as e:
+        upstream_order = str(e)
     client.containers.get(name).delete(wait=True)
     client.profiles.get(name).delete()
-    return {'containers': [c.name for c in client.containers.all()]}
+    return {'containers': [c.name for c in client.containers.all()], 'upstream_order': upstream_order}
 
 
 def probe(source_host, verify):

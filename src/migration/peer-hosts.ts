@@ -2,9 +2,7 @@
 // nova `host`, the machine's host name), and the target LXD pulls the instance from that same URL, so
 // each unit must resolve every wired peer's name to the address the peer publishes on lxd-migration.
 // The charm owns one marked block in /etc/hosts, one line per peer unit; nothing outside it is touched.
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// Pure, but for the HostsFile port (fs-hosts-file.ts implements it).
 import type { UnitName } from '../juju/hook-tools';
 import { byUnit } from '../model/order';
 
@@ -82,26 +80,4 @@ export function describeHostChange(c: HostsChange): string {
 export interface HostsFile {
   read(): Promise<string>;
   write(text: string): Promise<void>;
-}
-
-/** /etc/hosts (or a test's file): written as a temp file with the same mode, then renamed over it. */
-export class FsHostsFile implements HostsFile {
-  constructor(private readonly path = '/etc/hosts') {}
-
-  async read(): Promise<string> {
-    return readFile(this.path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
-  }
-
-  async write(text: string): Promise<void> {
-    const mode = (await stat(this.path).catch(() => null))?.mode ?? 0o644;
-    const temp = join(dirname(this.path), `.hosts.lxd-charm.${randomBytes(4).toString('hex')}`);
-    await writeFile(temp, text, { mode: mode & 0o777, flag: 'wx' });
-    await rename(temp, this.path).catch(async (err: unknown) => {
-      await rm(temp, { force: true });
-      throw err;
-    });
-  }
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { file, lxcClient, root, type Requirement } from '../../../emulator/test/support/requirements';
 import { packedCharm } from './packed-charm';
 
-export { checkRequirements, describeWith, lxcClient, lxdDaemon, root, slowAllowed, testWith, unmetReasons, type Requirement } from '../../../emulator/test/support/requirements';
+export { checkRequirements, describeWith, file, lxcClient, lxdDaemon, root, slowAllowed, testWith, unmetReasons, type Requirement } from '../../../emulator/test/support/requirements';
 
 export const packed: Requirement = { id: 'charm', missing: `${packedCharm} is missing (run npm run pack first)`, met: () => existsSync(packedCharm) };
 export const lvmTools = file('lvm', '/usr/sbin/vgcreate', 'the lvm2 deb: bash scripts/setup-host.sh installs it');

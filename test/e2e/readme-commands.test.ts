@@ -10,7 +10,8 @@
 // - the README's /dev/vdb and /dev/vdc are each machine's loop devices, linked as /root/vdb and
 //   /root/vdc (/root is private to each machine, /dev is the host's);
 // - placeholders in angle brackets are replaced by the real value (a peer's trust fingerprint), and
-//   the container the README moves (c1) is made first, stopped, as nova.
+//   the container the README moves (c1) is made first, stopped, as nova (on a dir pool where this
+//   kernel has no device-mapper, so LVM can make no logical volume).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -53,6 +54,7 @@ if (whyNot !== null) {
   describe('every juju line of the README, run by bash against the emulator', () => {
     let home = '';
     let work = '';
+    let deviceMapper = false;
     const env = (): NodeJS.ProcessEnv => ({ PATH: `${path.join(work, 'bin')}:${HOST_PATH}`, JUJU_EMULATOR_HOME: home, LANG: 'C.UTF-8', HOME: work });
 
     const emu = (...args: string[]): { code: number; stdout: string; stderr: string } => {
@@ -92,7 +94,11 @@ if (whyNot !== null) {
         run: async () => {
           const tarball = await buildBusyboxImage(path.join(work, 'image'));
           emuOk('exec', 'lxd/0', '--', 'sh', '-c', `lxc image import ${tarball} --alias readme-busybox`);
-          emuOk('exec', 'lxd/0', '--', 'runuser', '-u', 'nova', '--', 'env', 'HOME=/home/nova', 'lxc', 'init', 'readme-busybox', 'c1');
+          // without the kernel's device-mapper LVM has volume groups but no logical volumes: the container's
+          // root disk then goes on a dir pool of the same name on both hosts (where lxc move puts it too)
+          const pool = deviceMapper ? [] : ['-s', 'readme-dir'];
+          if (!deviceMapper) for (const unit of ['lxd/0', 'lxd/1']) emuOk('exec', unit, '--', 'lxc', 'storage', 'create', 'readme-dir', 'dir');
+          emuOk('exec', 'lxd/0', '--', 'runuser', '-u', 'nova', '--', 'env', 'HOME=/home/nova', 'lxc', 'init', 'readme-busybox', 'c1', ...pool);
         },
       },
     ];
@@ -110,7 +116,9 @@ if (whyNot !== null) {
       const charm = ensurePackedCharm();
       home = mkdtempSync(path.join(os.tmpdir(), 'readme-e2e-home-'));
       work = mkdtempSync(path.join(os.tmpdir(), 'readme-e2e-work-'));
-      const thin = spawnSync('sh', ['-c', 'modprobe dm-thin-pool 2>/dev/null; dmsetup targets'], { encoding: 'utf8' }).stdout.includes('thin-pool');
+      const targets = spawnSync('sh', ['-c', 'modprobe dm-thin-pool 2>/dev/null; dmsetup targets'], { encoding: 'utf8' });
+      const thin = targets.stdout.includes('thin-pool');
+      deviceMapper = targets.status === 0 && targets.stdout.includes('linear');
       const shim = [
         '#!/bin/sh',
         '# juju → juju-emulator on the test model; Charmhub names → the emulator\'s stand-ins (see the test)',

@@ -144,7 +144,7 @@ if (whyNot !== null) {
 
     test('the README has the juju lines this test runs', () => {
       expect(jujuLines.filter((l) => l.startsWith('juju run ')).length).toBeGreaterThanOrEqual(10);
-      expect(jujuLines.filter((l) => l.startsWith('juju config ')).length).toBe(2);
+      expect(jujuLines.filter((l) => l.startsWith('juju config ')).length).toBeGreaterThanOrEqual(2);
       expect(jujuLines.some((l) => /add-trusted-client --string-args cert="\$\(cat client\.crt\)"/.test(l))).toBe(true);
       expect(jujuLines.some((l) => /add-trusted-client --params /.test(l))).toBe(true);
       expect(lines.join('\n')).not.toMatch(/juju deploy lxd\b/);

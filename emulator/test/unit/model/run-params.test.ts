@@ -24,6 +24,11 @@ describe('juju run: k=v values (run.go enqueueActions: yaml.Unmarshal per value 
     expect(parseRunParams(['name='])).toEqual({ name: '' });
   });
 
+  test('YAML indicators mean YAML: a lone "!" is an empty tagged scalar, "?" a map with a null key', () => {
+    expect(parseRunParams(['suffix=!'])).toEqual({ suffix: '' });
+    expect(() => parseRunParams(['suffix=?'])).toThrow('map keyed with non-string value');
+  });
+
   test('a multi-line PEM passed as cert="$(cat client.crt)" arrives with its line breaks folded into spaces', () => {
     expect(parseRunParams([`cert=${PEM}`])).toEqual({ cert: PEM.split('\n').join(' ') });
   });

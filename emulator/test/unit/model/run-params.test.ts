@@ -112,6 +112,12 @@ describe('the schema check before queueing (PrepareActionPayload: ValidateParams
     expect(validateActionParams({ ...addTrustedClient, additionalProperties: true }, { cert: 'x', colour: 'red' })).toEqual({ cert: 'x', colour: 'red', force: false });
   });
 
+  test('additionalProperties given as a schema: the other keys must match it', () => {
+    const meta: ActionMeta = { params: { cert: { type: 'string' } }, required: [], additionalProperties: { type: 'string' } };
+    expect(validateActionParams(meta, { cert: 'x', note: 'y' })).toEqual({ cert: 'x', note: 'y' });
+    expect(() => validateActionParams(meta, { note: 7 })).toThrow('validation failed: (root) : must be of type string, given 7');
+  });
+
   test('every problem is reported, joined by "; ", values printed as Go\'s encoding/json would (sorted keys, <>& escaped)', () => {
     expect(() => validateActionParams(addTrustedClient, { name: 7, force: 'yes', zz: '<a&b>' })).toThrow(
       'validation failed: (root) : "cert" property is missing and required, given {"force":"yes","name":7,"zz":"\\u003ca\\u0026b\\u003e"}; ' +

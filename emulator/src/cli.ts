@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { builtinCharm, Model, ModelError } from './index';
 import { loadCharm } from './model/charm-loader';
 import type { RunOutcome } from './agent/hook-runner';
-import { coerceConfigValue, effectiveConfig, parseActionArgs } from './model/params';
+import { coerceConfigValue, effectiveConfig, parseRunCommand } from './model/params';
 import { getApp } from './model/operations';
 import type { ConfigOptionMeta, ConfigValue } from './model/types';
 
@@ -19,7 +19,7 @@ interface Parsed {
   rest: string[]; // after `--`
 }
 
-const BOOLEAN_FLAGS = new Set(['no-settle', 'no-retry', 'verbose', 'v', 'keep', 'no-lxd', 'help', 'h', 'force']);
+const BOOLEAN_FLAGS = new Set(['no-settle', 'no-retry', 'verbose', 'v', 'keep', 'no-lxd', 'help', 'h', 'force', 'string-args', 'background', 'utc']);
 
 function parseArgs(argv: string[]): Parsed {
   const parsed: Parsed = { positionals: [], flags: new Map(), rest: [] };
@@ -83,7 +83,9 @@ Usage: juju-emulator [-m <model>] <command> [args]
   add-unit <app> [-n N]             remove-unit <unit>...
   relate|integrate <a>[:ep] <b>[:ep]  remove-relation <a> <b>
   config <app> [k=v ...] [--reset k]  (no k=v: print the effective config as JSON)
-  run <unit> <action> [k=v ...]     prints the result as JSON; exit 1 if the action failed
+  run <unit>... <action> [k.k=v ...] [--params f.yaml] [--string-args]
+                                    as juju run: values are YAML unless --string-args, then checked
+                                    against actions.yaml; prints the result as JSON; exit 1 if it failed
   upgrade <app> <charm>             set-leader <unit>
   update-status [unit...]           resolve <unit> [--no-retry]
   settle [--max-hooks N]            status [--format json]
@@ -218,10 +220,21 @@ async function main(argv: string[]): Promise<number> {
         return await settleAfter(model, p);
       }
       case 'run': {
-        const [unit, action, ...args] = need(p, 2, 'run <unit> <action> [k=v ...]');
-        const record = await model.run(unit as string, action as string, parseActionArgs(args), { onEvent: progress(has(p, 'verbose', 'v')) });
-        process.stdout.write(`${JSON.stringify({ id: record.id, unit: record.unit, action: record.name, status: record.status, message: record.message, results: record.results, log: record.log.map((l) => l.message) }, null, 2)}\n`);
-        return record.status === 'completed' ? 0 : 1;
+        const paramsFile = flag(p, 'params');
+        const command = parseRunCommand(p.positionals, {
+          stringArgs: has(p, 'string-args'),
+          ...(paramsFile === undefined ? {} : { paramsYaml: readFileSync(paramsFile === '-' ? 0 : paramsFile, 'utf8') }),
+        });
+        const records = [];
+        for (const target of command.units) {
+          const [app, which] = target.split('/') as [string, string];
+          const unit = which === 'leader' ? getApp(model.state, app).leader : target;
+          if (unit === null) throw new ModelError(`application "${app}" has no leader`);
+          const record = await model.run(unit, command.action, command.params, { onEvent: progress(has(p, 'verbose', 'v')) });
+          records.push({ id: record.id, unit: record.unit, action: record.name, status: record.status, message: record.message, results: record.results, log: record.log.map((l) => l.message) });
+        }
+        process.stdout.write(`${JSON.stringify(records.length === 1 ? records[0] : records, null, 2)}\n`);
+        return records.every((r) => r.status === 'completed') ? 0 : 1;
       }
       case 'upgrade':
       case 'refresh': {

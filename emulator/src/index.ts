@@ -4,6 +4,7 @@
 export { Model, type DeployOptions, type ModelOptions, type BackendKind } from './model/model';
 export { CharmError, loadCharm } from './model/charm-loader';
 export { ModelError } from './model/topology';
+export { parseRunCommand, parseRunParams, type RunCommand, type RunParamsOptions } from './model/params';
 export { HookStormError, type SettleOptions, type SettleReport } from './agent/scheduler';
 export type { RunOutcome } from './agent/hook-runner';
 export type { StatusView, UnitStatusView } from './model/status-view';

@@ -146,7 +146,7 @@ export function parseActions(raw: unknown): Record<string, ActionMeta> {
     const action: ActionMeta = {
       params,
       required: required as string[],
-      additionalProperties: s.additionalProperties === true,
+      additionalProperties: isMap(s.additionalProperties) ? s.additionalProperties : s.additionalProperties === true,
     };
     if (typeof s.description === 'string') action.description = s.description;
     out[name] = action;

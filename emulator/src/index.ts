@@ -4,7 +4,7 @@
 export { Model, type DeployOptions, type ModelOptions, type BackendKind } from './model/model';
 export { CharmError, loadCharm } from './model/charm-loader';
 export { ModelError } from './model/topology';
-export { HookStormError, type SettleOptions, type SettleReport } from './agent/scheduler';
+export { defaultParallelism, HookStormError, type OrderPolicy, type PendingOperation, type SettleOptions, type SettleReport } from './agent/scheduler';
 export type { RunOutcome } from './agent/hook-runner';
 export type { StatusView, UnitStatusView } from './model/status-view';
 export { statusTable } from './model/status-view';

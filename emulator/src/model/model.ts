@@ -6,7 +6,7 @@ import path from 'node:path';
 import { deployCharm } from '../agent/charm-copy';
 import type { RunOutcome } from '../agent/hook-runner';
 import { AGENT_PATH } from '../agent/hook-env';
-import { settle, type SettleOptions, type SettleReport } from '../agent/scheduler';
+import { Scheduler, type PendingOperation, type SettleOptions, type SettleReport } from '../agent/scheduler';
 import type { ToolBridge } from '../agent/tool-bridge';
 import { readUnitLog } from '../agent/unit-log';
 import type { MachineBackend, RunResult } from '../machines/machine-backend';
@@ -45,6 +45,8 @@ export interface ModelOptions {
   home?: string;
   tools?: ToolBridge;
   clock?: () => string;
+  /** operations running at once across the model (default os.availableParallelism(), or $JUJU_EMULATOR_PARALLELISM) */
+  parallelism?: number;
 }
 
 export interface DeployOptions {
@@ -70,12 +72,17 @@ async function defaultTools(): Promise<ToolBridge> {
 }
 
 export class Model {
+  private readonly scheduler: Scheduler;
+
   private constructor(
     readonly state: ModelState,
     readonly backend: MachineBackend,
     private readonly tools: ToolBridge,
     private readonly clock: () => string,
-  ) {}
+    parallelism?: number,
+  ) {
+    this.scheduler = new Scheduler({ state, backend, tools, now: clock }, () => this.save(), parallelism);
+  }
 
   /** Makes a new model; leftovers of a crashed model of the same name are cleaned up first. */
   static async create(opts: ModelOptions): Promise<Model> {
@@ -89,7 +96,7 @@ export class Model {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const state = emptyModel(opts.name, dir);
     state.backend = backend.kind;
-    const model = new Model(state, backend, opts.tools ?? (await defaultTools()), opts.clock ?? (() => new Date().toISOString()));
+    const model = new Model(state, backend, opts.tools ?? (await defaultTools()), opts.clock ?? (() => new Date().toISOString()), opts.parallelism);
     model.save();
     return model;
   }
@@ -99,7 +106,7 @@ export class Model {
     const state = loadState(dir);
     const kind = opts.backend ?? state.backend ?? Object.values(state.machines)[0]?.backend ?? 'namespace';
     const backend = await backendFor(kind);
-    return new Model(state, backend, opts.tools ?? (await defaultTools()), opts.clock ?? (() => new Date().toISOString()));
+    return new Model(state, backend, opts.tools ?? (await defaultTools()), opts.clock ?? (() => new Date().toISOString()), opts.parallelism);
   }
 
   save(): void {
@@ -250,7 +257,11 @@ export class Model {
     return chosen;
   }
 
-  /** Queues an action, runs the model until idle and returns the action's record. */
+  /**
+   * Queues an action, runs the model until idle and returns the action's record. The action takes its
+   * turn on the unit like any operation: queued while a hook runs, it runs after that hook and sees
+   * what the hook committed.
+   */
   async run(unitName: string, actionName: string, params: Record<string, unknown> = {}, opts: SettleOptions = {}): Promise<ActionRecord> {
     const action = queueAction(this.state, unitName, actionName, params, this.now());
     this.save();
@@ -258,12 +269,36 @@ export class Model {
     return this.state.actions[String(action.id)] ?? action;
   }
 
-  /** Runs every pending hook and action across the model until nothing is left. */
+  /**
+   * Runs every pending hook and action across the model until nothing is left: one operation at a
+   * time per unit and per machine, many machines at once (see `parallelism`). Calls made while another
+   * settle runs join it. `order` chooses the interleaving, `retryFailedHooks` retries as Juju does.
+   */
   async settle(opts: SettleOptions = {}): Promise<SettleReport> {
     try {
-      return await settle({ state: this.state, backend: this.backend, tools: this.tools, now: this.clock }, opts, () => this.save());
+      return await this.scheduler.settle(opts);
     } finally {
-      await this.reapMachines();
+      if (!this.scheduler.busy()) await this.reapMachines();
+      this.save();
+    }
+  }
+
+  /** Each unit's next runnable operation, and whether it could start now (its unit and machine lock free). */
+  pendingHooks(): PendingOperation[] {
+    return this.scheduler.pendingOperations();
+  }
+
+  /** Every unit's queued operations in the order its agent would pick them. */
+  queuedHooks(): Record<string, string[]> {
+    return this.scheduler.queuedOperations();
+  }
+
+  /** Runs only the next operation of `unitName` (after what its unit and machine are running); null if it has none. */
+  async runNext(unitName: string): Promise<RunOutcome | null> {
+    getUnit(this.state, unitName);
+    try {
+      return await this.scheduler.runNext(unitName);
+    } finally {
       this.save();
     }
   }

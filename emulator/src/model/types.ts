@@ -62,6 +62,9 @@ export interface ActionMeta {
   params: Record<string, unknown>;
   required: string[];
   additionalProperties: boolean;
+  /** Juju 3 scheduling hints: a `parallel` action with no execution group runs without the machine lock */
+  parallel?: boolean;
+  executionGroup?: string;
 }
 
 export interface CharmInfo {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { resolveUnit } from '../model/operations';
 import { describeEvent, nextEventIndex } from '../model/queue';
 import type { HookEvent, ModelState, UnitRecord } from '../model/types';
+import { FaultPlan } from './faults';
 import { runQueuedEvent, type AgentDeps, type RunOutcome } from './hook-runner';
 
 export class HookStormError extends Error {
@@ -98,6 +99,12 @@ export class Scheduler {
     private readonly afterEach: () => void = () => undefined,
     readonly parallelism: number = defaultParallelism(),
   ) {}
+
+  /** Faults injected into the hooks this scheduler runs. */
+  get faults(): FaultPlan {
+    this.deps.faults ??= new FaultPlan();
+    return this.deps.faults;
+  }
 
   private get state(): ModelState {
     return this.deps.state;
@@ -285,6 +292,15 @@ export class Scheduler {
         done: (result) => (result instanceof Error ? reject(result) : resolve(result)),
       };
       this.drivers.add(driver);
+      // Juju's retry timer also covers a unit already in error when this settle starts
+      if ((opts.retryFailedHooks ?? 0) > 0) {
+        for (const unit of Object.values(this.state.units)) {
+          const failed = unit.erroredEvent;
+          if (failed?.kind !== 'hook' || !this.wants(driver, unit.name) || this.running.has(unit.name)) continue;
+          driver.retries.set(`${unit.name} ${describeEvent(failed)}`, 1);
+          resolveUnit(this.state, unit.name, {}, this.deps.now());
+        }
+      }
       this.pump();
     });
   }

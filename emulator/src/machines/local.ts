@@ -40,7 +40,7 @@ export class LocalMachines implements MachineBackend {
     const [file, ...args] = req.argv;
     if (file === undefined) return Promise.reject(new Error('run: empty argv'));
     const argv: [string, string[]] = req.user && req.user !== 'root' ? ['runuser', ['-u', req.user, '--', file, ...args]] : [file, args];
-    return spawnCollect(argv[0], argv[1], { env: req.env, cwd: req.cwd, stdin: req.stdin, timeoutMs: req.timeoutMs, onStdout: req.onStdout, onStderr: req.onStderr, notStarted: 'exit-126' });
+    return spawnCollect(argv[0], argv[1], { env: req.env, cwd: req.cwd, stdin: req.stdin, timeoutMs: req.timeoutMs, onStdout: req.onStdout, onStderr: req.onStderr, signal: req.signal, notStarted: 'exit-126' });
   }
 
   async destroy(machine: MachineRecord): Promise<void> {

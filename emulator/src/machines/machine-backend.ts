@@ -29,6 +29,8 @@ export interface RunRequest {
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;
   timeoutMs?: number;
+  /** aborting it SIGKILLs the process and everything in its process group (a hook killed mid-way) */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {

@@ -7,6 +7,7 @@ import { deployCharm } from '../agent/charm-copy';
 import type { RunOutcome } from '../agent/hook-runner';
 import { AGENT_PATH } from '../agent/hook-env';
 import { Scheduler, type PendingOperation, type SettleOptions, type SettleReport } from '../agent/scheduler';
+import type { HookKillSpec, ToolFailureSpec, FiredFault } from '../agent/faults';
 import type { ToolBridge } from '../agent/tool-bridge';
 import { readUnitLog } from '../agent/unit-log';
 import type { MachineBackend, RunResult } from '../machines/machine-backend';
@@ -301,6 +302,34 @@ export class Model {
     } finally {
       this.save();
     }
+  }
+
+  /**
+   * Makes a hook tool of a unit fail as Juju's do when their agent call fails (`ERROR <message>` on
+   * stderr, exit 1), for the next `times` calls (default 1); the calls after that run normally.
+   */
+  injectToolFailure(spec: ToolFailureSpec): void {
+    getUnit(this.state, spec.unit);
+    this.scheduler.faults.injectToolFailure(spec);
+  }
+
+  /**
+   * SIGKILLs a unit's hook process (and its process group) at a chosen point: on the Nth call of a
+   * tool (`when` before it runs, or after it took effect), or `afterMs` into the hook. The hook fails
+   * as a killed hook does in Juju (nothing it wrote transactionally is kept); once, then spent.
+   */
+  killHookAt(spec: HookKillSpec): void {
+    getUnit(this.state, spec.unit);
+    this.scheduler.faults.killHookAt(spec);
+  }
+
+  /** Faults injected so far that fired, in order; `clearFaults` drops the ones still armed. */
+  firedFaults(): readonly FiredFault[] {
+    return this.scheduler.faults.fired;
+  }
+
+  clearFaults(): void {
+    this.scheduler.faults.clear();
   }
 
   /** Machines whose units are all gone are removed, as `juju remove-unit` does. */

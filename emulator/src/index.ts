@@ -11,6 +11,7 @@ export type { StatusView, UnitStatusView } from './model/status-view';
 export { statusTable } from './model/status-view';
 export { emulatorHome, modelDirOf } from './model/persistence';
 export type { MachineBackend, RunRequest, RunResult } from './machines/machine-backend';
+export type { BootReport } from './machines/boot';
 export { LocalMachines } from './machines/local';
 export type * from './model/types';
 

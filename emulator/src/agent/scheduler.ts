@@ -143,6 +143,11 @@ export class Scheduler {
     return out;
   }
 
+  /** Whether this unit runs an operation now. */
+  isRunning(unitName: string): boolean {
+    return this.running.has(unitName);
+  }
+
   /** Whether anything is running now. */
   busy(): boolean {
     return this.running.size > 0;

@@ -5,6 +5,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { MachineRecord } from '../model/types';
 import type { MachineBackend, MachineOptions, RunRequest, RunResult } from './machine-backend';
+import type { BootReport } from './boot';
 import { spawnCollect } from './spawn-collect';
 
 export class LocalMachines implements MachineBackend {
@@ -52,6 +53,11 @@ export class LocalMachines implements MachineBackend {
   async changeAddress(machine: MachineRecord, address: string): Promise<MachineRecord> {
     if (!address.startsWith('127.')) throw new Error(`local machines live on 127.0.0.0/8, not ${address}`);
     return { ...machine, address };
+  }
+
+  /** Nothing runs on a local machine but its hooks (no daemon, no units of its own): only the record stays. */
+  async reboot(machine: MachineRecord): Promise<{ machine: MachineRecord; report: BootReport }> {
+    return { machine, report: { started: [], failed: [], detachedLoops: [], lxdStarted: false } };
   }
 
   async cleanupLeftovers(_modelName: string, modelDir: string): Promise<void> {

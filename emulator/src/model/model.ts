@@ -10,12 +10,14 @@ import { Scheduler, type PendingOperation, type SettleOptions, type SettleReport
 import type { HookKillSpec, ToolFailureSpec, FiredFault } from '../agent/faults';
 import type { ToolBridge } from '../agent/tool-bridge';
 import { readUnitLog } from '../agent/unit-log';
+import type { BootReport } from '../machines/boot';
 import type { MachineBackend, RunResult } from '../machines/machine-backend';
 import { chooseMachineAddress, queueAddressChanged } from './addresses';
 import { loadCharm } from './charm-loader';
 import { addUnitRecord } from './lifecycle';
 import { bagVersionKey } from '../tools/relation-view';
 import { afterHook, applyCommit } from './hook-effects';
+import { enqueueHook } from './queue';
 import {
   addUnits,
   deployApp,
@@ -302,6 +304,27 @@ export class Model {
     } finally {
       this.save();
     }
+  }
+
+  /**
+   * Reboots a machine (by id, or the machine of a unit) as a real one would: LXD and everything else on
+   * it stop, volume groups go inactive, loop devices software on it attached are gone; then what its
+   * init system starts at boot (its enabled units) and LXD start, and each unit on it gets `start`,
+   * as Juju's agent runs it after a reboot. Refused while one of its units runs an operation.
+   */
+  async reboot(target: string): Promise<BootReport> {
+    const machineId = target.includes('/') ? getUnit(this.state, target).machine : target;
+    const machine = this.state.machines[machineId];
+    if (!machine) throw new ModelError(`machine "${target}" not found`);
+    if (!this.backend.reboot) throw new ModelError(`the ${this.backend.kind} machine backend cannot reboot a machine`);
+    const units = Object.values(this.state.units).filter((u) => u.machine === machineId);
+    const busy = units.filter((u) => this.scheduler.isRunning(u.name)).map((u) => u.name);
+    if (busy.length > 0) throw new ModelError(`machine ${machineId} is running an operation of ${busy.join(', ')}; reboot it when they are idle`);
+    const { machine: rebooted, report } = await this.backend.reboot(machine);
+    this.state.machines[machineId] = rebooted;
+    for (const unit of units) if (unit.life !== 'dying') enqueueHook(unit, { name: 'start' });
+    this.save();
+    return report;
   }
 
   /**

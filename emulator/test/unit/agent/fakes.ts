@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ContextRequest, HookContextHandle, ToolBridge } from '../../../src/agent/tool-bridge';
+import type { BootReport } from '../../../src/machines/boot';
 import type { MachineBackend, MachineOptions, RunRequest, RunResult } from '../../../src/machines/machine-backend';
 import type { CommitSummary } from '../../../src/model/hook-effects';
 import type { MachineRecord, ModelState } from '../../../src/model/types';
@@ -134,6 +135,12 @@ export class FakeMachines implements MachineBackend {
     } finally {
       this.running.set(machine.id, (this.running.get(machine.id) ?? 1) - 1);
     }
+  }
+
+  readonly reboots: string[] = [];
+  async reboot(machine: MachineRecord): Promise<{ machine: MachineRecord; report: BootReport }> {
+    this.reboots.push(machine.id);
+    return { machine: { ...machine }, report: { started: [], failed: [], detachedLoops: [], lxdStarted: false } };
   }
 
   async destroy(): Promise<void> {}

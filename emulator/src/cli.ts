@@ -92,6 +92,8 @@ Usage: juju-emulator [-m <model>] <command> [args]
   debug-log [unit]                  exec <machine|unit> [--user U] -- <command...>
   set-machine-address <machine|unit> [address]   move a machine to another address on its subnet
                                     (default: the highest free one); its units get config-changed
+  reboot <machine|unit>             reboot the machine: its daemons, loops and VGs go, its enabled units
+                                    and LXD start again, its units get start
   destroy                           remove everything the model made
 
 Commands that change the model run the resulting hooks until the model is idle (skip with --no-settle).
@@ -286,6 +288,15 @@ async function main(argv: string[]): Promise<number> {
         const before = model.state.machines[machineId]?.address ?? '';
         const chosen = await model.changeMachineAddress(machineId, address);
         process.stdout.write(`machine ${machineId}: ${before} → ${chosen}\n`);
+        return await settleAfter(model, p);
+      }
+      case 'reboot': {
+        const [target] = need(p, 1, 'reboot <machine|unit>');
+        const report = await model.reboot(target as string);
+        const machineId = (target as string).includes('/') ? (model.state.units[target as string]?.machine ?? '') : (target as string);
+        const started = report.started.length > 0 ? report.started.join(', ') : 'none';
+        process.stdout.write(`rebooted machine ${machineId}: units started at boot: ${started}; LXD ${report.lxdStarted ? 'started' : 'not started (none on this machine)'}\n`);
+        for (const failure of report.failed) process.stderr.write(`WARNING ${failure.unit} failed to start at boot: ${failure.error}\n`);
         return await settleAfter(model, p);
       }
       case 'destroy':

@@ -149,6 +149,8 @@ export function parseActions(raw: unknown): Record<string, ActionMeta> {
       additionalProperties: isMap(s.additionalProperties) ? s.additionalProperties : s.additionalProperties === true,
     };
     if (typeof s.description === 'string') action.description = s.description;
+    if (s.parallel === true) action.parallel = true;
+    if (typeof s['execution-group'] === 'string' && s['execution-group'] !== '') action.executionGroup = s['execution-group'];
     out[name] = action;
   }
   return out;

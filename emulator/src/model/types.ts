@@ -63,6 +63,9 @@ export interface ActionMeta {
   required: string[];
   /** false unless actions.yaml says otherwise (Juju's default); a map is a schema the other keys must match */
   additionalProperties: boolean | Record<string, unknown>;
+  /** Juju 3 scheduling hints: a `parallel` action with no execution group runs without the machine lock */
+  parallel?: boolean;
+  executionGroup?: string;
 }
 
 export interface CharmInfo {

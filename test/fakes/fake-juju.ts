@@ -7,6 +7,7 @@
 import { HookToolError, type Bag, type CharmConfigValues, type HookTools, type LogLevel, type NetworkInfo, type RelationId, type SecretContent, type SecretInfo, type UnitName, type WorkloadStatus } from '../../src/juju/hook-tools';
 import { flattenResults } from '../../src/juju/tool-calls';
 import { appOf, type JujuState, type RelationState, type SecretState } from './juju-state';
+import { everyStatusSet } from './status-wording';
 
 const SETTABLE = ['maintenance', 'blocked', 'waiting', 'active'];
 const SECRET_KEY = /^[a-z](?:-?[a-z0-9]){2,}$/;
@@ -154,6 +155,7 @@ export class FakeJuju implements HookTools {
     if (opts.application && !this.working.leader) fail('status-set', 1, 'this unit is not the leader');
     const copy = { status: status.status, message: status.message };
     if (!opts.application) this.statuses.push(copy);
+    everyStatusSet.push(copy);
     this.now((s) => {
       if (opts.application) s.appStatus = { ...copy };
       else s.unitStatus = { ...copy };

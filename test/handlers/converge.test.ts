@@ -273,6 +273,12 @@ describe('install', () => {
     expect(ubuntu.host.actions).toEqual(['apt-get install lvm2 thin-provisioning-tools btrfs-progs nftables dnsmasq-base uidmap criu', 'snap install lxd --channel=5.0/stable']);
   });
 
+  test('a package a later config needs that cannot be installed blocks once, naming it (no doubled prefix)', async () => {
+    const w = world({ 'use-criu': true }, { broken: { criu: 'E: Unable to locate package criu' } });
+    await run(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'cannot install criu: E: Unable to locate package criu' });
+  });
+
   test('a package failure blocks, naming the package and the error', async () => {
     const w = world({}, { packages: [], broken: { 'thin-provisioning-tools': 'E: Unable to locate package thin-provisioning-tools' } });
     await run(w, 'install');

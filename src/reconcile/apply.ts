@@ -41,7 +41,11 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   },
   'create-volume-group': (c, io) => io.host.createVolumeGroup(c.name, c.devices),
   'extend-volume-group': (c, io) => io.host.extendVolumeGroup(c.name, c.devices),
-  'create-pool': (c, io) => io.lxd.createStoragePool(c.pool),
+  'create-pool': async (c, io) => {
+    await io.lxd.createStoragePool(c.pool);
+    return { managedPool: c.pool.name };
+  },
+  'remember-pool': async (c) => ({ managedPool: c.name }),
   'remember-pool-devices': async (c) => ({ poolDevices: c.devices }),
   'create-bridge': (c, io) => io.lxd.createNetwork(c.network),
   'patch-bridge': (c, io) => io.lxd.patchNetwork(c.name, c.config),

@@ -13,6 +13,8 @@ export interface ObservedDevice {
 export interface Observed {
   readonly server: ServerInfo;
   readonly pools: readonly StoragePool[];
+  /** the pool the charm made under a storage-pool name no longer configured, while it still exists */
+  readonly formerPool: StoragePool | null;
   readonly networks: readonly Network[];
   readonly defaultProfile: { readonly devices: Profile['devices'] };
   /** by config spec; null when the remembered devices are unchanged and nothing was inspected */

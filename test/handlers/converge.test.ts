@@ -45,6 +45,8 @@ async function rerun(w: World): Promise<string[]> {
   ];
 }
 
+/** config.yaml defaults as world() sets them, for setting an option back */
+const defaults: Record<string, ConfigValue> = { source: 'auto', 'storage-type': 'lvm', 'lvm-thinpool': false, 'lvm-volume-group': 'lxd_vg', 'storage-pool': 'lxd', 'block-devices': '' };
 const fs = (type: string): DeviceContent => ({ kind: 'filesystem', type });
 const stateOf = (w: World): Record<string, string> => w.juju.state.charmState;
 const lxdBag = (w: World): Record<string, string> | undefined => w.juju.state.relations.find((r) => r.endpoint === 'lxd')?.localUnit;
@@ -161,13 +163,59 @@ describe('storage', () => {
     expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'block device /dev/nope does not exist' });
   });
 
-  test('changing the type of the pool in use is refused, never by destroying it', async () => {
+  // every option LXD or the charm cannot apply to an existing pool: blocked naming it and the way out, nothing changed
+  test.each<[string, Record<string, ConfigValue>, Record<string, ConfigValue>, string]>([
+    ['storage-type', {}, { 'storage-type': 'btrfs' }, 'storage-type is btrfs but storage pool lxd exists as lvm (used by 1 object(s)); LXD cannot convert a pool: set storage-type=lvm back'],
+    ['source', {}, { source: 'snap' }, 'source is snap but LXD on this host is the distro package; the charm does not move LXD between packagings: set source=distro back (or auto)'],
+    ['lvm-thinpool', {}, { 'lvm-thinpool': true }, 'lvm-thinpool is true but storage pool lxd has no thin pool; LXD cannot change that once the pool exists: set lvm-thinpool=false back'],
+    ['lvm-volume-group', {}, { 'lvm-volume-group': 'other_vg' }, 'lvm-volume-group is other_vg but storage pool lxd is on volume group lxd_vg; LXD cannot move a pool: set lvm-volume-group=lxd_vg back'],
+    [
+      'storage-pool',
+      {},
+      { 'storage-pool': 'nova' },
+      "storage-pool is nova but the charm's pool lxd still exists (used by 1 object(s)): set storage-pool=lxd back, or move what uses it and delete it by hand (lxc storage delete lxd)",
+    ],
+    [
+      'block-devices (a device dropped from an lvm pool)',
+      { 'block-devices': '/srv/a.img|1G /srv/b.img|1G' },
+      { 'block-devices': '/srv/a.img|1G' },
+      'block-devices no longer names /srv/b.img|1G, which is in volume group lxd_vg; the charm never shrinks a pool: add it back to block-devices (or move its extents off and vgreduce it by hand)',
+    ],
+    [
+      'block-devices (a btrfs pool)',
+      { 'storage-type': 'btrfs', 'block-devices': '/srv/a.img|1G' },
+      { 'block-devices': '/srv/b.img|1G' },
+      'block-devices changed but the btrfs pool lxd exists on "/srv/a.img|1G"; only an lvm pool can grow: set block-devices=/srv/a.img|1G back',
+    ],
+  ])('changing %s once the pool exists blocks naming it, and changes nothing', async (_option, initial, change, message) => {
+    const w = world(initial);
+    await run(w);
+    expect(w.juju.unitStatus.status).toBe('active');
+    const pools = JSON.stringify([...w.lxd.pools]);
+    const profile = JSON.stringify(w.lxd.profiles.get('default'));
+    configure(w, change);
+    const written = await rerun(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message });
+    expect(written.filter((x) => !x.startsWith('state-set') && !x.startsWith('status-set') && !x.startsWith('losetup'))).toEqual([]);
+    expect(JSON.stringify([...w.lxd.pools])).toBe(pools);
+    expect(JSON.stringify(w.lxd.profiles.get('default'))).toBe(profile);
+    // setting it back is ready again
+    configure(w, Object.fromEntries(Object.keys(change).map((k) => [k, initial[k] ?? defaults[k] ?? ''])));
+    await run(w);
+    expect(w.juju.unitStatus.status).toBe('active');
+  });
+
+  test('storage-pool can move once the old pool was deleted by hand', async () => {
     const w = world();
     await run(w);
-    configure(w, { 'storage-type': 'btrfs' });
+    configure(w, { 'storage-pool': 'nova' });
     await run(w);
-    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'storage pool lxd exists as lvm and used by 1 object(s); refusing to change it to btrfs' });
-    expect(w.lxd.pools.get('lxd')?.driver).toBe('lvm');
+    expect(w.juju.unitStatus.status).toBe('blocked');
+    w.lxd.profiles.set('default', { ...(w.lxd.profiles.get('default') ?? { devices: {} }), devices: {} });
+    w.lxd.pools.delete('lxd');
+    await run(w);
+    expect(w.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool nova,/);
+    expect(w.lxd.profiles.get('default')?.devices.root).toEqual({ type: 'disk', path: '/', pool: 'nova' });
   });
 
   test('a kernel without thin-pool support blocks with the remedy', async () => {
@@ -245,6 +293,8 @@ describe('the lxd relation with nova-compute', () => {
     await run(w, 'lxd-relation-changed');
     const nonce = lxdBag(w)?.nonce;
     configure(w, { 'storage-pool': 'nova' });
+    w.lxd.profiles.set('default', { config: {}, devices: {} });
+    w.lxd.pools.delete('lxd'); // by hand, as the blocked status says
     await run(w);
     expect(lxdBag(w)).toMatchObject({ pool: 'nova', nonce });
   });

@@ -13,7 +13,7 @@ import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, q
 import { observe } from '../reconcile/observe';
 import { describeChange, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
-import { publishedKey, readLxdRelation, type LxdRelation } from './lxd-relation';
+import { publishedKey, publishedPoolName, readLxdRelation, type LxdRelation } from './lxd-relation';
 import { MIGRATION_ENDPOINT, reconcileMigration } from './migration';
 import { readAhead } from '../juju/read-ahead';
 import { bindAddress } from '../juju/bind-address';
@@ -118,13 +118,24 @@ async function applyRounds(input: RoundsInput, initial: CharmState): Promise<Out
   return { observed, plan: current, failure: null, addedUsers, state, worked };
 }
 
-/** nova-compute acts on a new nonce: send one when membership changed, a user is new, or none was sent yet. */
-async function publishToNova(s: Services, relation: LxdRelation, pool: string, outcome: Outcome, newNonce: () => string): Promise<CharmState> {
-  const { state } = outcome;
-  if (relation.ids.length === 0 || outcome.failure || outcome.plan.blocked.length > 0) return state;
+/**
+ * nova-compute restarts on every new nonce, then checks `lxc list` as its user, and reads `pool`: so
+ * pool and nonce are sent only once that works (the users it named are in group lxd, the pool
+ * exists, nothing blocks), and a new nonce only when what it reads changed (the users, their
+ * membership, the pool). A relation that joins later gets the current nonce.
+ */
+async function publishToNova(s: Services, relation: LxdRelation, want: DesiredHost['pool'], outcome: Outcome, newNonce: () => string): Promise<CharmState> {
+  const { state, observed } = outcome;
+  if (relation.ids.length === 0 || relation.users.length === 0) return state;
+  if (outcome.failure || outcome.plan.blocked.length > 0 || outcome.plan.changes.length > 0) return state;
+  const members = observed.lxdGroupMembers ?? [];
+  const poolExists = observed.pools.some((p) => p.name === want.name && p.driver === want.driver);
+  if (!poolExists || !relation.users.every((u) => members.includes(u))) return state;
+  const pool = want.name;
   const published = publishedKey(relation.ids, pool);
   const usersChanged = JSON.stringify(relation.users) !== JSON.stringify(state.lxdUsers);
-  const renew = outcome.addedUsers.length > 0 || usersChanged || !state.nonce;
+  const poolChanged = publishedPoolName(state.publishedPool) !== pool;
+  const renew = outcome.addedUsers.length > 0 || usersChanged || poolChanged || !state.nonce;
   if (!renew && state.publishedPool === published) return state;
   const nonce = renew ? newNonce() : state.nonce;
   for (const id of relation.ids) await s.juju.relationSet(id, { pool, nonce });
@@ -198,7 +209,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const outcome = await applyRounds({ s, desired, config, trust, first, observeAgain, loadTemplate, alreadyWorking: waited }, state);
     // notes repeat every hook: log them only when this hook did work, not on the no-change path
     if (outcome.worked) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
-    state = await publishToNova(s, relation, desired.pool.name, outcome, newNonce);
+    state = await publishToNova(s, relation, desired.pool, outcome, newNonce);
 
     const { server, networks } = outcome.observed;
     if (server.serverVersion && server.serverVersion !== state.workloadVersion) {

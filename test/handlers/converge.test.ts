@@ -288,15 +288,27 @@ describe('the lxd relation with nova-compute', () => {
     expect(w.host.actions.filter((a) => a.startsWith('gpasswd'))).toEqual([]);
   });
 
-  test('a changed pool name is published with the same nonce', async () => {
+  test('a changed pool name is published with a new nonce once the new pool exists, not before', async () => {
     const w = world({}, {}, {}, withNova());
     await run(w, 'lxd-relation-changed');
-    const nonce = lxdBag(w)?.nonce;
+    const first = lxdBag(w);
     configure(w, { 'storage-pool': 'nova' });
+    await run(w); // blocked: the old pool still exists
+    expect(lxdBag(w)).toEqual(first);
     w.lxd.profiles.set('default', { config: {}, devices: {} });
     w.lxd.pools.delete('lxd'); // by hand, as the blocked status says
     await run(w);
-    expect(lxdBag(w)).toMatchObject({ pool: 'nova', nonce });
+    expect(lxdBag(w)).toMatchObject({ pool: 'nova', nonce: expect.stringMatching(UUID) });
+    expect(lxdBag(w)?.nonce).not.toBe(first?.nonce);
+    expect(await rerun(w)).toEqual([]);
+  });
+
+  test('nothing is published before nova-compute named its user, nor while that user is not in group lxd', async () => {
+    const w = world({}, {}, {}, aUnit().withRelation('lxd', { remoteApp: 'nova-compute', units: { 'nova-compute/0': {} } }));
+    await run(w, 'lxd-relation-created');
+    await run(w, 'lxd-relation-joined');
+    expect(lxdBag(w)?.nonce).toBeUndefined();
+    expect(lxdBag(w)?.pool).toBeUndefined();
   });
 
   test('an invalid user name from the principal is refused and reported', async () => {

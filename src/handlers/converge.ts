@@ -211,7 +211,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     if (outcome.worked) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
     state = await publishToNova(s, relation, desired.pool, outcome, newNonce);
 
-    const { server, networks } = outcome.observed;
+    const { server, networks, poolSpace } = outcome.observed;
     if (server.serverVersion && server.serverVersion !== state.workloadVersion) {
       await s.juju.applicationVersionSet(server.serverVersion);
       state = { ...state, workloadVersion: server.serverVersion };
@@ -222,7 +222,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // the peers are wired only on a configured host (its listener is what they dial)
     const legacyCredentials = async (): Promise<{ password: string; pool: string }> => ({ password: await trust.value(), pool: desired.pool.name });
     const peers = reasons.length > 0 ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
-    const status = reasons.length > 0 ? blocked(reasons) : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers);
+    const status = reasons.length > 0 ? blocked(reasons) : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length, poolSpace), peers);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
     await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '');
   };

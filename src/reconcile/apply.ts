@@ -41,6 +41,7 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   },
   'create-volume-group': (c, io) => io.host.createVolumeGroup(c.name, c.devices),
   'extend-volume-group': (c, io) => io.host.extendVolumeGroup(c.name, c.devices),
+  'extend-thin-pool': (c, io) => io.host.extendThinPool(c.volumeGroup, c.thinPool),
   'create-pool': async (c, io) => {
     await io.lxd.createStoragePool(c.pool);
     return { managedPool: c.pool.name };

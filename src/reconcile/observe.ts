@@ -40,6 +40,7 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
     host.isContainer(),
   ]);
   const pools = pool ? [pool] : [];
+  const poolSpace = pool ? await lxd.storagePoolSpace(pool.name) : null;
   const poolExists = pool !== null;
   const resolved = await resolveDevices(want.pool, host, state);
 
@@ -61,6 +62,7 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
     server,
     pools,
     formerPool,
+    poolSpace,
     networks: bridge ? [bridge] : [],
     defaultProfile: profile,
     devices,

@@ -19,6 +19,8 @@ export type Change =
   | { readonly kind: 'wipe-device'; readonly device: string; readonly wipeKey: string; readonly found: string }
   | { readonly kind: 'create-volume-group'; readonly name: string; readonly devices: readonly string[] }
   | { readonly kind: 'extend-volume-group'; readonly name: string; readonly devices: readonly string[] }
+  /** LXD made its thin pool from the extents free then: new extents reach nova only through it */
+  | { readonly kind: 'extend-thin-pool'; readonly volumeGroup: string; readonly thinPool: string }
   | { readonly kind: 'create-pool'; readonly pool: NewStoragePool }
   /** the configured pool exists: remember it as the charm's, so a later rename cannot orphan it */
   | { readonly kind: 'remember-pool'; readonly name: string }
@@ -43,6 +45,8 @@ export interface Plan {
   readonly notes: readonly string[];
 }
 
+/** the thin pool LXD's lvm driver makes unless lvm.thinpool_name says otherwise */
+const LXD_THIN_POOL = 'LXDThinPool';
 const ROOT_SUBID_START = 1_000_000;
 const ROOT_SUBID_COUNT = 1_000_000_000;
 
@@ -175,7 +179,12 @@ function storageChanges(pool: DesiredPool, have: Observed, blocked: string[]): C
     if (!vg) changes.push({ kind: 'create-volume-group', name: pool.volumeGroup, devices: readyDevices });
     else {
       const missing = readyDevices.filter((d) => !vg.physicalVolumes.includes(d));
-      if (missing.length > 0) changes.push({ kind: 'extend-volume-group', name: pool.volumeGroup, devices: missing });
+      if (missing.length > 0) {
+        changes.push({ kind: 'extend-volume-group', name: pool.volumeGroup, devices: missing });
+        if (existing && existing.config['lvm.use_thinpool'] !== 'false') {
+          changes.push({ kind: 'extend-thin-pool', volumeGroup: pool.volumeGroup, thinPool: existing.config['lvm.thinpool_name'] || LXD_THIN_POOL });
+        }
+      }
     }
   }
   if (!existing) {
@@ -309,6 +318,8 @@ export function describeChange(change: Change): string {
       return `create volume group ${change.name} on ${change.devices.join(', ')}`;
     case 'extend-volume-group':
       return `extend volume group ${change.name} with ${change.devices.join(', ')}`;
+    case 'extend-thin-pool':
+      return `extend thin pool ${change.volumeGroup}/${change.thinPool} over the volume group's free space`;
     case 'create-pool':
       return `create ${change.pool.driver} storage pool ${change.pool.name}`;
     case 'remember-pool':

@@ -105,6 +105,28 @@ describe('storage', () => {
     expect(w.juju.unitStatus.message).toMatch(/on 3 devices/);
   });
 
+  test('a device added to an lvm thin pool grows the thin pool too, and the status shows the size LXD reports', async () => {
+    const w = world({ 'lvm-thinpool': true, 'block-devices': '/srv/a.img|1G' });
+    await run(w);
+    w.lxd.space.set('lxd', { totalBytes: 1019 * 1024 ** 2, usedBytes: 0 });
+    await run(w, 'upgrade-charm');
+    expect(w.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool lxd 1019 MiB on 1 device,/);
+    configure(w, { 'block-devices': '/srv/a.img|1G /srv/b.img|2G' });
+    w.lxd.space.set('lxd', { totalBytes: 3 * 1024 ** 3 - 8 * 1024 ** 2, usedBytes: 0 }); // what LXD reads once the thin pool grew
+    const written = await rerun(w);
+    expect(written.filter((x) => x.startsWith('vgextend') || x.startsWith('lvextend'))).toEqual(['vgextend lxd_vg /dev/loop1', 'lvextend lxd_vg/LXDThinPool']);
+    expect(w.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool lxd 3\.0 GiB on 2 devices,/);
+    expect(await rerun(w)).toEqual([]);
+  });
+
+  test('without a thin pool the volume group alone is the pool: no thin pool to grow', async () => {
+    const w = world({ 'block-devices': '/srv/a.img|1G' });
+    await run(w);
+    configure(w, { 'block-devices': '/srv/a.img|1G /srv/b.img|1G' });
+    await run(w);
+    expect(w.host.actions.filter((a) => a.startsWith('vgextend') || a.startsWith('lvextend'))).toEqual(['vgextend lxd_vg /dev/loop1']);
+  });
+
   test('after a reboot the loop files are re-attached, not wiped, and the pool is left alone', async () => {
     const w = world({ 'block-devices': '/srv/a.img|1G' });
     await run(w);
@@ -211,7 +233,7 @@ describe('storage', () => {
     configure(w, { 'storage-pool': 'nova' });
     await run(w);
     expect(w.juju.unitStatus.status).toBe('blocked');
-    w.lxd.profiles.set('default', { ...(w.lxd.profiles.get('default') ?? { devices: {} }), devices: {} });
+    w.lxd.profiles.set('default', { config: {}, devices: {} });
     w.lxd.pools.delete('lxd');
     await run(w);
     expect(w.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool nova,/);

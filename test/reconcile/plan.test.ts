@@ -31,6 +31,7 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
   server: server(),
   pools: [{ name: 'lxd', driver: 'lvm', config: { 'lvm.vg_name': 'lxd_vg', source: 'lxd_vg' }, usedBy: ['/1.0/profiles/default'], status: 'Created' }],
   formerPool: null,
+  poolSpace: null,
   networks: [{ name: 'lxdbr0', type: 'bridge', managed: true, config: { 'ipv4.address': '10.12.0.1/24', 'ipv4.nat': 'true', 'ipv6.address': 'none', 'bridge.mtu': '1500' } }],
   defaultProfile: { devices: { root: { type: 'disk', path: '/', pool: 'lxd' }, eth0: { type: 'nic', name: 'eth0', network: 'lxdbr0' } } },
   devices: null,
@@ -113,7 +114,10 @@ describe('storage', () => {
     const member: DeviceFacts = { exists: true, isBlock: true, content: { kind: 'lvm-pv', volumeGroup: 'lxd_vg' } };
     const devices = new Map([['/dev/vdb', device(member)], ['/dev/vdc', device(empty, '/dev/vdc')]]);
     const p = plan(want({ 'block-devices': '/dev/vdb /dev/vdc' }), converged({ devices, volumeGroups: [{ name: 'lxd_vg', physicalVolumes: ['/dev/vdb'] }] }, { poolDevices: [{ spec: '/dev/vdb', device: '/dev/vdb' }] }));
-    expect(kinds(p)).toEqual(['extend volume group lxd_vg with /dev/vdc', 'remember pool devices /dev/vdb, /dev/vdc']);
+    // the pool is a thin pool (LXD's default): the new extents reach it only when it is extended too
+    expect(kinds(p)).toEqual(['extend volume group lxd_vg with /dev/vdc', "extend thin pool lxd_vg/LXDThinPool over the volume group's free space", 'remember pool devices /dev/vdb, /dev/vdc']);
+    const thick = converged({ devices, volumeGroups: [{ name: 'lxd_vg', physicalVolumes: ['/dev/vdb'] }], pools: [{ name: 'lxd', driver: 'lvm', config: { 'lvm.vg_name': 'lxd_vg', 'lvm.use_thinpool': 'false' }, usedBy: [], status: 'Created' }] }, { poolDevices: [{ spec: '/dev/vdb', device: '/dev/vdb' }] });
+    expect(kinds(plan(want({ 'block-devices': '/dev/vdb /dev/vdc', 'lvm-thinpool': false }), thick))).toEqual(['extend volume group lxd_vg with /dev/vdc', 'remember pool devices /dev/vdb, /dev/vdc']);
   });
 
   test.each<[string, DeviceFacts, string]>([

@@ -8,6 +8,7 @@ import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
 import { PAUSED, blocked, readyStatus, withPeerWiring } from '../model/status';
 import { LxdApiError } from '../lxd/lxd-api';
+import { PackageError } from '../host/host';
 import { applyPlan } from '../reconcile/apply';
 import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
 import { observe } from '../reconcile/observe';
@@ -21,6 +22,11 @@ import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
 
 const LXD_WAIT_MS = 120_000;
+/** packages only an option asks for, and how to do without them */
+const PACKAGE_OPTIONS: Readonly<Record<string, string>> = {
+  criu: 'wanted by use-criu=true: make criu installable or set use-criu=false',
+  'zfsutils-linux': 'wanted by storage-type=zfs: make zfsutils-linux installable or choose another storage-type',
+};
 const MAX_ROUNDS = 4;
 
 /** Sets a status only when it differs from the last one this charm set (or maintenance intervened). */
@@ -103,6 +109,9 @@ async function applyRounds(input: RoundsInput, initial: CharmState): Promise<Out
         if (result.error.change.kind === 'create-pool' && desired.pool.driver === 'lvm' && config.storage.thinpool && /thin|device-mapper|dm[-_ ]/i.test(failure)) {
           failure = `${failure.replace(/\s+/g, ' ').slice(0, 200)}… (this kernel cannot make LVM thin pools: set lvm-thinpool=false)`;
         }
+        // a package an option asks for: name the option, the thing the operator can change
+        const option = result.error.reason instanceof PackageError ? PACKAGE_OPTIONS[result.error.reason.packageName] : undefined;
+        if (option) failure = `${failure} (${option})`;
         await s.juju.log('ERROR', failure);
         return { observed, plan: current, failure, addedUsers, state, worked };
       }

@@ -360,7 +360,7 @@ describe('install', () => {
   test('a package a later config needs that cannot be installed blocks once, naming it (no doubled prefix)', async () => {
     const w = world({ 'use-criu': true }, { broken: { criu: 'E: Unable to locate package criu' } });
     await run(w);
-    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'cannot install criu: E: Unable to locate package criu' });
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'cannot install criu: E: Unable to locate package criu (wanted by use-criu=true: make criu installable or set use-criu=false)' });
   });
 
   test('a package failure blocks, naming the package and the error', async () => {

@@ -218,10 +218,15 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   const next: Remembered = { users: userNames, peers: Object.create(null) as Record<UnitName, string> };
   for (const [unit, digest] of Object.entries(digests)) if (!waitingUnits.includes(unit)) next.peers[unit] = digest;
   const text = rememberedText(next);
-  const changes = peerMemoryChanges(input.stateBag, fresh, new Set(units));
+  const memory = peerMemoryChanges(input.stateBag, fresh, new Set(units));
+  const changes = { ...memory.set };
   if (text !== (input.stateBag[WIRING_STATE_KEY] ?? '')) changes[WIRING_STATE_KEY] = text;
-  if (legacyTrust !== null && legacyTrust !== (input.stateBag[LEGACY_TRUST_STATE_KEY] ?? '')) changes[LEGACY_TRUST_STATE_KEY] = legacyTrust;
+  // no legacy peer left: the key goes (Juju keeps an empty value)
+  const forgetLegacyTrust = legacyTrust === '' && LEGACY_TRUST_STATE_KEY in input.stateBag;
+  if (legacyTrust && legacyTrust !== input.stateBag[LEGACY_TRUST_STATE_KEY]) changes[LEGACY_TRUST_STATE_KEY] = legacyTrust;
   if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
+  for (const key of memory.remove) await s.juju.stateDelete(key);
+  if (forgetLegacyTrust) await s.juju.stateDelete(LEGACY_TRUST_STATE_KEY);
 
   return {
     total: desired.peerUnits.length,

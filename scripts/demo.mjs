@@ -37,7 +37,7 @@ if (packed) info(`packed ${charm}`);
 else missing('packing the charm', (pack.stderr || pack.stdout).trim().split('\n').slice(-4).map((l) => l.trim()).join(' '));
 
 async function exec(model, target, argv, user) {
-  const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: user === 'nova' ? '/home/nova' : '/root' };
+  const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: user === 'nova' ? '/var/lib/nova' : '/root' };
   return model.exec(target, argv, { env, ...(user ? { user } : {}), timeoutMs: 300_000 });
 }
 

@@ -121,6 +121,8 @@ export class Model {
       loopDevices: app.machineOptions.loopDevices,
       loopSizeGiB: app.machineOptions.loopSizeGiB,
       lxd: app.machineOptions.lxd,
+      lxdPackaging: app.machineOptions.lxdPackaging,
+      snapdVersion: app.machineOptions.snapdVersion,
     });
     this.state.machines[id] = machine;
     this.save();

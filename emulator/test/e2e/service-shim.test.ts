@@ -30,7 +30,7 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'shim-test-'));
   writeFileSync(path.join(dir, 'lxd'), STAND_IN);
   chmodSync(path.join(dir, 'lxd'), 0o755);
-  const script = systemctlScript({ pidFile: path.join(dir, 'pid'), lxdBinary: path.join(dir, 'lxd'), outputLog: path.join(dir, 'out.log'), daemonEnv: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, stopTimeoutS: 3 });
+  const script = systemctlScript({ packaging: 'deb', daemonLog: '/var/log/lxd/lxd.log', pidFile: path.join(dir, 'pid'), lxdBinary: path.join(dir, 'lxd'), outputLog: path.join(dir, 'out.log'), daemonEnv: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, stopTimeoutS: 3 });
   writeFileSync(path.join(dir, 'systemctl'), script);
   chmodSync(path.join(dir, 'systemctl'), 0o755);
 });

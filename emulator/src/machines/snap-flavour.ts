@@ -97,7 +97,7 @@ if [ "$uid" != 0 ]; then
   allowed=0
   case "$home/" in /home/*) allowed=1 ;; esac
   if version_at_least "$(snapd_version)" ${HOMEDIRS_SINCE}; then
-    for dir in $(tr ',' ' ' < "$STATE/system-homedirs" 2>/dev/null); do
+    for dir in $(tr ',' ' ' 2>/dev/null < "$STATE/system-homedirs"); do
       case "$home/" in "\${dir%/}"/*) allowed=1 ;; esac
     done
     refusal=${q(HOME_REFUSAL)}
@@ -160,7 +160,7 @@ validate_homedirs() {
   old_ifs=$IFS; IFS=,
   for dir in $1; do
     case "$dir" in /*) ;; *) IFS=$old_ifs; hook_error system "path \\"$dir\\" is not absolute" ;; esac
-    case "$dir" in *[*?{}\\[\\]^]*) IFS=$old_ifs; hook_error system "home path invalid: \\"$dir\\" contains a reserved apparmor char" ;; esac
+    if printf '%s' "$dir" | grep -q '[][*?{}^]'; then IFS=$old_ifs; hook_error system "home path invalid: \\"$dir\\" contains a reserved apparmor char"; fi
     slashed="\${dir%/}/"
     for prefix in /bin/ /boot/ /dev/ /etc/ /lib/ /proc/ /root/ /sbin/ /sys/ /tmp/; do
       case "$slashed" in "$prefix"*) IFS=$old_ifs; hook_error system "path \\"$slashed\\" uses reserved root directory \\"$prefix\\"" ;; esac
@@ -235,7 +235,7 @@ case "$cmd" in
   get)
     [ "\${1:-}" = -d ] && shift
     target=\${1:-}; key=\${2:-}
-    [ -n "$target" ] || { echo "error: the required argument \`<snap>\` was not provided" >&2; exit 1; }
+    [ -n "$target" ] || { echo "error: the required argument <snap> was not provided" >&2; exit 1; }
     [ "$target" = lxd ] && need_lxd
     if [ -z "$key" ]; then
       echo "Key  Value"
@@ -251,7 +251,7 @@ case "$cmd" in
   set|unset)
     need_root
     target=\${1:-}
-    [ -n "$target" ] && [ $# -ge 2 ] || { echo "error: the required arguments \`<snap>\` and \`<conf value>\` were not provided" >&2; exit 1; }
+    [ -n "$target" ] && [ $# -ge 2 ] || { echo "error: the required arguments <snap> and <conf value> were not provided" >&2; exit 1; }
     shift
     for kv in "$@"; do
       if [ "$cmd" = unset ]; then set_option "$target" "$kv" ""; continue; fi

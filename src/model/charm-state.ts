@@ -35,6 +35,11 @@ export interface CharmState {
   readonly snapChannel: string;
   /** when the pause action stopped LXD (ISO time); "" when not paused */
   readonly pausedSince: string;
+  /**
+   * snap-host settings found or made as wanted, not read again: "homedirs:<dir>" (snapd's homedirs
+   * covers it), "criu.enable" (set and the daemon reloaded), "var-lib-lxd" (the link to the snap's data)
+   */
+  readonly snapEnsured: readonly string[];
 }
 
 export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
@@ -52,6 +57,7 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   ensuredPackages: 'ensured-packages',
   snapChannel: 'snap-channel',
   pausedSince: 'paused-since',
+  snapEnsured: 'snap-ensured',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -83,6 +89,7 @@ export function readCharmState(bag: Bag): CharmState {
     ensuredPackages: jsonList(bag[STATE_KEYS.ensuredPackages], isString),
     snapChannel: s('snapChannel'),
     pausedSince: s('pausedSince'),
+    snapEnsured: jsonList(bag[STATE_KEYS.snapEnsured], isString),
   };
 }
 

@@ -43,6 +43,7 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
   rootSubIds: { uid: [{ start: 100000, count: 65536 }], gid: [{ start: 100000, count: 65536 }] },
   installedPackages: null,
   snapChannel: null,
+  snapHost: null,
   state: { ...readCharmState({}), trustPasswordHash: 'h1', ensuredPackages: [...DEB_LXD_PACKAGES, ...BASE_PACKAGES], ...state },
   trustPasswordHash: 'h1',
   ...overrides,

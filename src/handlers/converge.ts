@@ -118,10 +118,14 @@ async function applyRounds(input: RoundsInput, initial: CharmState): Promise<Out
   return { observed, plan: current, failure: null, addedUsers, state, worked };
 }
 
-/** nova-compute acts on a new nonce: send one when membership changed, a user is new, or none was sent yet. */
+/**
+ * nova-compute acts on a new nonce: send one when membership changed, a user is new, or none was sent
+ * yet. Not before nova-compute named its user: on a new nonce it runs `lxc list` as that user and fails
+ * its hook when that fails (charm-nova-compute configure_lxd), so a nonce is only sent once the user can.
+ */
 async function publishToNova(s: Services, relation: LxdRelation, pool: string, outcome: Outcome, newNonce: () => string): Promise<CharmState> {
   const { state } = outcome;
-  if (relation.ids.length === 0 || outcome.failure || outcome.plan.blocked.length > 0) return state;
+  if (relation.ids.length === 0 || relation.users.length === 0 || outcome.failure || outcome.plan.blocked.length > 0) return state;
   const published = publishedKey(relation.ids, pool);
   const usersChanged = JSON.stringify(relation.users) !== JSON.stringify(state.lxdUsers);
   const renew = outcome.addedUsers.length > 0 || usersChanged || !state.nonce;

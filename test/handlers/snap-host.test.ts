@@ -136,3 +136,14 @@ test('deb host: none of it (no snap commands, no /var/lib/lxd link)', async () =
   expect(snapActions(w)).toEqual([]);
   expect(w.host.actions).toContain('apt-get install criu');
 });
+
+test("no nonce before nova-compute names its user (its configure_lxd would run lxc list as nobody yet and fail its hook); then one", async () => {
+  const unit = aUnit().withRelation('lxd', { remoteApp: 'nova-compute', units: { 'nova-compute/0': {} } });
+  const w: World = { juju: new FakeJuju(unit.withConfig({ 'lvm-thinpool': false })), lxd: new FakeLxd(), host: new FakeHost() };
+  await run(w, 'lxd-relation-joined');
+  const bag = (): Record<string, string> | undefined => w.juju.state.relations.find((r) => r.endpoint === 'lxd')?.localUnit;
+  expect(bag()?.nonce).toBeUndefined();
+  const withUser = snapWorld();
+  await run(withUser, 'lxd-relation-changed');
+  expect(withUser.juju.state.relations.find((r) => r.endpoint === 'lxd')?.localUnit).toMatchObject({ nonce: expect.stringMatching(/\S/), pool: 'lxd' });
+});

@@ -76,6 +76,21 @@ describe('the packed charm on snap-shaped machines, real LXD', () => {
     }
   });
 
+  test("snap: nova's one client certificate is where the snap's lxc, the deb's lxc and pylxd (old and current) look", async () => {
+    for (const unit of lxdUnits()) {
+      const rev = (await ok(unit, 'readlink /var/lib/nova/snap/lxd/current')).trim();
+      const places = ['/var/lib/nova/snap/lxd/common/config', '/var/lib/nova/.config/lxc', `/var/lib/nova/snap/lxd/${rev}/.config/lxc`];
+      const sums = await ok(unit, places.map((d) => `sha256sum < ${d}/client.crt; sha256sum < ${d}/client.key`).join('; '));
+      const lines = sums.trim().split('\n');
+      expect(new Set(lines.filter((_, i) => i % 2 === 0)).size).toBe(1);
+      expect(new Set(lines.filter((_, i) => i % 2 === 1)).size).toBe(1);
+      // the deb's lxc (no snap wrapper) sees the same remotes
+      const deb = JSON.parse(await ok(unit, 'LXD_CONF=/var/lib/nova/.config/lxc /usr/bin/lxc remote list --format json', 'nova')) as Record<string, Remote>;
+      const snap = await remotesOf(unit, 'nova');
+      expect(Object.keys(deb).sort()).toEqual(Object.keys(snap).sort());
+    }
+  });
+
   test('snap: a stopped busybox container moves from unit 0 to unit 1 as nova', async () => {
     const tarball = await buildBusyboxImage(path.join(home, 'image'));
     await ok('lxd/0', `lxc image import ${tarball} --alias busybox`);

@@ -65,3 +65,10 @@ test("the lxc wrapper carries snap-confine's exact refusal and the snap's LXD_CO
   expect(script).toContain('exec "$LXC" "$@"');
   expect(snapScript()).toContain("STATE='/var/lib/snapd/jemu'");
 });
+
+test('local machines refuse to be snap-shaped (they share the host), before making anything', async () => {
+  const { LocalMachines } = await import('../../../src/machines/local');
+  await expect(new LocalMachines().create({ modelName: 'm', modelDir: '/nonexistent/model', id: '0', loopDevices: 0, loopSizeGiB: 1, lxd: false, lxdPackaging: 'snap' })).rejects.toThrow(
+    /cannot be snap-shaped/,
+  );
+});

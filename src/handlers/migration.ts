@@ -11,6 +11,8 @@ import { AdminTrustStore } from '../migration/admin-trust-store';
 import { applyMigrationChanges, type MigrationFailure } from '../migration/apply';
 import { bagChanges, describeConflict, desiredMigration, legacyBag, planRemoteChanges, wiring, type DesiredMigration } from '../migration/desired-remotes';
 import { FsClientConfigStore } from '../migration/fs-client-config';
+import { FsHostsFile } from '../migration/fs-hosts-file';
+import { applyHostChangesTo, describeHostChange, parseHostsBlock, planHostChanges, type HostsFile } from '../migration/peer-hosts';
 import { makeLegacyJoiner } from '../migration/legacy-join';
 import { peerMemoryChanges, readPeerMemory, rememberPeer, type RememberedPeer } from '../migration/peer-memory';
 import { changedDigests, describeRefusal, parsePeerBag, recordDigest, resolvePeers, toBag, type PeerParse } from '../migration/peer-record';
@@ -23,10 +25,11 @@ export const MIGRATION_ENDPOINT = 'lxd-migration';
 /** charm-state key: what the last successful hook wired (peer digests and local users) */
 export const WIRING_STATE_KEY = 'migration-wiring';
 
-/** Everything the wiring touches outside Juju: LXD's trust store, each user's lxc files, passwd, the host name. */
+/** Everything the wiring touches outside Juju: LXD's trust store, each user's lxc files, /etc/hosts, passwd, the host name. */
 export interface MigrationPorts {
   readonly trust: TrustStore;
   readonly clients: ClientConfigStore;
+  readonly hosts: HostsFile;
   readonly users: (names: readonly string[]) => Promise<{ readonly found: LocalUser[]; readonly missing: string[] }>;
   readonly hostname: string;
 }
@@ -55,7 +58,7 @@ export function unitMigrationPorts(s: Services): MigrationPorts | null {
   if (!isTrustAdmin(s.lxd)) return null;
   const packaging = clientPackaging(process.env);
   const clients = new FsClientConfigStore({ root: '/', packaging });
-  return { trust: new AdminTrustStore(s.lxd), clients, users: (names) => clients.users(names), hostname: osHostname() };
+  return { trust: new AdminTrustStore(s.lxd), clients, hosts: new FsHostsFile('/etc/hosts'), users: (names) => clients.users(names), hostname: osHostname() };
 }
 
 const NOTHING_REMEMBERED: Remembered = { users: [], peers: Object.create(null) as Record<UnitName, string> };
@@ -98,7 +101,25 @@ function fromMemory(units: readonly UnitName[], remoteUnit: UnitName | null, wir
   return known;
 }
 
-const reasonOf = (failures: readonly MigrationFailure[], unit: UnitName): string => failures.find((f) => f.peer === unit)?.reason ?? 'not wired';
+type PeerFailure = Pick<MigrationFailure, 'peer' | 'reason'>;
+
+const reasonOf = (failures: readonly PeerFailure[], unit: UnitName): string => failures.find((f) => f.peer === unit)?.reason ?? 'not wired';
+
+/** Brings the charm's /etc/hosts block in line with the peers (one write); a failed write fails those peers. */
+async function syncHosts(s: Services, hosts: HostsFile, desired: DesiredMigration, scope: ReadonlySet<UnitName> | undefined): Promise<PeerFailure[]> {
+  const text = await hosts.read();
+  const changes = planHostChanges(desired.hosts, parseHostsBlock(text), desired.untouched, scope);
+  if (changes.length === 0) return [];
+  for (const change of changes) await s.juju.log('INFO', describeHostChange(change));
+  try {
+    await hosts.write(applyHostChangesTo(text, changes));
+    return [];
+  } catch (err) {
+    const reason = `cannot write /etc/hosts: ${err instanceof Error ? err.message : String(err)}`;
+    await s.juju.log('WARNING', reason);
+    return changes.map((c) => ({ peer: c.peer, reason }));
+  }
+}
 
 /** Writes this unit's record (and the legacy keys while a legacy peer is present), only what differs. */
 async function publish(s: Services, id: RelationId, own: Bag, input: MigrationInput, ports: MigrationPorts, users: readonly LocalUser[], desired: DesiredMigration): Promise<void> {
@@ -148,7 +169,7 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   const desired = desiredMigration({ me, users: userNames, peers, departing });
   const refused = [...peers.refused.keys()];
 
-  let failures: readonly MigrationFailure[] = [];
+  let failures: readonly PeerFailure[] = [];
   let conflicts: readonly string[] = [];
   let conflicted: ReadonlySet<UnitName> = new Set();
   let waitingUnits: readonly UnitName[] = [];
@@ -162,12 +183,15 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
     const passwords = new Map(peers.legacy.map((p) => [p.unit, p.password]));
     const joinLegacy = makeLegacyJoiner({ clients: ports.clients, passwords, hostname: ports.hostname });
     const log = (message: string): Promise<void> => s.juju.log('INFO', message);
-    ({ failures } = await applyMigrationChanges(plan.changes, { trust: ports.trust, clients: ports.clients, users: new Map(found.map((u) => [u.name, u])), joinLegacy, log }));
-    for (const failure of failures) await s.juju.log('WARNING', `peer ${failure.peer ?? '?'}: ${failure.reason}`);
+    const applied = await applyMigrationChanges(plan.changes, { trust: ports.trust, clients: ports.clients, users: new Map(found.map((u) => [u.name, u])), joinLegacy, log });
+    for (const failure of applied.failures) await s.juju.log('WARNING', `peer ${failure.peer ?? '?'}: ${failure.reason}`);
+    const hostFailures = await syncHosts(s, ports.hosts, desired, scoped ? scope : undefined);
+    failures = [...applied.failures, ...hostFailures];
     conflicts = plan.conflicts.map(describeConflict);
     conflicted = new Set(plan.conflicts.map((c) => c.peer));
     for (const conflict of conflicts) await s.juju.log('WARNING', conflict);
-    waitingUnits = wiring(desired, { changes: failures.map((f) => f.change), conflicts: plan.conflicts }).waiting;
+    const stillWaiting = new Set([...wiring(desired, { changes: applied.failures.map((f) => f.change), conflicts: plan.conflicts }).waiting, ...hostFailures.flatMap((f) => (f.peer ? [f.peer] : []))]);
+    waitingUnits = desired.peerUnits.filter((u) => stillWaiting.has(u));
   }
 
   await publish(s, id, own, input, ports, found, desired);
@@ -176,9 +200,11 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   const next: Remembered = { users: userNames, peers: Object.create(null) as Record<UnitName, string> };
   for (const [unit, digest] of Object.entries(digests)) if (!waitingUnits.includes(unit)) next.peers[unit] = digest;
   const text = rememberedText(next);
-  const changes = peerMemoryChanges(input.stateBag, fresh, new Set(units));
+  const memory = peerMemoryChanges(input.stateBag, fresh, new Set(units));
+  const changes = { ...memory.set };
   if (text !== (input.stateBag[WIRING_STATE_KEY] ?? '')) changes[WIRING_STATE_KEY] = text;
   if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
+  for (const key of memory.remove) await s.juju.stateDelete(key);
 
   return {
     total: desired.peerUnits.length,

@@ -14,7 +14,7 @@ export interface ToolCall {
 const JSON_FORMAT = '--format=json';
 const call = (tool: string, args: readonly string[], stdin?: string): ToolCall => (stdin === undefined ? { tool, args } : { tool, args, stdin });
 
-/** relation-set/state-set `--file -` input: a JSON map of strings (JSON is YAML, which Juju reads). "" deletes. */
+/** relation-set/state-set `--file -` input: a JSON map of strings (JSON is YAML, which Juju reads). "" deletes for relation-set; state-set keeps it as "". */
 const settingsInput = (changes: Bag): string => JSON.stringify(changes);
 
 export const configGet = (): ToolCall => call('config-get', [JSON_FORMAT]);

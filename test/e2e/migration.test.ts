@@ -49,6 +49,11 @@ interface Remote {
           expect(await ok(unit, `lxc info ${name}: | grep -c server_name`, user)).toMatch(/1/);
         }
       }
+      // what nova-lxd dials, https://<host name>: each peer's name resolves to the address it publishes
+      const bags = Object.values(model.state.relations).find((r) => r.key === 'lxd:lxd-migration')?.unitBags ?? {};
+      for (const peer of units.filter((u) => u !== unit)) {
+        expect((await ok(unit, `getent hosts ${hostnames.get(peer) ?? '?'}`)).trim().split(/\s+/)).toEqual([bags[peer]?.address, hostnames.get(peer)]);
+      }
     }
   };
 
@@ -163,6 +168,7 @@ interface Remote {
     expect(lxdUnits()).toEqual(['lxd/0', 'lxd/1']);
     for (const unit of lxdUnits()) {
       for (const user of ['root', 'nova']) expect(Object.keys(await remotesOf(unit, user))).not.toContain(gone);
+      expect(await ok(unit, 'cat /etc/hosts')).not.toContain(gone);
       expect((await trustNames(unit)).filter((n) => n.startsWith('juju-lxd-2-'))).toEqual([]);
     }
     await expectFullMesh();

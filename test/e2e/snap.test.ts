@@ -29,7 +29,7 @@ describe('the packed charm on snap-shaped machines, real LXD', () => {
     if (process.getuid?.() !== 0) throw new Error('the snap e2e tests need root (namespaces, LXD daemons)');
     const charm = ensurePackedCharm();
     model = await Model.create({ name: `snap-e2e-${process.pid}`, backend: 'namespace', home });
-    await deployMesh(model, charm, 3, shell, 'snap').catch((err: unknown) => {
+    await deployMesh(model, charm, 3, shell, {}, 'snap').catch((err: unknown) => {
       console.log(model.debugLog('lxd/0').slice(-6000));
       throw err;
     });

@@ -188,7 +188,8 @@ export class FakeJuju implements HookTools {
       if (Buffer.byteLength(value) > 65536) fail('state-set', 1, `value for "${key}" exceeds the 64 KiB limit`);
     }
     this.writes.push(`state-set ${Object.keys(changes).sort().join(',')}`);
-    applyChanges(this.working.charmState, changes);
+    // juju's state-set hands every value to SetCharmStateValue unchanged: "" is stored, not a deletion
+    Object.assign(this.working.charmState, changes);
   }
 
   async stateDelete(key: string): Promise<void> {

@@ -12,6 +12,7 @@ import { hookEvent } from '../builders/juju-events';
 import { aUnit, JujuStateBuilder } from '../builders/juju-state';
 import { FakeClientConfig } from '../fakes/fake-client-config';
 import { FakeHost } from '../fakes/fake-host';
+import { FakeHostsFile } from '../fakes/fake-hosts-file';
 import { FakeJuju } from '../fakes/fake-juju';
 import { FakeLxd } from '../fakes/fake-lxd';
 import { addressOf, hostOf, peerBag, serverCertOf } from './builders';
@@ -59,6 +60,7 @@ export class MigrationWorld {
   readonly clients = new FakeClientConfig();
   readonly lxd = new FakeLxd();
   readonly host = new FakeHost();
+  readonly hosts = new FakeHostsFile();
   /** hook-tool calls of every run, in order */
   readonly toolCalls: string[] = [];
   /** wall time of the last run's reconcileMigration, in ms (the fakes' set-up not included) */
@@ -79,6 +81,7 @@ export class MigrationWorld {
   readonly ports = (): MigrationPorts => ({
     trust: this.trust,
     clients: this.clients,
+    hosts: this.hosts,
     users: async (names) => ({ found: USERS.filter((u) => names.includes(u.name)), missing: names.filter((n) => !USERS.some((u) => u.name === n)) }),
     hostname: hostOf(0),
   });

@@ -4,6 +4,7 @@ import { aUnit } from '../../builders/juju-state';
 import { actionEvent } from '../../builders/juju-events';
 import { FakeClientConfig } from '../../fakes/fake-client-config';
 import { FakeHost } from '../../fakes/fake-host';
+import { FakeHostsFile } from '../../fakes/fake-hosts-file';
 import { FakeJuju } from '../../fakes/fake-juju';
 import { FakeLxd } from '../../fakes/fake-lxd';
 import { FakeTrustStore } from '../../migration/fake-trust-store';
@@ -30,6 +31,7 @@ function portsWith(trust: FakeTrustStore, clients: FakeClientConfig): MigrationP
   return {
     trust,
     clients,
+    hosts: new FakeHostsFile(),
     hostname: hostOf(0),
     users: async (names) => ({ found: names.flatMap((n) => (n === 'root' || n === 'nova' ? [USERS[n]] : [])), missing: names.filter((n) => n !== 'root' && n !== 'nova') }),
   };

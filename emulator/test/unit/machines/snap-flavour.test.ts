@@ -40,9 +40,10 @@ test("the snap machine's systemctl knows snap.lxd.daemon's units, reload, and ru
   const script = systemctlScript(settings);
   expect(script).toContain(`export LXD_DIR='${SNAP_LXD_DIR}'`);
   expect(script).toContain('case "$1" in snap.lxd.daemon.service|snap.lxd.daemon.unix.socket) return 0');
-  expect(script).toContain('start|stop|restart|is-active|status|reload)');
+  expect(script).toContain('start|stop|restart|is-active|status|enable|disable|is-enabled|reload)');
   expect(script).toContain(`--logfile ${SNAP_LXD_DIR}/logs/lxd.log`);
-  expect(systemctlScript(shimSettings('/m/0', '/usr/bin/lxd'))).not.toContain('reload)');
+  expect(script).toContain('  reload) stop_daemon term && start_daemon ;;');
+  expect(systemctlScript(shimSettings('/m/0', '/usr/bin/lxd'))).not.toContain('  reload) stop_daemon');
 });
 
 test("snapd's homedirs option exists from 2.59; versions compare number by number", () => {

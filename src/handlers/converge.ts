@@ -7,6 +7,7 @@ import { describeProblems, parseConfig, type CharmConfig } from '../model/config
 import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
 import { PAUSED, blocked, readyStatus, withPeerWiring } from '../model/status';
+import { SnapdError } from '../host/host';
 import { LxdApiError } from '../lxd/lxd-api';
 import { applyPlan } from '../reconcile/apply';
 import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
@@ -16,7 +17,7 @@ import type { Observed } from '../reconcile/observed';
 import { publishedKey, readLxdRelation, type LxdRelation } from './lxd-relation';
 import { MIGRATION_ENDPOINT, reconcileMigration } from './migration';
 import { readAhead } from '../juju/read-ahead';
-import { bindAddress } from '../juju/bind-address';
+import { readBinding } from '../juju/bind-address';
 import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
 
@@ -151,7 +152,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
   return async (hookServices) => {
     let s = hookServices;
     // independent reads, in parallel: each is a process spawn on a real unit
-    const [values, stateBag, relation, address, memo, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s.juju), s.memo?.read() ?? null, s.host.osRelease()]);
+    const [values, stateBag, relation, binding, memo, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.memo?.read() ?? null, s.host.osRelease()]);
+    const address = binding.known ? binding.address : null;
     let state = readCharmState(stateBag);
     const inputs = await inputsDigest(values, address);
     /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
@@ -175,7 +177,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, relationUsers: relation.users, osId: os.id });
+    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, osId: os.id });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);
@@ -185,6 +187,12 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     try {
       first = await observeAgain(state);
     } catch (err) {
+      if (err instanceof SnapdError) {
+        // snapd cannot say whether LXD's snap is there: change nothing (no install over a snap that may
+        // exist), say why, and try again on the next hook (update-status converges while not active)
+        await finish(blocked([`snapd cannot tell whether the lxd snap is installed: ${err.message}`]), state, false);
+        return;
+      }
       if (!(err instanceof LxdApiError && err.status === 0)) throw err;
       // the socket is not there (yet): the init system or the emulator starts LXD, the charm waits
       waited = true;
@@ -212,10 +220,18 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
 
     const reasons = [...relation.rejected, ...outcome.plan.blocked, ...(outcome.failure ? [outcome.failure] : [])];
     if (reasons.length === 0 && outcome.plan.changes.length > 0) reasons.push(`still not converged after ${MAX_ROUNDS} rounds: ${outcome.plan.changes.map(describeChange).join(', ')}`);
-    // the peers are wired only on a configured host (its listener is what they dial)
+    // A failed network-get is Juju's to answer, not the operator's: the hook still succeeds (the rest of
+    // the host is converged and committed), the listener stays as it is, the status waits naming the
+    // binding, and update-status converges again because the status is not active. No non-zero exit:
+    // a failed hook would drop the work done and show only "hook failed".
+    const bindingProblem = binding.known ? null : binding.problem;
+    // the peers are wired only on a configured host whose listener is known (it is what they dial)
     const legacyCredentials = async (): Promise<{ password: string; pool: string }> => ({ password: await trust.value(), pool: desired.pool.name });
-    const peers = reasons.length > 0 ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
-    const status = reasons.length > 0 ? blocked(reasons) : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers);
+    const peers = reasons.length > 0 || bindingProblem ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
+    const status: WorkloadStatus =
+      reasons.length > 0 ? blocked(bindingProblem ? [...reasons, bindingProblem] : reasons)
+      : bindingProblem ? { status: 'waiting', message: bindingProblem }
+      : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
     await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '');
   };

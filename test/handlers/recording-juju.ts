@@ -19,6 +19,9 @@ export class RecordingJuju implements HookTools {
   versions: string[] = [];
   bindAddress: string | null = '10.0.0.5';
   hasSecrets = true;
+  get secretsSupported(): boolean {
+    return this.hasSecrets;
+  }
   /** every tool call that writes anything, committed or not */
   readonly writes: string[] = [];
 

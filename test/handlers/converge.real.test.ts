@@ -66,7 +66,7 @@ describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon
     juju.bindAddress = '192.0.2.10';
     juju.config = { 'block-devices': `${join(dir, 'a.img')}|256M ${join(dir, 'b.img')}|256M`, 'lvm-volume-group': vg, 'lvm-thinpool': false, 'bridge-ipv4': '10.213.0.1/24' };
     await run(juju);
-    expect(juju.lastStatus).toEqual({ status: 'active', message: `Unit is ready (lvm pool lxd on 2 devices, bridge lxdbr0 10.213.0.1/24, listening 192.0.2.10:8443, trust: password+token)` });
+    expect(juju.lastStatus).toEqual({ status: 'active', message: expect.stringMatching(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 2 devices, bridge lxdbr0 10\.213\.0\.1\/24, listening 192\.0\.2\.10:8443, trust: password\+token\)$/) });
 
     const pvs = JSON.parse(sh('pvs', ['--reportformat', 'json', '-o', 'pv_name,vg_name', '-S', `vg_name=${vg}`])) as { report: Array<{ pv: Array<{ pv_name: string }> }> };
     expect(pvs.report[0]?.pv.map((p) => p.pv_name).sort()).toEqual([loopOf(join(dir, 'a.img')), loopOf(join(dir, 'b.img'))].sort());
@@ -104,7 +104,7 @@ describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon
     // overwrite=true: wiped once, the volume group grows
     juju.config.overwrite = true;
     await run(juju);
-    expect(juju.lastStatus?.message).toMatch(/^Unit is ready \(lvm pool lxd on 3 devices/);
+    expect(juju.lastStatus?.message).toMatch(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 3 devices/);
     expect(sh('vgs', ['--noheadings', '-o', 'pv_count', vg]).trim()).toBe('3');
     expect(JSON.parse(juju.state['wiped-devices'] ?? '[]')).toEqual([fsFile]);
   }, 120_000);
@@ -119,7 +119,7 @@ describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon
     expect(juju.lastStatus?.message).not.toContain('\n');
     juju.config['lvm-thinpool'] = false;
     await run(juju);
-    expect(juju.lastStatus?.message).toMatch(/^Unit is ready \(lvm pool thin on 1 device,/);
+    expect(juju.lastStatus?.message).toMatch(/^Unit is ready \(lvm pool thin \d+(\.\d)? [MG]iB on 1 device,/);
   }, 120_000);
 
   test.each([

@@ -2,6 +2,7 @@
 // writes stay pending until commit() (Juju's commit-on-success), status and logs are immediate.
 import type { Bag, CharmConfigValues, HookTools, NetworkInfo, RelationId, SecretContent, SecretInfo, UnitName, WorkloadStatus } from '../../src/juju/hook-tools';
 import { HookToolError } from '../../src/juju/hook-tools';
+import { everyStatusSet } from '../fakes/status-wording';
 
 export class RecordingJuju implements HookTools {
   config: Record<string, string | number | boolean> = {};
@@ -85,6 +86,7 @@ export class RecordingJuju implements HookTools {
   async statusSet(status: WorkloadStatus): Promise<void> {
     this.writes.push(`status-set ${status.status}`);
     this.statuses.push(status);
+    everyStatusSet.push(status);
   }
   async statusGet(): Promise<WorkloadStatus> {
     return this.lastStatus ?? { status: 'unknown', message: '' };

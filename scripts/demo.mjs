@@ -1,5 +1,5 @@
-// `npm run demo [-- --keep]`: the charm on three emulated nova-compute machines, each with its own
-// LXD daemon and loop device. Packs the charm, deploys it next to the nova-compute stand-in, relates,
+// `npm run demo [-- --keep] [-- --snap]`: the charm on three emulated nova-compute machines, each with its own
+// LXD daemon and loop device (--snap: snap-shaped machines, Ubuntu with the LXD snap, emulator/README.md). Packs the charm, deploys it next to the nova-compute stand-in, relates,
 // settles, prints status and each unit's remotes, then moves a busybox container from the first
 // unit to the second through the wired remote, as nova. Says plainly what does not work yet.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
+const lxdPackaging = process.argv.includes('--snap') ? 'snap' : 'deb';
+// where the charm's loop file goes: under the machine's LXD data directory (the snap keeps it in /var/snap)
+const lxdDataDir = lxdPackaging === 'snap' ? '/var/snap/lxd/common/lxd' : '/var/lib/lxd';
 const MODEL = 'demo';
 const notYet = [];
 let stepNo = 0;
@@ -37,7 +40,7 @@ if (packed) info(`packed ${charm}`);
 else missing('packing the charm', (pack.stderr || pack.stdout).trim().split('\n').slice(-4).map((l) => l.trim()).join(' '));
 
 async function exec(model, target, argv, user) {
-  const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: user === 'nova' ? '/home/nova' : '/root' };
+  const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: user === 'nova' ? '/var/lib/nova' : '/root' };
   return model.exec(target, argv, { env, ...(user ? { user } : {}), timeoutMs: 300_000 });
 }
 
@@ -50,9 +53,9 @@ try {
   }
   model = await Model.create({ name: MODEL, backend: 'namespace' });
 
-  step('Deploying the nova-compute stand-in: 3 machines, one 4 GiB loop device each');
+  step(`Deploying the nova-compute stand-in: 3 ${lxdPackaging === 'snap' ? 'snap-shaped (Ubuntu, LXD snap) ' : ''}machines, one 4 GiB loop device each`);
   const started = Date.now();
-  await model.deploy('nova-compute', builtinCharm('nova-compute'), { units: 3, machineOptions: { lxd: true, loopDevices: 1, loopSizeGiB: 4 } });
+  await model.deploy('nova-compute', builtinCharm('nova-compute'), { units: 3, machineOptions: { lxd: true, loopDevices: 1, loopSizeGiB: 4, lxdPackaging } });
   for (const m of Object.values(model.state.machines)) info(`machine ${m.id}: ${m.hostname} ${m.address}, LXD pid ${m.lxdPid}, disk ${m.loopDevices[0]?.device}`);
   info(`machines up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await model.settle({ onEvent: (o) => info(`${o.ok ? 'ran' : 'FAILED'} ${o.unit} ${o.label}`) });
@@ -61,9 +64,9 @@ try {
     step('Deploying the lxd charm (storage-type=lvm on a loop file per machine) and relating it');
     try {
       // A config value is the same on every unit, as in Juju. The LVM volume group is built on a loop
-      // file the charm creates (legacy `path|size` form) under each machine's private /var/lib/lxd.
+      // file the charm creates (legacy `path|size` form) under each machine's private LXD directory.
       // This kernel has no device-mapper, so the thin pool is off.
-      await model.deploy('lxd', charm, { config: { 'storage-type': 'lvm', 'block-devices': '/var/lib/lxd/disks/juju-lvm0.img|2G', 'lvm-thinpool': false } });
+      await model.deploy('lxd', charm, { config: { 'storage-type': 'lvm', 'block-devices': `${lxdDataDir}/disks/juju-lvm0.img|2G`, 'lvm-thinpool': false } });
       model.relate('lxd', 'nova-compute');
       const report = await model.settle({ onEvent: (o) => info(`${o.ok ? 'ran' : 'FAILED'} ${o.unit} ${o.label}`) });
       if (report.failed.length > 0) missing('charm hooks', report.failed.map((f) => `${f.unit} ${f.label}`).join(', ') + ' failed (see debug-log)');

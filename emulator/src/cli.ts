@@ -67,6 +67,13 @@ function intFlag(p: Parsed, fallback: number, ...names: string[]): number {
   return Number(raw);
 }
 
+/** --lxd deb|snap: how the new machines' LXD is packaged (snap-shaped machines: emulator/README.md) */
+function packagingFlag(p: Parsed): 'deb' | 'snap' {
+  const value = flag(p, 'lxd') ?? 'deb';
+  if (value !== 'deb' && value !== 'snap') throw new UsageError(`--lxd takes deb or snap, not "${value}"`);
+  return value;
+}
+
 function need(p: Parsed, count: number, usage: string): string[] {
   if (p.positionals.length < count) throw new UsageError(`usage: juju-emulator ${usage}`);
   return p.positionals;
@@ -79,7 +86,7 @@ Usage: juju-emulator [-m <model>] <command> [args]
 
   add-model [--backend namespace|local]           create the model
   deploy <charm-dir|.charm|builtin:name> [app] [-n N] [--config k=v]... [--config-file f.yaml]
-         [--loop-devices N] [--loop-size GiB] [--no-lxd]
+         [--loop-devices N] [--loop-size GiB] [--no-lxd] [--lxd deb|snap] [--snapd-version V]
   add-unit <app> [-n N]             remove-unit <unit>...
   relate|integrate <a>[:ep] <b>[:ep]  remove-relation <a> <b>
   config <app> [k=v ...] [--reset k]  (no k=v: print the effective config as JSON)
@@ -181,7 +188,13 @@ async function main(argv: string[]): Promise<number> {
         await model.deploy(appName, path, {
           config,
           units: intFlag(p, 1, 'n', 'num-units'),
-          machineOptions: { loopDevices: intFlag(p, 0, 'loop-devices'), loopSizeGiB: intFlag(p, 2, 'loop-size'), lxd: !has(p, 'no-lxd') },
+          machineOptions: {
+            loopDevices: intFlag(p, 0, 'loop-devices'),
+            loopSizeGiB: intFlag(p, 2, 'loop-size'),
+            lxd: !has(p, 'no-lxd'),
+            lxdPackaging: packagingFlag(p),
+            snapdVersion: flag(p, 'snapd-version'),
+          },
         });
         process.stdout.write(`deployed "${appName}"\n`);
         return await settleAfter(model, p);

@@ -1,8 +1,8 @@
 // Host over real commands (execa, argv arrays, never a shell) and file reads. Reads that the hot path
 // needs (groups, modules, subids, loop backing files, container markers) are plain file reads: no spawn.
 import type { Options, Result } from 'execa';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
-import { HostCommandError, PackageError, SnapdError, thinMetadataGrowth, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from './host';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
+import { HostCommandError, PackageError, SnapdError, thinMetadataGrowth, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type PathKind, type SubIdRange, type VolumeGroup } from './host';
 import type { SysctlWrite } from './kernel-host';
 import { lxdServiceCommands, type LxdPackaging } from './lxd-service';
 import { ExecKernelHost } from './sysctl';
@@ -103,6 +103,45 @@ export class ExecHost implements Host {
   async snapRefresh(name: string, channel: string): Promise<void> {
     const result = await execa('snap', ['refresh', name, `--channel=${channel}`], { reject: false });
     if (result.failed) throw new PackageError(`${name} (snap, ${channel})`, String(result.stderr).trim());
+  }
+
+  async snapdVersion(): Promise<string | null> {
+    return /^snapd\s+(\S+)/m.exec(await run('snap', ['version']))?.[1] ?? null;
+  }
+
+  async snapGet(snap: string, key: string): Promise<string | null> {
+    const result = await execa('snap', ['get', snap, key], { reject: false, env: { LANG: 'C' } });
+    if (!result.failed) return String(result.stdout).trim();
+    // snapd's words for an option never set; anything else is a failure to read it
+    if (/has no "[^"]+" configuration option/.test(String(result.stderr))) return null;
+    throw new HostCommandError('snap get', result.exitCode, String(result.stderr || result.message));
+  }
+
+  async snapSet(snap: string, key: string, value: string): Promise<void> {
+    await run('snap', ['set', snap, `${key}=${value}`]);
+  }
+
+  async userHome(user: string): Promise<string | null> {
+    const line = (readText(`${this.root.etc}/passwd`) ?? '').split('\n').find((l) => l.split(':')[0] === user);
+    return line?.split(':')[5] || null;
+  }
+
+  async pathKind(path: string): Promise<PathKind> {
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+      throw err;
+    }
+    if (st.isSymbolicLink()) return { kind: 'symlink', target: readlinkSync(path) };
+    if (st.isDirectory()) return { kind: 'directory', empty: readdirSync(path).length === 0 };
+    return { kind: 'other' };
+  }
+
+  async symlink(target: string, path: string, replaceEmptyDir: boolean): Promise<void> {
+    if (replaceEmptyDir) rmdirSync(path); // fails (ENOTEMPTY) rather than remove anything in it
+    symlinkSync(target, path);
   }
 
   async isContainer(): Promise<boolean> {
@@ -288,6 +327,13 @@ export class ExecHost implements Host {
   async startLxd(packaging: LxdPackaging): Promise<void> {
     const [command, ...args] = lxdServiceCommands(packaging).start;
     await run(command ?? '', args);
+  }
+
+  async reloadLxd(packaging: LxdPackaging): Promise<void> {
+    const commands = lxdServiceCommands(packaging);
+    const [command, ...args] = commands.reload;
+    await run(command ?? '', args);
+    await run('lxd', ['waitready', '--timeout=120'], { env: { LXD_DIR: commands.lxdDir } });
   }
 
   async lxdRunning(packaging: LxdPackaging): Promise<boolean> {

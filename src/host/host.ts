@@ -33,6 +33,13 @@ export interface SubIdRange {
   readonly count: number;
 }
 
+/** What is at a path, as lstat sees it (a symlink is not followed). */
+export type PathKind =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'symlink'; readonly target: string }
+  | { readonly kind: 'directory'; readonly empty: boolean }
+  | { readonly kind: 'other' };
+
 export interface Host extends KernelHost {
   osRelease(): Promise<OsRelease>;
   /** names of the given deb packages that are installed */
@@ -45,6 +52,18 @@ export interface Host extends KernelHost {
   /** snap refresh <name> --channel=<channel>; a failure is a PackageError naming the snap */
   snapRefresh(name: string, channel: string): Promise<void>;
   snapInstall(name: string, channel: string): Promise<void>;
+  /** snapd's version (`snap version`), e.g. "2.63"; null when it says none */
+  snapdVersion(): Promise<string | null>;
+  /** `snap get <snap> <key>`: the value, or null when the option was never set */
+  snapGet(snap: string, key: string): Promise<string | null>;
+  /** `snap set <snap> <key>=<value>`; a refusal is a HostCommandError with snapd's words */
+  snapSet(snap: string, key: string, value: string): Promise<void>;
+  /** the user's home directory from the passwd database, or null (no such user) */
+  userHome(user: string): Promise<string | null>;
+  /** what is at `path` (lstat) */
+  pathKind(path: string): Promise<PathKind>;
+  /** makes `path` a symlink to `target`; `replaceEmptyDir`: an empty directory there is removed first */
+  symlink(target: string, path: string, replaceEmptyDir: boolean): Promise<void>;
   /** true inside a container: kernel knobs are then skipped */
   isContainer(): Promise<boolean>;
 
@@ -90,6 +109,8 @@ export interface Host extends KernelHost {
   startLxd(packaging: LxdPackaging): Promise<void>;
   /** whether the init system has LXD's daemon or its socket active */
   lxdRunning(packaging: LxdPackaging): Promise<boolean>;
+  /** reloads LXD's daemon (the snap's reload restarts it, instances keep running) and waits for it */
+  reloadLxd(packaging: LxdPackaging): Promise<void>;
 }
 
 const MIB = 1024 ** 2;

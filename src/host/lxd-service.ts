@@ -14,6 +14,10 @@ export interface LxdServiceCommands {
   readonly start: readonly string[];
   /** exits 0 when at least one of the units is active (systemctl is-active's rule) */
   readonly isActive: readonly string[];
+  /** re-reads the packaging's settings: the snap's reload restarts the daemon, instances keep running */
+  readonly reload: readonly string[];
+  /** LXD_DIR of the daemon (for `lxd waitready`) */
+  readonly lxdDir: string;
 }
 
 export const DEB_LXD_UNITS = ['lxd-containers.service', 'lxd.socket', 'lxd.service'] as const;
@@ -21,12 +25,20 @@ export const SNAP_LXD_UNITS = ['snap.lxd.daemon.service', 'snap.lxd.daemon.unix.
 
 export function lxdServiceCommands(packaging: LxdPackaging): LxdServiceCommands {
   if (packaging === 'snap') {
-    return { stop: ['snap', 'stop', 'lxd'], start: ['snap', 'start', 'lxd'], isActive: ['systemctl', 'is-active', '--quiet', ...SNAP_LXD_UNITS] };
+    return {
+      stop: ['snap', 'stop', 'lxd'],
+      start: ['snap', 'start', 'lxd'],
+      isActive: ['systemctl', 'is-active', '--quiet', ...SNAP_LXD_UNITS],
+      reload: ['systemctl', 'reload', 'snap.lxd.daemon'],
+      lxdDir: '/var/snap/lxd/common/lxd',
+    };
   }
   // systemctl orders one transaction by the units' After=: lxd-containers stops first, starts last
   return {
     stop: ['systemctl', 'stop', ...DEB_LXD_UNITS],
     start: ['systemctl', 'start', ...DEB_LXD_UNITS],
     isActive: ['systemctl', 'is-active', '--quiet', 'lxd.service', 'lxd.socket'],
+    reload: ['systemctl', 'restart', 'lxd.service'],
+    lxdDir: '/var/lib/lxd',
   };
 }

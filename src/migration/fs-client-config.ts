@@ -2,7 +2,7 @@
 // directory below the user's home is checked (no symlinks, owned by the user or root) and every file is
 // written as a temp file owned and moded as it must end up, then renamed: a user cannot steer root's
 // writes through a planted symlink, and lxc never reads half a file.
-import { lstat, mkdir, chown, open, readFile, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, chown, open, readFile, readlink, rename, rm } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -11,6 +11,23 @@ import { ClientConfigError, type ClientConfigStore, type LocalUser, type Observe
 import type { Packaging } from './client-config';
 
 const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** a snap revision directory name, as ~/snap/<snap>/current points at it ("x1" for a sideloaded one) */
+const SNAP_REVISION = /^x?[0-9]{1,12}$/;
+
+/**
+ * Where a user's lxc and pylxd look on this host. The snap: lxc reads ~/snap/lxd/common/config (the
+ * wrapper's LXD_CONF), current pylxd that too, an lxc run outside the snap (the deb's, or LXD_CONF
+ * unset) ~/.config/lxc, old pylxd (before 2.2.7) ~/snap/lxd/current/.config/lxc. The deb: ~/.config/lxc
+ * for all. The first place is the one read; the others follow it: the same certificate and key
+ * everywhere, the same managed remotes where lxc looks.
+ */
+interface Places {
+  readonly primary: string;
+  /** other lxc config directories: remotes, pins and the certificate */
+  readonly lxcMirrors: readonly string[];
+  /** directories only pylxd reads: the certificate and key */
+  readonly certMirrors: readonly string[];
+}
 
 export interface FsClientConfigOptions {
   /** prefix of every path: "/" on a unit */
@@ -33,6 +50,21 @@ export class FsClientConfigStore implements ClientConfigStore {
   private async dirOf(user: LocalUser): Promise<string> {
     const { configDirOf } = await this.text();
     return join(this.options.root, configDirOf(user.home, this.options.packaging));
+  }
+
+  private async placesOf(user: LocalUser): Promise<Places> {
+    const { configDirOf } = await this.text();
+    const primary = await this.dirOf(user);
+    if (this.options.packaging !== 'snap') return { primary, lxcMirrors: [], certMirrors: [] };
+    const certMirrors: string[] = [];
+    // old pylxd's place exists once the snap ran for the user (snapd made ~/snap/lxd/<rev> and current)
+    const snapDir = join(this.options.root, user.home, 'snap', 'lxd');
+    const current = await readlink(join(snapDir, 'current')).catch(() => null);
+    if (current !== null && SNAP_REVISION.test(current)) {
+      const revision = await lstat(join(snapDir, current)).catch(() => null);
+      if (revision?.isDirectory() && (revision.uid === user.uid || revision.uid === 0)) certMirrors.push(join(snapDir, current, '.config', 'lxc'));
+    }
+    return { primary, lxcMirrors: [join(this.options.root, configDirOf(user.home, 'deb'))], certMirrors };
   }
 
   /** Creates (0700, owned by the user) or checks each directory from the home down to `dir`. */
@@ -109,14 +141,36 @@ export class FsClientConfigStore implements ClientConfigStore {
         foreign.add(name);
         continue;
       }
-      managed.set(name, { name, url, peer, pinnedCert: await this.readText(user, join(dir, 'servercerts', `${name}.crt`)) });
+      const pinnedCert = await this.readText(user, join(dir, 'servercerts', `${name}.crt`));
+      // a mirror (another place lxc looks) that lost or changed this remote reads as a remote to repair
+      const mirrored = await this.mirrorsAgree(user, name, url, pinnedCert);
+      managed.set(name, { name, url: mirrored ? url : '', peer, pinnedCert });
     }
     return { managed, foreign };
   }
 
+  private async mirrorsAgree(user: LocalUser, name: string, url: string, pinnedCert: string | null): Promise<boolean> {
+    const { remotesIn } = await this.text();
+    for (const dir of (await this.placesOf(user)).lxcMirrors) {
+      const config = await this.readText(user, join(dir, 'config.yml'));
+      let remotes: Map<string, string>;
+      try {
+        remotes = remotesIn(config);
+      } catch {
+        return false; // written again from the first place's view by the repair
+      }
+      if (remotes.get(name) !== url || (await this.readText(user, join(dir, 'servercerts', `${name}.crt`))) !== pinnedCert) return false;
+    }
+    return true;
+  }
+
   async writeRemote(user: LocalUser, remote: RemoteSpec): Promise<void> {
     this.checkName(user, remote.name);
-    const dir = await this.dirOf(user);
+    const places = await this.placesOf(user);
+    for (const dir of [places.primary, ...places.lxcMirrors]) await this.writeRemoteIn(user, dir, remote);
+  }
+
+  private async writeRemoteIn(user: LocalUser, dir: string, remote: RemoteSpec): Promise<void> {
     const { withRemote, remotesIn, parseMarker, markerText, MARKER_FILE } = await this.text();
     await this.ensureDir(user, join(dir, 'servercerts'));
     const configPath = join(dir, 'config.yml');
@@ -127,14 +181,19 @@ export class FsClientConfigStore implements ClientConfigStore {
     }
     // marker first: a crash before config.yml is written leaves a marker entry that read() ignores
     if (owned[remote.name] !== remote.peer) await this.writeAtomic(user, join(dir, MARKER_FILE), markerText({ ...owned, [remote.name]: remote.peer }), 0o644);
-    if (remote.pinnedCert !== null) await this.writeAtomic(user, join(dir, 'servercerts', `${remote.name}.crt`), remote.pinnedCert, 0o644);
+    const pinPath = join(dir, 'servercerts', `${remote.name}.crt`);
+    if (remote.pinnedCert !== null && (await this.readText(user, pinPath)) !== remote.pinnedCert) await this.writeAtomic(user, pinPath, remote.pinnedCert, 0o644);
     const next = withRemote(config, remote);
     if (next !== config) await this.writeAtomic(user, configPath, next, 0o644);
   }
 
   async removeRemote(user: LocalUser, name: string): Promise<void> {
     this.checkName(user, name);
-    const dir = await this.dirOf(user);
+    const places = await this.placesOf(user);
+    for (const dir of [places.primary, ...places.lxcMirrors]) await this.removeRemoteIn(user, dir, name);
+  }
+
+  private async removeRemoteIn(user: LocalUser, dir: string, name: string): Promise<void> {
     const { withoutRemote, parseMarker, markerText, MARKER_FILE } = await this.text();
     const owned = parseMarker(await this.readText(user, join(dir, MARKER_FILE)));
     if (owned[name] === undefined) return;
@@ -150,10 +209,21 @@ export class FsClientConfigStore implements ClientConfigStore {
     await this.writeAtomic(user, join(dir, MARKER_FILE), markerText(owned), 0o644);
   }
 
+  /** The certificate of the first place (made there when missing), copied with its key to the others where they differ. */
   async ensureClientCert(user: LocalUser, hostname: string): Promise<string> {
-    const dir = await this.dirOf(user);
-    await this.ensureDir(user, dir);
-    return ensureClientCertIn(dir, user, hostname, this.run);
+    const places = await this.placesOf(user);
+    await this.ensureDir(user, places.primary);
+    const pem = await ensureClientCertIn(places.primary, user, hostname, this.run);
+    const mirrors = [...places.lxcMirrors, ...places.certMirrors];
+    if (mirrors.length === 0) return pem;
+    const key = await this.clientKey(user);
+    for (const dir of mirrors) {
+      await this.ensureDir(user, dir);
+      // key first, as ensureClientCertIn does: a crash in between leaves a pair lxc reports, not a mismatched one used
+      if ((await this.readText(user, join(dir, 'client.key'))) !== key) await this.writeAtomic(user, join(dir, 'client.key'), key, 0o600);
+      if ((await this.readText(user, join(dir, 'client.crt'))) !== pem) await this.writeAtomic(user, join(dir, 'client.crt'), pem, 0o644);
+    }
+    return pem;
   }
 
   async clientKey(user: LocalUser): Promise<string> {

@@ -45,6 +45,11 @@ export interface CharmState {
   readonly hardeningPrevious: Readonly<Record<string, string>>;
   /** server keys lxd-preseed last set: LXD drops a key set to its default, so "absent" then means "as set" */
   readonly preseedServer: Readonly<Record<string, string>>;
+  /**
+   * snap-host settings found or made as wanted, not read again: "homedirs:<dir>" (snapd's homedirs
+   * covers it), "criu.enable" (set and the daemon reloaded), "var-lib-lxd" (the link to the snap's data)
+   */
+  readonly snapEnsured: readonly string[];
 }
 
 export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
@@ -67,6 +72,7 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   sysctlApplied: 'sysctl-applied',
   hardeningPrevious: 'hardening-previous',
   preseedServer: 'preseed-server',
+  snapEnsured: 'snap-ensured',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -113,6 +119,7 @@ export function readCharmState(bag: Bag): CharmState {
     sysctlApplied: s('sysctlApplied'),
     hardeningPrevious: jsonRecord(bag[STATE_KEYS.hardeningPrevious]),
     preseedServer: jsonRecord(bag[STATE_KEYS.preseedServer]),
+    snapEnsured: jsonList(bag[STATE_KEYS.snapEnsured], isString),
   };
 }
 

@@ -9,10 +9,13 @@ export const DEB_LXD_PACKAGES = ['lxd', 'lxd-client'] as const;
 /** Debian ships a native LXD; elsewhere (Ubuntu) the deb only wraps the snap. */
 export const chooseSource = (source: InstallSource, osId: string): 'distro' | 'snap' => (source === 'auto' ? (osId === 'debian' ? 'distro' : 'snap') : source);
 
-/** The debs this config needs: criu for live migration (use-criu), ZFS tools for a zfs pool. */
+/**
+ * The debs this config needs: criu for live migration (use-criu) where LXD is the deb (the snap brings
+ * its own, enabled by its criu.enable option), ZFS tools for a zfs pool.
+ */
 export function packagesFor(config: CharmConfig, source: 'distro' | 'snap'): string[] {
   const wanted: string[] = source === 'distro' ? [...DEB_LXD_PACKAGES, ...BASE_PACKAGES] : [...BASE_PACKAGES];
-  if (config.install.criu) wanted.push('criu');
+  if (config.install.criu && source === 'distro') wanted.push('criu');
   if (config.storage.type === 'zfs') wanted.push('zfsutils-linux');
   return wanted;
 }
@@ -54,9 +57,11 @@ export interface DesiredSoftware {
   readonly packages: readonly string[];
   /** normalised; used only when source is snap */
   readonly snapChannel: string;
+  /** the snap's criu.enable=true (use-criu on a snap host) */
+  readonly snapCriu: boolean;
 }
 
 export const desiredSoftware = (config: CharmConfig, osId: string): DesiredSoftware => {
   const source = chooseSource(config.install.source, osId);
-  return { source, packages: packagesFor(config, source), snapChannel: normalChannel(config.install.snapChannel) };
+  return { source, packages: packagesFor(config, source), snapChannel: normalChannel(config.install.snapChannel), snapCriu: source === 'snap' && config.install.criu };
 };

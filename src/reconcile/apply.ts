@@ -6,6 +6,7 @@ import type { LxdApi } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import { kernelTuningAppliers } from './kernel-tuning';
 import { preseedAppliers } from './preseed';
+import { ENSURED_VAR_LIB_LXD, SNAP_LXD_DIR, VAR_LIB_LXD } from '../model/snap-host';
 import { describeChange, type Change } from './plan';
 
 export interface ApplyIo {
@@ -70,7 +71,24 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   'add-root-subids': (c, io) => io.host.addSubIds('root', { start: c.start, count: c.count }),
   ...kernelTuningAppliers,
   ...preseedAppliers,
+  'set-snap-option': async (c, io, state) => {
+    await io.host.snapSet(c.snap, c.key, c.value);
+    return { snapEnsured: ensure(state, c.ensured) };
+  },
+  'reload-lxd': async (c, io, state) => {
+    await io.host.reloadLxd('snap');
+    return { snapEnsured: ensure(state, c.ensured) };
+  },
+  'link-var-lib-lxd': async (c, io, state) => {
+    await io.host.symlink(SNAP_LXD_DIR, VAR_LIB_LXD, c.replaceEmptyDir);
+    return { snapEnsured: ensure(state, [ENSURED_VAR_LIB_LXD]) };
+  },
+  'remember-snap-settings': async (c, _io, state) => ({ snapEnsured: ensure(state, c.ensured) }),
 };
+
+function ensure(state: CharmState, more: readonly string[]): string[] {
+  return [...new Set([...state.snapEnsured, ...more])].sort();
+}
 
 /**
  * "cannot <change>: <why>", said once: a package error already names the package it could not

@@ -7,7 +7,8 @@ import { LXD_GROUP, type DesiredHost } from '../model/desired';
 import { normalChannel } from '../model/software';
 import { observeKernelTuning } from './kernel-tuning';
 import { observePreseed } from './preseed';
-import type { Observed, ObservedDevice } from './observed';
+import { ENSURED_CRIU, ENSURED_VAR_LIB_LXD, ensuredHomedir, homedirFor, VAR_LIB_LXD } from '../model/snap-host';
+import type { Observed, ObservedDevice, ObservedSnapHost } from './observed';
 
 export interface ObserveIo {
   readonly lxd: LxdApi;
@@ -28,6 +29,23 @@ async function resolveDevices(want: DesiredHost['pool'], host: Host, state: Char
 function devicesUnchanged(want: DesiredHost['pool'], resolved: Map<string, string | null>, state: CharmState, poolExists: boolean): boolean {
   if (!poolExists || state.poolDevices.length !== want.devices.length) return false;
   return want.devices.every((spec, i) => state.poolDevices[i]?.spec === spec.spec && state.poolDevices[i]?.device === resolved.get(spec.spec));
+}
+
+/** The snap settings nova needs, read only where the charm has not ensured them before (no spawn then). */
+async function observeSnapHost(want: DesiredHost, host: Host, state: CharmState): Promise<ObservedSnapHost | null> {
+  if (want.software.source !== 'snap') return null;
+  const homes = new Map<string, string>();
+  for (const user of want.lxdUsers) {
+    const home = await host.userHome(user);
+    if (home !== null) homes.set(user, home);
+  }
+  const needed = [...homes.values()].map(homedirFor).filter((d): d is string => d !== null);
+  const homedirs = needed.some((d) => !state.snapEnsured.includes(ensuredHomedir(d)))
+    ? { snapdVersion: await host.snapdVersion(), value: (await host.snapGet('system', 'homedirs')) ?? '' }
+    : null;
+  const criuEnable = want.software.snapCriu && !state.snapEnsured.includes(ENSURED_CRIU) ? { value: await host.snapGet('lxd', 'criu.enable') } : null;
+  const varLibLxd = state.snapEnsured.includes(ENSURED_VAR_LIB_LXD) ? null : await host.pathKind(VAR_LIB_LXD);
+  return { homes, homedirs, criuEnable, varLibLxd };
 }
 
 export async function observe(want: DesiredHost, io: ObserveIo, state: CharmState, trustPasswordHash: string): Promise<Observed> {
@@ -78,6 +96,7 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
     rootSubIds: inContainer ? { uid: [], gid: [] } : await host.subIds('root'),
     installedPackages,
     snapChannel: snapChannel === null ? null : normalChannel(snapChannel),
+    snapHost: await observeSnapHost(want, host, state),
     state,
     trustPasswordHash,
     kernelTuning: await observeKernelTuning(want, host, state, inContainer),

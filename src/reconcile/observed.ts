@@ -1,5 +1,5 @@
 // What the adapters report about the host and LXD, gathered once per hook by observe.ts.
-import type { DeviceFacts, SubIdRange, VolumeGroup } from '../host/host';
+import type { DeviceFacts, PathKind, SubIdRange, VolumeGroup } from '../host/host';
 import type { Network, PoolSpace, Profile, ServerInfo, StoragePool } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import type { ObservedKernelTuning } from './kernel-tuning';
@@ -10,6 +10,18 @@ export interface ObservedDevice {
   readonly device: string | null;
   /** null when not inspected (a loop file not attached yet) */
   readonly facts: DeviceFacts | null;
+}
+
+/** What a snap host shows of the settings nova needs; each part null when it was not read (ensured before). */
+export interface ObservedSnapHost {
+  /** lxd users (nova-compute's) → home directory */
+  readonly homes: ReadonlyMap<string, string>;
+  /** snapd's version and the homedirs option ("" unset); null: not read */
+  readonly homedirs: { readonly snapdVersion: string | null; readonly value: string } | null;
+  /** the lxd snap's criu.enable (null value: unset); null: not read */
+  readonly criuEnable: { readonly value: string | null } | null;
+  /** what is at /var/lib/lxd; null: not read */
+  readonly varLibLxd: PathKind | null;
 }
 
 export interface Observed {
@@ -37,6 +49,8 @@ export interface Observed {
   readonly installedPackages: ReadonlySet<string> | null;
   /** the channel the LXD snap tracks (null: no LXD snap); only read when LXD is the snap */
   readonly snapChannel: string | null;
+  /** null where LXD is not the snap */
+  readonly snapHost: ObservedSnapHost | null;
   readonly state: CharmState;
   /** sha256 of the trust password the charm wants (from config, secret or state) */
   readonly trustPasswordHash: string;

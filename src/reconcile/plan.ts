@@ -7,6 +7,7 @@ import type { DeviceSpec } from '../model/config';
 import { LXD_GROUP, type DesiredHost, type DesiredPool } from '../model/desired';
 import { isDowngrade } from '../model/software';
 import { describeKernelTuningChange, kernelTuningChanges, type KernelTuningChange } from './kernel-tuning';
+import { ENSURED_CRIU, ENSURED_VAR_LIB_LXD, ensuredHomedir, HOMEDIRS_SINCE, homedirFor, homedirProblem, homedirsCover, homedirsWith, SNAP_LXD_DIR, VAR_LIB_LXD, varLibLxdAction, versionAtLeast } from '../model/snap-host';
 import type { Observed } from './observed';
 import { describePreseedChange, preseedChanges, type PreseedChange } from './preseed';
 
@@ -39,7 +40,14 @@ export type Change =
   | { readonly kind: 'set-ext4-userns'; readonly enabled: boolean }
   | { readonly kind: 'add-root-subids'; readonly start: number; readonly count: number }
   | KernelTuningChange
-  | PreseedChange;
+  | PreseedChange
+  /** `snap set <snap> <key>=<value>`; `ensured` is remembered once it is done */
+  | { readonly kind: 'set-snap-option'; readonly snap: string; readonly key: string; readonly value: string; readonly ensured: readonly string[] }
+  /** the snap's daemon re-reads its options (criu.enable) */
+  | { readonly kind: 'reload-lxd'; readonly ensured: readonly string[] }
+  | { readonly kind: 'link-var-lib-lxd'; readonly replaceEmptyDir: boolean }
+  /** snap settings found as wanted: remembered, never read again */
+  | { readonly kind: 'remember-snap-settings'; readonly ensured: readonly string[] };
 
 export interface Plan {
   readonly changes: readonly Change[];
@@ -283,11 +291,52 @@ function softwareChanges(want: DesiredHost['software'], have: Observed, blocked:
   return changes;
 }
 
+/**
+ * A snap host: nova's lxc (homedirs), nova-lxd's /var/lib/lxd, the snap's criu. Only adds to what is
+ * there (homedirs keeps every directory it had; use-criu=false never unsets criu.enable).
+ */
+function snapHostChanges(want: DesiredHost, have: Observed, blocked: string[]): Change[] {
+  const snap = have.snapHost;
+  // only where the LXD snap is installed (it is installed first, then this is planned in the next round)
+  if (want.software.source !== 'snap' || snap === null || have.snapChannel === null) return [];
+  const changes: Change[] = [];
+  const found: string[] = [];
+  if (snap.homedirs !== null) {
+    const needs = [...snap.homes].map(([user, home]) => ({ user, home, dir: homedirFor(home) })).filter((n): n is { user: string; home: string; dir: string } => n.dir !== null);
+    const missing = needs.filter((n) => !homedirsCover(snap.homedirs?.value ?? '', n.dir));
+    for (const n of needs) if (!missing.includes(n)) found.push(ensuredHomedir(n.dir));
+    const bad = missing.filter((n) => homedirProblem(n.dir) !== null);
+    for (const n of bad) blocked.push(`${n.user}'s home ${n.home} is outside /home and snapd cannot list ${homedirProblem(n.dir) ?? ''}: the lxd snap's lxc refuses ${n.user} (give ${n.user} a home under /home)`);
+    const settable = missing.filter((n) => !bad.includes(n));
+    if (settable.length > 0) {
+      const value = homedirsWith(snap.homedirs.value, settable.map((n) => n.dir));
+      const users = settable.map((n) => `${n.user} (home ${n.home})`).join(', ');
+      const version = snap.homedirs.snapdVersion;
+      if (version === null || !versionAtLeast(version, HOMEDIRS_SINCE)) {
+        blocked.push(`snapd ${version ?? '(version unknown)'} has no homedirs option (snapd ${HOMEDIRS_SINCE}+), so the lxd snap's lxc refuses ${users}: refresh snapd (snap refresh snapd), then run: snap set system homedirs=${value}`);
+      } else changes.push({ kind: 'set-snap-option', snap: 'system', key: 'homedirs', value, ensured: settable.map((n) => ensuredHomedir(n.dir)) });
+    }
+  }
+  if (snap.varLibLxd !== null) {
+    const action = varLibLxdAction(snap.varLibLxd);
+    if (action.action === 'link') changes.push({ kind: 'link-var-lib-lxd', replaceEmptyDir: action.replaceEmptyDir });
+    else if (action.action === 'none') found.push(ENSURED_VAR_LIB_LXD);
+    else blocked.push(action.reason);
+  }
+  if (snap.criuEnable !== null) {
+    if (snap.criuEnable.value === 'true') found.push(ENSURED_CRIU);
+    else changes.push({ kind: 'set-snap-option', snap: 'lxd', key: 'criu.enable', value: 'true', ensured: [] }, { kind: 'reload-lxd', ensured: [ENSURED_CRIU] });
+  }
+  if (found.length > 0) changes.push({ kind: 'remember-snap-settings', ensured: found });
+  return changes;
+}
+
 export function plan(want: DesiredHost, have: Observed): Plan {
   const blocked: string[] = [];
   const notes: string[] = [];
   const changes = [
     ...softwareChanges(want.software, have, blocked),
+    ...snapHostChanges(want, have, blocked),
     ...kernelChanges(want, have, notes),
     ...kernelTuningChanges(want, have.kernelTuning, have.state, have.inContainer, notes),
     ...storageChanges(want.pool, have, blocked),
@@ -365,5 +414,13 @@ export function describeChange(change: Change): string {
     case 'preseed-patch':
     case 'preseed-server-config':
       return describePreseedChange(change);
+    case 'set-snap-option':
+      return `set the ${change.snap === 'system' ? 'snapd system' : `${change.snap} snap`} option ${change.key} (by hand: snap set ${change.snap} ${change.key}=${change.value})`;
+    case 'reload-lxd':
+      return 'reload the LXD snap daemon (by hand: systemctl reload snap.lxd.daemon)';
+    case 'link-var-lib-lxd':
+      return `link ${VAR_LIB_LXD} to ${SNAP_LXD_DIR}${change.replaceEmptyDir ? ' (in place of the empty directory)' : ''}`;
+    case 'remember-snap-settings':
+      return `note that ${change.ensured.join(', ')} ${change.ensured.length === 1 ? 'is' : 'are'} as nova needs`;
   }
 }

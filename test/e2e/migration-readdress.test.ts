@@ -44,7 +44,7 @@ describeWith(packedCharmOnEmulator, 'a unit whose address changes, on the packed
   const fingerprint = async (unit: string, file: string): Promise<string> => (await ok(unit, `openssl x509 -noout -fingerprint -sha256 -in ${file}`)).trim();
   const clientView = async (unit: string, user: string): Promise<ClientView> => {
     const remotes = JSON.parse(await ok(unit, 'lxc remote list --format json', user)) as Record<string, Remote>;
-    const dir = user === 'root' ? '/root/.config/lxc' : `/home/${user}/.config/lxc`;
+    const dir = user === 'root' ? '/root/.config/lxc' : `/var/lib/${user}/.config/lxc`; // nova's home, as nova-common makes it
     const pinned: Record<string, string> = {};
     for (const peer of lxdUnits().filter((u) => u !== unit)) {
       const name = hostnames.get(peer) ?? '?';

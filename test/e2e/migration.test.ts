@@ -38,7 +38,7 @@ describeWith(packedCharmOnEmulator, 'lxd-migration wiring on the packed charm, r
       expect(statusOf(unit)).toEqual({ status: 'active', message: expect.stringContaining(`${units.length - 1}/${units.length - 1} peers wired`) });
       for (const user of ['root', 'nova']) {
         const remotes = await remotesOf(unit, user);
-        const dir = user === 'root' ? '/root/.config/lxc' : '/home/nova/.config/lxc';
+        const dir = user === 'root' ? '/root/.config/lxc' : '/var/lib/nova/.config/lxc';
         for (const peer of units.filter((u) => u !== unit)) {
           const name = hostnames.get(peer) ?? '?';
           expect(remotes[name]?.Addr).toMatch(/^https:\/\/[0-9.]+:8443$/);
@@ -141,7 +141,7 @@ describeWith(packedCharmOnEmulator, 'lxd-migration wiring on the packed charm, r
     // this side: joined by password, the certificate seen during the join pinned, for root and nova
     expect(model.debugLog('lxd/0')).toMatch(new RegExp(`join legacy peer lxd/1 as remote ${legacyHost}`));
     for (const user of ['root', 'nova']) expect(await ok('lxd/0', `lxc info ${legacyHost}: | grep -c server_name`, user)).toMatch(/1/);
-    const pinned = await ok('lxd/0', `openssl x509 -noout -fingerprint -sha256 -in /home/nova/.config/lxc/servercerts/${legacyHost}.crt`);
+    const pinned = await ok('lxd/0', `openssl x509 -noout -fingerprint -sha256 -in /var/lib/nova/.config/lxc/servercerts/${legacyHost}.crt`);
     expect(pinned).toBe(await ok('lxd/1', 'openssl x509 -noout -fingerprint -sha256 -in /var/lib/lxd/server.crt'));
     // the other side: lxd/0 publishes the legacy keys while a legacy peer is present, and they work the legacy way
     const published = relation().unitBags['lxd/0'] ?? {};

@@ -19,7 +19,7 @@ const PYTHON = '/usr/bin/python3';
 const PYLXD = '/usr/lib/python3/dist-packages/pylxd/client.py';
 const CALLS = readFileSync(path.join(__dirname, 'helpers', 'nova-lxd-calls.py'), 'utf8');
 const POOL = 'novapool';
-const NOVA_CONF = '/home/nova/.config/lxc';
+const NOVA_CONF = '/var/lib/nova/.config/lxc';
 
 const requirements = [
   root,
@@ -53,7 +53,7 @@ describeWith(requirements, 'nova-lxd through pylxd, as nova, on the packed charm
   const hostOf = (unit: string): string => hostnames.get(unit) ?? '?';
   /** one nova-lxd step as nova (its own HOME, so pylxd finds its default client certificate) */
   const nova = async (unit: string, args: readonly string[]): Promise<NovaResult> => {
-    const r = await model.exec(unit, ['runuser', '-u', 'nova', '--', PYTHON, '-', ...args], { env: { ...MACHINE_ENV, HOME: '/home/nova' }, stdin: CALLS, timeoutMs: 300_000 });
+    const r = await model.exec(unit, ['runuser', '-u', 'nova', '--', PYTHON, '-', ...args], { env: { ...MACHINE_ENV, HOME: '/var/lib/nova' }, stdin: CALLS, timeoutMs: 300_000 });
     const last = r.stdout.trim().split('\n').pop() ?? '';
     let parsed: NovaResult;
     try {
@@ -100,7 +100,7 @@ describeWith(requirements, 'nova-lxd through pylxd, as nova, on the packed charm
     expect(await ok('lxd/0', 'cat /etc/hosts')).toMatch(/# BEGIN lxd charm: lxd-migration peers[^\n]*\n\S+\t\S+\t# lxd\/1\n# END/);
     // nova's client: https://<host name>, no port, no cert (pylxd's default for the user), verify = the pin
     const probe = await nova('lxd/1', ['probe', hostOf('lxd/0'), pinOf('lxd/1', 'lxd/0')]);
-    expect(probe).toMatchObject({ trusted: true, home: '/home/nova', default_cert: `${NOVA_CONF}/client.crt` });
+    expect(probe).toMatchObject({ trusted: true, home: '/var/lib/nova', default_cert: `${NOVA_CONF}/client.crt` });
     // the verification is real: the system CAs, or another host's certificate as the pin, are refused
     const unverified = { error: 'ClientConnectionFailed', cause: 'SSLError', detail: expect.stringContaining('certificate verify failed: self-signed certificate') };
     expect(await nova('lxd/1', ['probe', hostOf('lxd/0'), 'True'])).toMatchObject(unverified);

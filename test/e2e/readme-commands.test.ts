@@ -93,7 +93,7 @@ describeWith(requirements, 'every juju line of the README, run by bash against t
         // root disk then goes on a dir pool of the same name on both hosts (where lxc move puts it too)
         const pool = deviceMapper ? [] : ['-s', 'readme-dir'];
         if (!deviceMapper) for (const unit of ['lxd/0', 'lxd/1']) emuOk('exec', unit, '--', 'lxc', 'storage', 'create', 'readme-dir', 'dir');
-        emuOk('exec', 'lxd/0', '--', 'runuser', '-u', 'nova', '--', 'env', 'HOME=/home/nova', 'lxc', 'init', 'readme-busybox', 'c1', ...pool);
+        emuOk('exec', 'lxd/0', '--', 'runuser', '-u', 'nova', '--', 'env', 'HOME=/var/lib/nova', 'lxc', 'init', 'readme-busybox', 'c1', ...pool);
       },
     },
   ];

@@ -2,7 +2,7 @@
 // groups, kernel knobs. Records every mutation so tests can assert "nothing was touched".
 import type { SysctlWrite } from '../../src/host/kernel-host';
 import { FakeKernel, type FakeKernelOptions } from './fake-kernel';
-import { HostCommandError, PackageError, SnapdError, type DeviceContent, type DeviceFacts, type Host, type LxdPackaging, type OsRelease, type SubIdRange, type VolumeGroup } from '../../src/host/host';
+import { HostCommandError, PackageError, SnapdError, type DeviceContent, type DeviceFacts, type Host, type LxdPackaging, type OsRelease, type PathKind, type SubIdRange, type VolumeGroup } from '../../src/host/host';
 
 export interface FakeHostOptions {
   readonly os?: OsRelease;
@@ -30,6 +30,16 @@ export interface FakeHostOptions {
   readonly lxdIgnoresStop?: boolean;
   /** sysctl values, read-only keys, file modes, managed files (fake-kernel.ts) */
   readonly kernel?: FakeKernelOptions;
+  /** snapd's version (default 2.63) */
+  readonly snapdVersion?: string;
+  /** snap options already set: "<snap> <key>" → value, e.g. { 'system homedirs': '/srv' } */
+  readonly snapOptions?: Readonly<Record<string, string>>;
+  /** snap options whose `snap set` fails, with snapd's words: "<snap> <key>" → message */
+  readonly snapSetFails?: Readonly<Record<string, string>>;
+  /** home directories (default: root /root, others /home/<name>) */
+  readonly homes?: Readonly<Record<string, string>>;
+  /** what is at paths (default: absent) */
+  readonly paths?: Readonly<Record<string, PathKind>>;
 }
 
 export class FakeHost implements Host {
@@ -47,6 +57,9 @@ export class FakeHost implements Host {
   readonly subids = new Map<string, SubIdRange[]>();
   readonly mounts: Set<string>;
   lxdIsRunning: boolean;
+  /** snap options: "<snap> <key>" → value */
+  readonly snapOptions = new Map<string, string>();
+  readonly paths = new Map<string, PathKind>();
   /** every mutation, in order */
   readonly actions: string[] = [];
   /** how many times a device's content was probed (blkid) */
@@ -67,6 +80,8 @@ export class FakeHost implements Host {
     this.lxdIsRunning = options.lxdRunning ?? true;
     for (const [name, channel] of Object.entries(options.snaps ?? {})) this.snaps.set(name, channel);
     this.kernel = new FakeKernel(this.actions, options.kernel);
+    for (const [key, value] of Object.entries(options.snapOptions ?? {})) this.snapOptions.set(key, value);
+    for (const [path, kind] of Object.entries(options.paths ?? {})) this.paths.set(path, kind);
   }
 
   async osRelease(): Promise<OsRelease> {
@@ -95,6 +110,31 @@ export class FakeHost implements Host {
     if (!this.snaps.has(name)) throw new PackageError(`${name} (snap, ${channel})`, `snap "${name}" is not installed`);
     this.snaps.set(name, channel);
     this.actions.push(`snap refresh ${name} --channel=${channel}`);
+  }
+  async snapdVersion(): Promise<string | null> {
+    return this.options.snapdVersion ?? '2.63';
+  }
+  async snapGet(snap: string, key: string): Promise<string | null> {
+    return this.snapOptions.get(`${snap} ${key}`) ?? null;
+  }
+  async snapSet(snap: string, key: string, value: string): Promise<void> {
+    const fails = this.options.snapSetFails?.[`${snap} ${key}`];
+    if (fails) throw new HostCommandError('snap', 1, fails);
+    this.snapOptions.set(`${snap} ${key}`, value);
+    this.actions.push(`snap set ${snap} ${key}=${value}`);
+  }
+  async userHome(user: string): Promise<string | null> {
+    if (!this.users.has(user)) return null;
+    return this.options.homes?.[user] ?? (user === 'root' ? '/root' : `/home/${user}`);
+  }
+  async pathKind(path: string): Promise<PathKind> {
+    return this.paths.get(path) ?? { kind: 'absent' };
+  }
+  async symlink(target: string, path: string, replaceEmptyDir: boolean): Promise<void> {
+    const here = this.paths.get(path);
+    if (here && !(replaceEmptyDir && here.kind === 'directory' && here.empty)) throw new HostCommandError('ln', 1, `${path} exists`);
+    this.paths.set(path, { kind: 'symlink', target });
+    this.actions.push(`ln -s ${target} ${path}`);
   }
   async isContainer(): Promise<boolean> {
     return this.options.container ?? false;
@@ -229,5 +269,8 @@ export class FakeHost implements Host {
   }
   setFileMode(path: string, mode: number): Promise<void> {
     return this.kernel.setFileMode(path, mode);
+  }
+  async reloadLxd(packaging: LxdPackaging): Promise<void> {
+    this.actions.push(`reload lxd (${packaging})`);
   }
 }

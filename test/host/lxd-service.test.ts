@@ -8,6 +8,8 @@ test("the deb: one systemctl transaction over the three units, lxd-containers' s
     start: ['systemctl', 'start', 'lxd-containers.service', 'lxd.socket', 'lxd.service'],
     // the socket counts: while it listens, any client would start the daemon again
     isActive: ['systemctl', 'is-active', '--quiet', 'lxd.service', 'lxd.socket'],
+    reload: ['systemctl', 'restart', 'lxd.service'],
+    lxdDir: '/var/lib/lxd',
   });
 });
 
@@ -16,5 +18,8 @@ test('the snap: snapd stops and starts it; systemd knows its units as snap.lxd.*
     stop: ['snap', 'stop', 'lxd'],
     start: ['snap', 'start', 'lxd'],
     isActive: ['systemctl', 'is-active', '--quiet', 'snap.lxd.daemon.service', 'snap.lxd.daemon.unix.socket'],
+    // the LXD snap's reload restarts the daemon alone (its instances keep running): how criu.enable takes effect
+    reload: ['systemctl', 'reload', 'snap.lxd.daemon'],
+    lxdDir: '/var/snap/lxd/common/lxd',
   });
 });

@@ -47,6 +47,7 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
   installedPackages: null,
   snapChannel: null,
   state: { ...readCharmState({}), trustPasswordHash: 'h1', managedPool: 'lxd', ensuredPackages: [...DEB_LXD_PACKAGES, ...BASE_PACKAGES], sysctlApplied: appliedMarker(PRODUCTION_SYSCTL), ...state },
+  snapHost: null,
   trustPasswordHash: 'h1',
   kernelTuning: {
     sysctlFile: desiredSysctl(true).content,

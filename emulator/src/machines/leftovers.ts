@@ -27,7 +27,7 @@ async function recoverRecord(modelName: string, modelDir: string, id: string): P
     .catch(() => null);
   const pidText = await readFile(lxdPidFile(machineDir), 'utf8').catch(() => '');
   return {
-    ...namespaceMachineRecord(modelName, id, machineDir),
+    ...namespaceMachineRecord(modelName, id, machineDir, saved?.lxdPackaging ?? 'deb'),
     address: saved?.address ?? '',
     cidr: saved?.cidr ?? '',
     loopDevices: await loopDevicesUnder(machineDir),

@@ -9,6 +9,7 @@ import type { MachineRecord } from '../model/types';
 import { ROOT_ENV, tryRun } from './command';
 import { enterArgv, handlesOf } from './enter';
 import { isAlive, namespaceId, terminate } from './processes';
+import { SNAP_LXD_DIR, type LxdPackaging } from './snap-flavour';
 
 const READY_TIMEOUT_S = 60;
 
@@ -17,6 +18,16 @@ export function lxdBinary(): string {
   if (!found) throw new Error('no lxd binary (/usr/bin/lxd or /usr/sbin/lxd): install the Debian package lxd');
   return found;
 }
+
+/** how LXD is packaged on this machine (records written before the snap flavour are deb) */
+export const packagingOf = (machine: MachineRecord): LxdPackaging => machine.lxdPackaging ?? 'deb';
+
+/** the daemon's environment: the snap's daemon.start sets LXD_DIR to its common data directory */
+export const daemonEnvOf = (packaging: LxdPackaging): Record<string, string> =>
+  packaging === 'snap' ? { ...ROOT_ENV, LXD_DIR: SNAP_LXD_DIR } : { ...ROOT_ENV };
+
+export const daemonLogFile = (packaging: LxdPackaging): string =>
+  packaging === 'snap' ? `${SNAP_LXD_DIR}/logs/lxd.log` : '/var/log/lxd/lxd.log';
 
 export function lxdPidFile(machineDir: string): string {
   return path.join(machineDir, 'lxd.pid');
@@ -46,10 +57,12 @@ export async function startLxd(machine: MachineRecord): Promise<number> {
   }
   const logFile = path.join(h.machineDir, 'lxd.stdout.log');
   const out = openSync(logFile, 'a');
-  const argv = [...enterArgv(h), lxdBinary(), '--group', 'lxd', '--logfile', '/var/log/lxd/lxd.log'];
+  const packaging = packagingOf(machine);
+  const env = daemonEnvOf(packaging);
+  const argv = [...enterArgv(h), lxdBinary(), '--group', 'lxd', '--logfile', daemonLogFile(packaging)];
   const [file, ...args] = argv as [string, ...string[]];
   // detached: its own session, so it keeps running after this process (and its terminal) go away
-  const child = spawn(file, args, { detached: true, stdio: ['ignore', out, out], env: { ...ROOT_ENV } });
+  const child = spawn(file, args, { detached: true, stdio: ['ignore', out, out], env });
   closeSync(out);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start lxd on machine ${machine.id}`);
@@ -59,6 +72,7 @@ export async function startLxd(machine: MachineRecord): Promise<number> {
   await writeFile(lxdPidFile(h.machineDir), `${pid}\n`);
   const ready = await tryRun([...enterArgv(h), lxdBinary(), 'waitready', `--timeout=${READY_TIMEOUT_S}`], {
     timeoutMs: (READY_TIMEOUT_S + 10) * 1000,
+    env,
   });
   if (ready.exitCode !== 0 || exited !== null) {
     const log = await readFile(logFile, 'utf8').catch(() => '');
@@ -84,6 +98,7 @@ export async function stopLxd(machine: MachineRecord, timeoutS = 30): Promise<vo
   if ((await namespaceId('mnt', h.mntNs)) !== null) {
     await tryRun([...enterArgv(h), lxdBinary(), 'shutdown', `--timeout=${timeoutS}`], {
       timeoutMs: (timeoutS + 5) * 1000,
+      env: daemonEnvOf(packagingOf(machine)),
     });
   }
   await terminate(ours, 5000);

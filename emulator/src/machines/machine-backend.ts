@@ -16,6 +16,10 @@ export interface MachineOptions {
   loopSizeGiB: number;
   /** start a real LXD daemon on the machine */
   lxd: boolean;
+  /** deb (default): Debian's lxd as it is; snap: a snap-shaped machine (machines/snap-flavour.ts) */
+  lxdPackaging?: 'deb' | 'snap';
+  /** snap-shaped machines: the snapd version modelled (default DEFAULT_SNAPD_VERSION) */
+  snapdVersion?: string;
 }
 
 export interface RunRequest {

@@ -4,9 +4,10 @@
 import type { MachineRecord } from '../model/types';
 import { mountViewPaths } from './mount-view';
 import { bridgeName, hostVethName, machineHostname, netnsName } from './naming';
+import type { LxdPackaging } from './snap-flavour';
 
-export function namespaceMachineRecord(modelName: string, id: string, machineDir: string): MachineRecord {
-  const paths = mountViewPaths(machineDir);
+export function namespaceMachineRecord(modelName: string, id: string, machineDir: string, packaging: LxdPackaging = 'deb'): MachineRecord {
+  const paths = mountViewPaths(machineDir, packaging);
   const netns = netnsName(modelName, id);
   return {
     id,
@@ -14,7 +15,8 @@ export function namespaceMachineRecord(modelName: string, id: string, machineDir
     hostname: machineHostname(modelName, id),
     address: '',
     cidr: '',
-    mounts: paths.mounts,
+    // a snap-shaped machine's whole /var/lib is its own (loop files a charm makes there are found by it)
+    mounts: paths.varLib === null ? paths.mounts : { ...paths.mounts, '/var/lib': paths.varLib },
     handles: {
       netns,
       netnsPath: `/run/netns/${netns}`,
@@ -27,5 +29,6 @@ export function namespaceMachineRecord(modelName: string, id: string, machineDir
     },
     loopDevices: [],
     lxdPid: null,
+    lxdPackaging: packaging,
   };
 }

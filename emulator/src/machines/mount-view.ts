@@ -5,6 +5,7 @@
 import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { run, tryRun } from './command';
+import type { LxdPackaging } from './snap-flavour';
 
 /** guest directories that belong to the machine: bind-mounted from `<machineDir>/fs/<slug>` */
 export const PRIVATE_DIRS = [
@@ -13,9 +14,33 @@ export const PRIVATE_DIRS = [
   '/var/cache/lxd',
   '/var/lib/juju',
   '/var/log/juju',
+  // nova's home on a nova-compute host (the nova-common deb makes it)
+  '/var/lib/nova',
   '/root',
   '/home',
 ] as const;
+
+/**
+ * A snap-shaped machine has no /var/lib/lxd (its LXD lives in /var/snap) and snapd's state of its own.
+ * Its whole /var/lib is a private directory that shows the host's entries (bound in one by one) except
+ * lxd, so that a charm can make /var/lib/lxd there, as on a real snap host.
+ */
+export const SNAP_PRIVATE_DIRS = [
+  '/var/snap',
+  '/var/lib/snapd',
+  '/var/log/lxd',
+  '/var/cache/lxd',
+  '/var/lib/juju',
+  '/var/log/juju',
+  '/var/lib/nova',
+  '/root',
+  '/home',
+] as const;
+
+/** guest /var/lib entries a snap-shaped machine does not take from the host */
+const NOT_FROM_HOST_VAR_LIB = ['lxd', 'snapd', 'juju', 'nova'];
+
+export const privateDirsOf = (packaging: LxdPackaging): readonly string[] => (packaging === 'snap' ? SNAP_PRIVATE_DIRS : PRIVATE_DIRS);
 
 export interface MountViewPaths {
   nsDir: string;
@@ -37,13 +62,16 @@ export interface MountViewPaths {
    * of /sys and /proc
    */
   visibleMounts: { readonly sys: string; readonly proc: string };
+  /** snap-shaped machines: the host directory that is the machine's /var/lib; null: the host's own */
+  varLib: string | null;
 }
 
-export function mountViewPaths(machineDir: string): MountViewPaths {
+export function mountViewPaths(machineDir: string, packaging: LxdPackaging = 'deb'): MountViewPaths {
   const mounts: Record<string, string> = {};
-  for (const guest of PRIVATE_DIRS) mounts[guest] = path.join(machineDir, 'fs', guest.slice(1).replace(/\//g, '-'));
+  for (const guest of privateDirsOf(packaging)) mounts[guest] = path.join(machineDir, 'fs', guest.slice(1).replace(/\//g, '-'));
   const nsDir = path.join(machineDir, 'ns');
   return {
+    varLib: packaging === 'snap' ? path.join(machineDir, 'fs', 'var-lib') : null,
     nsDir,
     mntNs: path.join(nsDir, 'mnt'),
     utsNs: path.join(nsDir, 'uts'),
@@ -73,6 +101,7 @@ export function setupScript(paths: MountViewPaths, hostname: string): string {
     'set -e',
     `mount -t overlay overlay -o ${q(`lowerdir=/etc,upperdir=${paths.etcUpper},workdir=${paths.etcWork}`)} /etc`,
   ];
+  if (paths.varLib !== null) lines.push(...privateVarLibLines(paths.varLib));
   for (const [guest, host] of Object.entries(paths.mounts)) {
     lines.push(`mkdir -p ${q(guest)}`, `mount --bind ${q(host)} ${q(guest)}`);
   }
@@ -92,6 +121,29 @@ export function setupScript(paths: MountViewPaths, hostname: string): string {
   }
   lines.push(`hostname ${q(hostname)}`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Makes `varLib` the machine's /var/lib: each host entry but NOT_FROM_HOST_VAR_LIB bound (or, for a
+ * symlink, copied) into it first, while the host's /var/lib is still in view, then the whole tree moved
+ * over /var/lib at once (the model's own directory may live under the host's /var/lib).
+ */
+export function privateVarLibLines(varLib: string): string[] {
+  const q = shellQuote;
+  const skip = NOT_FROM_HOST_VAR_LIB.join('|');
+  return [
+    `PRIV=${q(varLib)}`,
+    'for e in /var/lib/* /var/lib/.[!.]*; do',
+    '  [ -e "$e" ] || [ -L "$e" ] || continue',
+    '  name=${e##*/}',
+    `  case "$name" in ${skip}) continue ;; esac`,
+    '  if [ -L "$e" ]; then cp -P "$e" "$PRIV/$name"',
+    '  elif [ -d "$e" ]; then mkdir -p "$PRIV/$name" && mount --bind "$e" "$PRIV/$name"',
+    '  else { [ -e "$PRIV/$name" ] || : > "$PRIV/$name"; } && mount --bind "$e" "$PRIV/$name"',
+    '  fi',
+    'done',
+    'mount --rbind "$PRIV" /var/lib',
+  ];
 }
 
 /** Files the machine's /etc starts with (written into the overlay's upper dir before it is mounted). */
@@ -118,6 +170,7 @@ export async function createMountView(paths: MountViewPaths, netnsPath: string, 
     else await writeFile(standIn.host, '');
     await chmod(standIn.host, standIn.mode);
   }
+  if (paths.varLib !== null) await mkdir(paths.varLib, { recursive: true });
   await mkdir(paths.cgroupStash, { recursive: true });
   await mkdir(paths.nsDir, { recursive: true });
   await run(['mount', '--bind', paths.nsDir, paths.nsDir]);

@@ -22,6 +22,7 @@ import { netnsName, validateMachineId, validateModelName } from './naming';
 import { ensureNamespacePrerequisites } from './prerequisites';
 import { readdressNamespaceMachine } from './readdress';
 import { installServiceShim } from './service-shim';
+import { DEFAULT_LXD_CHANNEL, DEFAULT_SNAPD_VERSION, initialSnapdState, SNAP_LXD_DIR, UBUNTU_OS_RELEASE } from './snap-flavour';
 import { machineAddress } from './subnet';
 import { teardownMachine } from './teardown';
 
@@ -54,8 +55,9 @@ export class NamespaceMachines implements MachineBackend {
       );
     }
     await mkdir(machineDir, { recursive: true });
-    const paths = mountViewPaths(machineDir);
-    const machine = namespaceMachineRecord(opts.modelName, opts.id, machineDir);
+    const packaging = opts.lxdPackaging ?? 'deb';
+    const paths = mountViewPaths(machineDir, packaging);
+    const machine = namespaceMachineRecord(opts.modelName, opts.id, machineDir, packaging);
     const { hostname } = machine;
     try {
       await withModelLock(opts.modelName, async () => {
@@ -69,7 +71,10 @@ export class NamespaceMachines implements MachineBackend {
       await seedEtc(paths, hostname, {
         'lvm/lvmlocal.conf': LVM_LOCAL_CONF,
         'lvm/devices/system.devices': devicesFile(machine.loopDevices),
+        // a snap-shaped machine is an Ubuntu host (every base the charm declares ships LXD as the snap)
+        ...(packaging === 'snap' ? { 'os-release': UBUNTU_OS_RELEASE } : {}),
       });
+      if (packaging === 'snap') await this.seedSnapd(paths.mounts, opts);
       await createMountView(paths, `/run/netns/${netns}`, hostname);
       await installServiceShim(machine); // systemctl for the machine's LXD (no init system here)
       if (opts.lxd) machine.lxdPid = await startLxd(machine);
@@ -79,6 +84,19 @@ export class NamespaceMachines implements MachineBackend {
       throw err;
     }
     return machine;
+  }
+
+  /** snapd's state (the lxd snap installed, when the machine has LXD) and the snap's data directory */
+  private async seedSnapd(mounts: Record<string, string>, opts: MachineOptions): Promise<void> {
+    const snapdDir = mounts['/var/lib/snapd'];
+    const varSnap = mounts['/var/snap'];
+    if (snapdDir === undefined || varSnap === undefined) throw new Error('snap-shaped machine without /var/lib/snapd or /var/snap');
+    const files = initialSnapdState({ snapdVersion: opts.snapdVersion ?? DEFAULT_SNAPD_VERSION, lxdChannel: opts.lxd ? DEFAULT_LXD_CHANNEL : null });
+    for (const [rel, content] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(snapdDir, rel)), { recursive: true });
+      await writeFile(path.join(snapdDir, rel), content);
+    }
+    await mkdir(path.join(varSnap, path.relative('/var/snap', SNAP_LXD_DIR), 'logs'), { recursive: true });
   }
 
   private async plugIntoBridge(machine: MachineRecord, gateway: string): Promise<void> {

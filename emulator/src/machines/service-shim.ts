@@ -15,9 +15,10 @@ import path from 'node:path';
 import type { MachineRecord } from '../model/types';
 import { ROOT_ENV, run } from './command';
 import { NSENTER, handlesOf } from './enter';
-import { lxdBinary, lxdPidFile } from './lxd-daemon';
+import { daemonEnvOf, daemonLogFile, lxdBinary, lxdPidFile, packagingOf } from './lxd-daemon';
 import { shellQuote } from './mount-view';
 import { sysctlScript, sysctlShimFiles } from './sysctl-shim';
+import { SNAP_LXD_UNITS, writeSnapCommands, type LxdPackaging } from './snap-flavour';
 
 /** where the shim appears inside a machine: first on the hook PATH after the tools dir, empty on Debian */
 export const SHIM_GUEST_DIR = '/usr/local/sbin';
@@ -26,6 +27,10 @@ export const SHIM_GUEST_DIR = '/usr/local/sbin';
 export const LXD_UNITS = ['lxd.service', 'lxd.socket', 'lxd-containers.service'] as const;
 
 export interface ShimSettings {
+  /** deb: Debian's units (lxd-containers.service stops instances); snap: snap.lxd.daemon's (every stop does) */
+  readonly packaging: LxdPackaging;
+  /** the daemon's --logfile inside the machine */
+  readonly daemonLog: string;
   /** where the daemon's pid is kept (the emulator's lxd.pid) */
   readonly pidFile: string;
   readonly lxdBinary: string;
@@ -47,18 +52,23 @@ export function shimDirOf(machineDir: string): string {
   return path.join(machineDir, 'service-shim');
 }
 
-export function shimSettings(machineDir: string, binary: string): ShimSettings {
+export function shimSettings(machineDir: string, binary: string, packaging: LxdPackaging = 'deb'): ShimSettings {
   return {
+    packaging,
+    daemonLog: daemonLogFile(packaging),
     pidFile: lxdPidFile(machineDir),
     lxdBinary: binary,
     outputLog: path.join(machineDir, 'lxd.stdout.log'),
-    daemonEnv: ROOT_ENV,
+    daemonEnv: packaging === 'deb' ? ROOT_ENV : daemonEnvOf(packaging),
     stopTimeoutS: 30,
     unitDir: '/etc/systemd/system',
     ownUnitDir: path.join(machineDir, 'etc', 'upper', 'systemd', 'system'),
     stateDir: serviceStateDirOf(machineDir),
   };
 }
+
+/** the LXD units the shim knows on a machine of this packaging */
+export const unitsOf = (packaging: LxdPackaging): readonly string[] => (packaging === 'snap' ? SNAP_LXD_UNITS : LXD_UNITS);
 
 /** where the shim keeps what the machine's own units are doing (a reboot empties it) */
 export function serviceStateDirOf(machineDir: string): string {
@@ -69,9 +79,13 @@ export function serviceStateDirOf(machineDir: string): string {
 export function systemctlScript(settings: ShimSettings): string {
   const q = shellQuote;
   const env = Object.entries(settings.daemonEnv).map(([k, v]) => q(`${k}=${v}`)).join(' ');
+  const snap = settings.packaging === 'snap';
+  const verbs = `start, stop, restart, ${snap ? 'reload, ' : ''}is-active, status, enable, disable, is-enabled, daemon-reload`;
+  const unitName = snap ? 'snap.lxd.daemon.service' : 'lxd.service';
+  const daemonLog = /^[\w/.-]+$/.test(settings.daemonLog) ? settings.daemonLog : q(settings.daemonLog);
   return `#!/bin/sh
 # systemctl of a juju-emulator machine (no init system here): knows LXD's units, nothing else.
-PIDFILE=${q(settings.pidFile)}
+${snap ? `export LXD_DIR=${q(settings.daemonEnv.LXD_DIR ?? '')}\n` : ''}PIDFILE=${q(settings.pidFile)}
 LXD=${q(settings.lxdBinary)}
 OUTLOG=${q(settings.outputLog)}
 STOP_TIMEOUT=${settings.stopTimeoutS}
@@ -101,7 +115,7 @@ full_name() {
   esac
 }
 known() {
-  case "$1" in ${LXD_UNITS.join('|')}) return 0 ;; esac
+  case "$1" in ${unitsOf(settings.packaging).join('|')}) return 0 ;; esac
   return 1
 }
 # the daemon's pid when it runs (not a zombie, really lxd), else nothing
@@ -132,17 +146,17 @@ stop_daemon() {
   fi
   if ! wait_gone "$STOP_TIMEOUT"; then
     kill -KILL "$pid" 2>/dev/null
-    wait_gone 5 || { echo "Failed to stop lxd.service: pid $pid does not exit" >&2; return 1; }
+    wait_gone 5 || { echo "Failed to stop ${unitName}: pid $pid does not exit" >&2; return 1; }
   fi
   rm -f "$PIDFILE"
 }
 start_daemon() {
   daemon_pid >/dev/null && return 0
   # own session: a hook's end or timeout (which kills its process group) does not reach the daemon
-  ( cd / && exec setsid /bin/sh -c 'echo $$ > "$0" && exec "$@"' "$PIDFILE" env -i ${env} "$LXD" --group lxd --logfile /var/log/lxd/lxd.log ) </dev/null >>"$OUTLOG" 2>&1 &
-  # ExecStartPost of Debian's lxd.service
+  ( cd / && exec setsid /bin/sh -c 'echo $$ > "$0" && exec "$@"' "$PIDFILE" env -i ${env} "$LXD" --group lxd --logfile ${daemonLog} ) </dev/null >>"$OUTLOG" 2>&1 &
+  # ExecStartPost of Debian's lxd.service (the snap's daemon.start waits the same way)
   if ! "$LXD" waitready --timeout=600 >/dev/null 2>&1; then
-    echo "Job for lxd.service failed: the daemon did not become ready (see $OUTLOG and /var/log/lxd/lxd.log)" >&2
+    echo "Job for ${unitName} failed: the daemon did not become ready (see $OUTLOG and ${settings.daemonLog})" >&2
     return 1
   fi
 }
@@ -229,13 +243,13 @@ own_disable() {
   return 0
 }
 
-[ -n "$verb" ] || { echo "systemctl: the juju-emulator systemctl needs a verb (start, stop, restart, is-active, status, enable, disable, is-enabled, daemon-reload)" >&2; exit 1; }
+[ -n "$verb" ] || { echo "systemctl: the juju-emulator systemctl needs a verb (${verbs})" >&2; exit 1; }
 resolved=
 for u in $units; do resolved="$resolved $(full_name "$u")"; done
 case "$verb" in
   daemon-reload) exit 0 ;;
-  start|stop|restart|is-active|status|enable|disable|is-enabled) ;;
-  *) echo "Unknown command verb '$verb' (the juju-emulator systemctl knows start, stop, restart, is-active, status, enable, disable, is-enabled, daemon-reload)." >&2; exit 1 ;;
+  start|stop|restart|is-active|status|enable|disable|is-enabled${snap ? '|reload' : ''}) ;;
+  *) echo "Unknown command verb '$verb' (the juju-emulator systemctl knows ${verbs})." >&2; exit 1 ;;
 esac
 [ -n "$resolved" ] || { echo "Too few arguments." >&2; exit 1; }
 
@@ -299,12 +313,13 @@ for u in $resolved; do
 done
 # LXD's units come with the package: enabled already, and enable/disable change nothing here
 case "$verb" in enable|disable) exit 0 ;; esac
-mode=term
-case " $resolved " in *" lxd-containers.service "*) mode=shutdown ;; esac
+${snap ? `# the LXD snap's daemon.stop shuts its instances down; a reload restarts the daemon alone (instances run on)
+mode=shutdown` : `mode=term
+case " $resolved " in *" lxd-containers.service "*) mode=shutdown ;; esac`}
 case "$verb" in
   stop) stop_daemon "$mode" ;;
   start) start_daemon ;;
-  restart) stop_daemon "$mode" && start_daemon ;;
+  restart) stop_daemon "$mode" && start_daemon ;;${snap ? '\n  reload) stop_daemon term && start_daemon ;;' : ''}
 esac
 `;
 }
@@ -320,11 +335,13 @@ export async function installServiceShim(machine: MachineRecord): Promise<void> 
   const dir = shimDirOf(h.machineDir);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'systemctl');
-  await writeFile(file, systemctlScript(shimSettings(h.machineDir, lxdBinary())));
+  const packaging = packagingOf(machine);
+  await writeFile(file, systemctlScript(shimSettings(h.machineDir, lxdBinary(), packaging)));
   await chmod(file, 0o755);
   // sysctl beside it: kernel values a charm sets stay in this machine (sysctl-shim.ts)
   const sysctl = path.join(dir, 'sysctl');
   await writeFile(sysctl, sysctlScript(sysctlShimFiles(h.machineDir)));
   await chmod(sysctl, 0o755);
+  if (packaging === 'snap') await writeSnapCommands(dir, lxdBinary());
   await run(shimMountArgv(h.mntNs, dir));
 }

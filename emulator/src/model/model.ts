@@ -131,6 +131,8 @@ export class Model {
       loopDevices: app.machineOptions.loopDevices,
       loopSizeGiB: app.machineOptions.loopSizeGiB,
       lxd: app.machineOptions.lxd,
+      lxdPackaging: app.machineOptions.lxdPackaging,
+      snapdVersion: app.machineOptions.snapdVersion,
     });
     this.state.machines[id] = machine;
     this.save();
@@ -377,9 +379,15 @@ export class Model {
     const machineId = target.includes('/') ? getUnit(this.state, target).machine : target;
     const machine = this.state.machines[machineId];
     if (!machine) throw new ModelError(`machine "${target}" not found`);
-    const env = opts.env ?? { PATH: AGENT_PATH, LANG: 'C.UTF-8', HOME: opts.user && opts.user !== 'root' ? `/home/${opts.user}` : '/root' };
+    const env = opts.env ?? { PATH: AGENT_PATH, LANG: 'C.UTF-8', HOME: opts.user && opts.user !== 'root' ? await this.homeOf(machine, opts.user) : '/root' };
     const req = { argv, env, cwd: '/', ...(opts.user ? { user: opts.user } : {}), ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
     return this.backend.run(machine, req);
+  }
+
+  /** a user's home on a machine, from its own passwd database (nova's is /var/lib/nova) */
+  private async homeOf(machine: MachineRecord, user: string): Promise<string> {
+    const entry = await this.backend.run(machine, { argv: ['getent', 'passwd', user], env: { PATH: AGENT_PATH, LANG: 'C.UTF-8' }, cwd: '/' });
+    return (entry.exitCode === 0 ? entry.stdout.trim().split(':')[5] : undefined) || `/home/${user}`;
   }
 
   debugLog(unitName?: string): string {

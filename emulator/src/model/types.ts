@@ -100,6 +100,8 @@ export interface MachineRecord {
   handles: Record<string, string | number>;
   loopDevices: LoopDeviceRecord[];
   lxdPid: number | null;
+  /** how the machine's LXD is packaged: Debian's deb (default) or snap-shaped (see machines/snap-flavour.ts) */
+  lxdPackaging?: 'deb' | 'snap';
 }
 
 // ---- applications, units, relations ----
@@ -114,7 +116,15 @@ export interface ApplicationRecord {
   status: WorkloadStatus | null; // application status set by the leader (status-set --application)
   nextUnitNumber: number;
   /** options for new units: how many loop devices etc. — passed to the machine backend */
-  machineOptions: { loopDevices: number; loopSizeGiB: number; lxd: boolean };
+  machineOptions: {
+    loopDevices: number;
+    loopSizeGiB: number;
+    lxd: boolean;
+    /** deb (default) or snap-shaped machines */
+    lxdPackaging?: 'deb' | 'snap';
+    /** snap-shaped machines: the snapd version the `snap` shim reports and behaves as (default 2.63) */
+    snapdVersion?: string;
+  };
 }
 
 /** One queued operation for a unit agent. */

@@ -32,6 +32,8 @@ beforeEach(() => {
   chmodSync(path.join(dir, 'lxd'), 0o755);
   mkdirSync(path.join(dir, 'units'));
   const script = systemctlScript({
+    packaging: 'deb',
+    daemonLog: '/var/log/lxd/lxd.log',
     pidFile: path.join(dir, 'pid'),
     lxdBinary: path.join(dir, 'lxd'),
     outputLog: path.join(dir, 'out.log'),

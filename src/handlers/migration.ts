@@ -3,18 +3,13 @@
 // certificates), publish this unit's own record, and report how many peers are wired. A peer's own
 // -joined/-changed reads only that peer's bag (and this unit's): every other peer comes from what this
 // unit remembered of it, so the hook's cost does not grow with the number of peers.
-import { hostname as osHostname } from 'node:os';
 import type { Bag, RelationId, UnitName } from '../juju/hook-tools';
-import { isTrustAdmin, supportsTrustPassword, type ServerInfo } from '../lxd/lxd-api';
-import { clientPackaging } from '../lxd/socket-path';
-import { AdminTrustStore } from '../migration/admin-trust-store';
+import { supportsTrustPassword, type ServerInfo } from '../lxd/lxd-api';
 import { applyMigrationChanges, type MigrationFailure } from '../migration/apply';
 import { bagChanges, describeConflict, desiredMigration, legacyBag, planRemoteChanges, wiring, type DesiredMigration } from '../migration/desired-remotes';
-import { FsClientConfigStore } from '../migration/fs-client-config';
-import { makeLegacyJoiner } from '../migration/legacy-join';
 import { peerMemoryChanges, readPeerMemory, rememberPeer, type RememberedPeer } from '../migration/peer-memory';
 import { changedDigests, describeRefusal, parsePeerBag, recordDigest, resolvePeers, toBag, type PeerParse } from '../migration/peer-record';
-import type { ClientConfigStore, LocalUser, TrustStore, UserClientConfig } from '../migration/ports';
+import type { LocalUser, UserClientConfig } from '../lxd/client-config-store';
 import type { PeerWiring } from '../model/status';
 import type { Services } from './services';
 import { byText } from '../model/order';
@@ -22,14 +17,6 @@ import { byText } from '../model/order';
 export const MIGRATION_ENDPOINT = 'lxd-migration';
 /** charm-state key: what the last successful hook wired (peer digests and local users) */
 export const WIRING_STATE_KEY = 'migration-wiring';
-
-/** Everything the wiring touches outside Juju: LXD's trust store, each user's lxc files, passwd, the host name. */
-export interface MigrationPorts {
-  readonly trust: TrustStore;
-  readonly clients: ClientConfigStore;
-  readonly users: (names: readonly string[]) => Promise<{ readonly found: LocalUser[]; readonly missing: string[] }>;
-  readonly hostname: string;
-}
 
 export interface MigrationInput {
   /** the users the lxd relation brings (nova); root is always wired */
@@ -49,14 +36,6 @@ interface Remembered {
   readonly peers: Record<UnitName, string>;
 }
 
-
-/** The real ports on a unit (files under "/"), or null when this LXD client cannot administer trust. */
-export function unitMigrationPorts(s: Services): MigrationPorts | null {
-  if (!isTrustAdmin(s.lxd)) return null;
-  const packaging = clientPackaging(process.env);
-  const clients = new FsClientConfigStore({ root: '/', packaging });
-  return { trust: new AdminTrustStore(s.lxd), clients, users: (names) => clients.users(names), hostname: osHostname() };
-}
 
 const NOTHING_REMEMBERED: Remembered = { users: [], peers: Object.create(null) as Record<UnitName, string> };
 
@@ -101,23 +80,23 @@ function fromMemory(units: readonly UnitName[], remoteUnit: UnitName | null, wir
 const reasonOf = (failures: readonly MigrationFailure[], unit: UnitName): string => failures.find((f) => f.peer === unit)?.reason ?? 'not wired';
 
 /** Writes this unit's record (and the legacy keys while a legacy peer is present), only what differs. */
-async function publish(s: Services, id: RelationId, own: Bag, input: MigrationInput, ports: MigrationPorts, users: readonly LocalUser[], desired: DesiredMigration): Promise<void> {
+async function publish(s: Services, id: RelationId, own: Bag, input: MigrationInput, users: readonly LocalUser[], desired: DesiredMigration): Promise<void> {
   const pem = input.server.certificatePem;
   if (!input.address || !pem || s.event.kind !== 'hook' || s.event.relation?.departingUnit === s.event.unit.unitName) return;
   const clientCertPems: Record<string, string> = {};
-  for (const user of users) clientCertPems[user.name] = await ports.clients.ensureClientCert(user, ports.hostname);
+  for (const user of users) clientCertPems[user.name] = await s.clients.ensureClientCert(user, s.hostname);
   const legacy = desired.publishLegacy && supportsTrustPassword(input.server) ? await input.legacyCredentials() : null;
-  const wanted = { ...toBag({ hostname: ports.hostname, address: input.address, port: input.port, serverCertPem: pem, clientCertPems }), ...legacyBag(desired.publishLegacy, legacy) };
+  const wanted = { ...toBag({ hostname: s.hostname, address: input.address, port: input.port, serverCertPem: pem, clientCertPems }), ...legacyBag(desired.publishLegacy, legacy) };
   const changes = bagChanges(own, wanted);
   if (Object.keys(changes).length > 0) await s.juju.relationSet(id, changes);
 }
 
 /**
- * Wires this unit to its lxd-migration peers. Returns null when there is no peer relation or this LXD
- * client cannot do it (no trust administration, no server certificate): then converge reports as before.
+ * Wires this unit to its lxd-migration peers. Returns null when there is no peer relation or LXD
+ * reports no server certificate (nothing to pin yet): then converge reports as before.
  */
-export async function reconcileMigration(s: Services, input: MigrationInput, ports: MigrationPorts | null = unitMigrationPorts(s)): Promise<PeerWiring | null> {
-  if (ports === null || !input.server.certificatePem) return null;
+export async function reconcileMigration(s: Services, input: MigrationInput): Promise<PeerWiring | null> {
+  if (!input.server.certificatePem) return null;
   const [id] = await s.juju.relationIds(MIGRATION_ENDPOINT);
   if (id === undefined) return null;
   const me = s.event.unit.unitName;
@@ -125,7 +104,7 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   const departing = relation?.departingUnit ?? null;
 
   const units = await s.juju.relationList(id);
-  const { found, missing } = await ports.users([...new Set(['root', ...input.relationUsers])]);
+  const { found, missing } = await s.clients.users([...new Set(['root', ...input.relationUsers])]);
   const userNames = found.map((u) => u.name).sort();
   const remembered = readRemembered(input.stateBag);
   // the scope is enough for a peer's own -joined/-changed; anything else checks every peer
@@ -142,7 +121,7 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
     parsed.set(unit, result);
     fresh.set(unit, rememberPeer(unit, recordDigest(bag), result));
   }
-  const peers = resolvePeers(ports.hostname, parsed, known);
+  const peers = resolvePeers(s.hostname, parsed, known);
   const current = new Map([...fresh, ...known].map(([unit, peer]) => [unit, peer.digest]));
   const { scope, digests } = changedDigests((remembered ?? NOTHING_REMEMBERED).peers, current);
   const desired = desiredMigration({ me, users: userNames, peers, departing });
@@ -156,13 +135,12 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
     for (const [unit, problems] of peers.refused) if (!scoped || scope.has(unit)) await s.juju.log('WARNING', describeRefusal(unit, problems));
     for (const name of missing) await s.juju.log('WARNING', `user ${name} does not exist on this machine: no remotes for it yet`);
     const clients = new Map<string, UserClientConfig>();
-    for (const user of found) clients.set(user.name, await ports.clients.read(user));
-    const observed = { clients, trust: await ports.trust.list() };
+    for (const user of found) clients.set(user.name, await s.clients.read(user));
+    const observed = { clients, trust: await s.lxd.trustEntries() };
     const plan = planRemoteChanges(desired, observed, scoped ? scope : undefined);
     const passwords = new Map(peers.legacy.map((p) => [p.unit, p.password]));
-    const joinLegacy = makeLegacyJoiner({ clients: ports.clients, passwords, hostname: ports.hostname });
     const log = (message: string): Promise<void> => s.juju.log('INFO', message);
-    ({ failures } = await applyMigrationChanges(plan.changes, { trust: ports.trust, clients: ports.clients, users: new Map(found.map((u) => [u.name, u])), joinLegacy, log }));
+    ({ failures } = await applyMigrationChanges(plan.changes, { trust: s.lxd, clients: s.clients, users: new Map(found.map((u) => [u.name, u])), lxc: s.lxc, passwords, log }));
     for (const failure of failures) await s.juju.log('WARNING', `peer ${failure.peer ?? '?'}: ${failure.reason}`);
     conflicts = plan.conflicts.map(describeConflict);
     conflicted = new Set(plan.conflicts.map((c) => c.peer));
@@ -170,7 +148,7 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
     waitingUnits = wiring(desired, { changes: failures.map((f) => f.change), conflicts: plan.conflicts }).waiting;
   }
 
-  await publish(s, id, own, input, ports, found, desired);
+  await publish(s, id, own, input, found, desired);
 
   // forget the peers that are not wired yet: the next hook (update-status at the latest) tries again
   const next: Remembered = { users: userNames, peers: Object.create(null) as Record<UnitName, string> };

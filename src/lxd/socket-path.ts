@@ -5,9 +5,8 @@ import { existsSync } from 'node:fs';
 export const DEB_SOCKET = '/var/lib/lxd/unix.socket';
 export const SNAP_SOCKET = '/var/snap/lxd/common/lxd/unix.socket';
 
-/** Which lxc the unit's users run, from the socket LXD answers on: the snap keeps its client config apart. */
-export const clientPackaging = (env: Readonly<Record<string, string | undefined>>, exists: (p: string) => boolean = existsSync): 'snap' | 'deb' =>
-  findSocket(env, exists) === SNAP_SOCKET ? 'snap' : 'deb';
+/** Which lxc the unit's users run, from the socket LXD answers on (findSocket): the snap keeps its client config apart. */
+export const clientPackaging = (socketPath: string): 'snap' | 'deb' => (socketPath === SNAP_SOCKET ? 'snap' : 'deb');
 
 /** The socket the `lxc` client would use: LXD_SOCKET, else $LXD_DIR/unix.socket, else the deb or snap path that exists. */
 export function findSocket(env: Readonly<Record<string, string | undefined>>, exists: (p: string) => boolean = existsSync): string {

@@ -2,7 +2,8 @@
 // the client certificates LXD should trust; then the minimal changes from what is observed.
 import type { Bag, UnitName } from '../juju/hook-tools';
 import { byUnit, type LegacyPeer, type PeerRecord, type PeerSet } from './peer-record';
-import type { RemoteSpec, TrustedCert, UserClientConfig } from './ports';
+import type { RemoteSpec, UserClientConfig } from '../lxd/client-config-store';
+import type { TrustEntry } from '../lxd/lxd-api';
 import { byText } from '../model/order';
 
 export interface MigrationInputs {
@@ -87,7 +88,7 @@ export function desiredMigration({ me, users, peers, departing }: MigrationInput
 export interface ObservedMigration {
   /** user → that user's client config (only users the charm configures) */
   readonly clients: ReadonlyMap<string, UserClientConfig>;
-  readonly trust: readonly TrustedCert[];
+  readonly trust: readonly Pick<TrustEntry, 'name' | 'fingerprint'>[];
 }
 
 export type MigrationChange =

@@ -1,7 +1,9 @@
 // In-memory LXD implementing LxdApi with the daemon's observable rules: `auto` becomes a concrete subnet,
-// the trust password reads back as "true", PATCH merges, duplicates and unknown pools are refused.
+// the trust password reads back as "true", PATCH merges, duplicates and unknown pools are refused; its
+// trust store takes base64 DER and answers with fingerprints, a duplicate certificate is 'exists', an
+// unknown fingerprint false, and no listener means no certificate-add token.
 import { createHash } from 'node:crypto';
-import { LxdApiError, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
+import { LxdApiError, type CertificateToken, type NewTrustEntry, type TrustEntry, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
 
 export interface FakeLxdOptions {
   readonly version?: string;
@@ -21,6 +23,13 @@ export class FakeLxd implements LxdApi {
   readonly profiles = new Map<string, { config: Record<string, string>; devices: Record<string, LxdDevice> }>([['default', { config: {}, devices: {} }]]);
   /** every mutating call, in order: "PATCH /1.0 core.https_address" … */
   readonly writes: string[] = [];
+  /** the trust store, by fingerprint */
+  readonly trust = new Map<string, TrustEntry>();
+  /** every trust-store call, reads included: "GET /1.0/certificates", "DELETE /1.0/certificates/<12 hex>" */
+  readonly trustCalls: string[] = [];
+  readonly tokens: { name: string; projects: readonly string[]; secret: string }[] = [];
+  /** instances as GET /1.0/instances would list them */
+  readonly instances: { name: string; project?: string; status: 'Running' | 'Stopped' }[] = [];
   private subnet = 100;
 
   constructor(private readonly options: FakeLxdOptions = {}) {
@@ -132,5 +141,39 @@ export class FakeLxd implements LxdApi {
       p.devices[key] = { ...device };
     }
     this.writes.push(`PATCH /1.0/profiles/${name} ${Object.keys(devices).sort().join(',')}`);
+  }
+
+  async runningInstances(): Promise<string[]> {
+    return this.instances.filter((i) => i.status === 'Running').map((i) => (i.project && i.project !== 'default' ? `${i.project}/${i.name}` : i.name)).sort();
+  }
+
+  async trustEntries(): Promise<TrustEntry[]> {
+    this.trustCalls.push('GET /1.0/certificates');
+    return [...this.trust.values()];
+  }
+
+  async addTrustEntry(entry: NewTrustEntry): Promise<'added' | 'exists'> {
+    this.trustCalls.push(`POST /1.0/certificates ${entry.name}`);
+    if (!/^[A-Za-z0-9+/]+=*$/.test(entry.derBase64)) throw new LxdApiError(400, 'POST', '/1.0/certificates', 'illegal base64 data at input byte 0');
+    const fingerprint = createHash('sha256').update(Buffer.from(entry.derBase64, 'base64')).digest('hex');
+    if (this.trust.has(fingerprint)) return 'exists';
+    this.trust.set(fingerprint, { name: entry.name, fingerprint, type: 'client', restricted: entry.projects.length > 0, projects: entry.projects });
+    this.writes.push(`POST /1.0/certificates ${entry.name}`);
+    return 'added';
+  }
+
+  async removeTrustEntry(fingerprint: string): Promise<boolean> {
+    this.trustCalls.push(`DELETE /1.0/certificates/${fingerprint.slice(0, 12)}`);
+    const had = this.trust.delete(fingerprint);
+    if (had) this.writes.push(`DELETE /1.0/certificates/${fingerprint}`);
+    return had;
+  }
+
+  async issueCertificateToken(request: { readonly name: string; readonly projects: readonly string[] }): Promise<CertificateToken> {
+    if (!this.serverConfig['core.https_address']) throw new LxdApiError(500, 'POST', '/1.0/certificates', "Can't issue token when server isn't listening on network");
+    const secret = `${this.tokens.length}`.padStart(64, 'f');
+    this.tokens.push({ ...request, secret });
+    const token = Buffer.from(JSON.stringify({ client_name: request.name, fingerprint: 'ab'.repeat(32), addresses: ['10.0.0.5:8443'], secret })).toString('base64');
+    return { token, operationId: `op-${this.tokens.length}`, expiresAt: '' };
   }
 }

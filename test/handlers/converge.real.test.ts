@@ -2,6 +2,7 @@
 // private LXD daemon. Juju is the in-memory recorder. Everything made here carries a unique prefix and is
 // removed in afterAll, also on failure.
 import { execFileSync } from 'node:child_process';
+import { servicesFor } from '../builders/run-hook';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ describeSlow('[slow] converge on a real LXD daemon and real LVM', () => {
 
   async function run(juju: RecordingJuju): Promise<void> {
     if (!daemon) throw new Error('no daemon');
-    const services: Services = { event: hookEvent('config-changed', aUnit().build()), juju, lxd: daemon.client, host, now: () => new Date() };
+    const services: Services = servicesFor(hookEvent('config-changed', aUnit().build()), { juju, lxd: daemon.client, host, now: () => new Date() });
     await converge(services);
     juju.commit();
   }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { servicesFor } from '../builders/run-hook';
 import { join } from 'node:path';
 import { makeConverge } from '../../src/handlers/converge';
 import type { Services } from '../../src/handlers/services';
@@ -11,7 +12,7 @@ import { aUnit } from '../builders/juju-state';
 
 const showConfig = makeShowConfig(() => readFile(join(__dirname, '../../templates/preseed.yaml.hbs'), 'utf8'));
 
-const services = (juju: RecordingJuju, lxd: FakeLxd, host: FakeHost): Services => ({ event: actionEvent('show-config', aUnit().build()), juju, lxd, host, now: () => new Date(0) });
+const services = (juju: RecordingJuju, lxd: FakeLxd, host: FakeHost): Services => servicesFor(actionEvent('show-config', aUnit().build()), { juju, lxd, host });
 
 test('show-config prints the desired document and the differences, and changes nothing', async () => {
   const juju = new RecordingJuju();

@@ -3,9 +3,9 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureClientCertIn, runCommand, type RunCommand } from '../../src/migration/client-cert';
-import { FsClientConfigStore } from '../../src/migration/fs-client-config';
-import type { LocalUser } from '../../src/migration/ports';
+import { ensureClientCertIn, runCommand, type RunCommand } from '../../src/lxd/client-cert';
+import { FsClientConfigStore } from '../../src/lxd/fs-client-config';
+import type { LocalUser } from '../../src/lxd/client-config-store';
 
 const asRoot = process.getuid?.() === 0;
 const user: LocalUser = { name: 'nova', uid: asRoot ? 64060 : (process.getuid?.() ?? 0), gid: asRoot ? 64061 : (process.getgid?.() ?? 0), home: '/var/lib/nova' };

@@ -2,9 +2,9 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { configDirOf, parsePasswd, remotesIn, withRemote, withoutRemote, MARKER_FILE } from '../../src/migration/client-config';
-import { FsClientConfigStore } from '../../src/migration/fs-client-config';
-import { ClientConfigError, type LocalUser } from '../../src/migration/ports';
+import { configDirOf, parsePasswd, remotesIn, withRemote, withoutRemote, MARKER_FILE } from '../../src/lxd/client-config';
+import { FsClientConfigStore } from '../../src/lxd/fs-client-config';
+import { ClientConfigError, type LocalUser } from '../../src/lxd/client-config-store';
 import { serverCertOf } from './builders';
 
 const OPERATOR_CONFIG = `# operator's notes: keep me

@@ -2,7 +2,7 @@
 // not own (and comments), the marker file naming the remotes it does own, and where the files live.
 // lxc rewrites config.yml dropping keys it does not know, so ownership cannot be marked inside it.
 import { isMap, parseDocument, type Document } from 'yaml';
-import type { RemoteSpec } from './ports';
+import type { RemoteSpec } from './client-config-store';
 import { byText } from '../model/order';
 
 export type Packaging = 'deb' | 'snap';

@@ -2,7 +2,8 @@
 // the trust password reads back as "true", PATCH merges, duplicates and unknown pools are refused; its
 // trust store takes base64 DER and answers with fingerprints, a duplicate certificate is 'exists', an
 // unknown fingerprint false, and no listener means no certificate-add token.
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
+import { serverCertOf } from '../migration/builders';
 import { LxdApiError, type CertificateToken, type NewTrustEntry, type TrustEntry, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
 
 export interface FakeLxdOptions {
@@ -12,6 +13,8 @@ export interface FakeLxdOptions {
   readonly down?: boolean;
   /** no device-mapper: an lvm pool with a thin pool cannot be created */
   readonly noThinPool?: boolean;
+  /** the server certificate (environment.certificate); default: fixture certificate 0 */
+  readonly certificatePem?: string;
 }
 
 export class FakeLxd implements LxdApi {
@@ -32,7 +35,10 @@ export class FakeLxd implements LxdApi {
   readonly instances: { name: string; project?: string; status: 'Running' | 'Stopped' }[] = [];
   private subnet = 100;
 
+  readonly certificatePem: string;
+
   constructor(private readonly options: FakeLxdOptions = {}) {
+    this.certificatePem = options.certificatePem ?? serverCertOf(0);
     this.nets.set('eth0', { name: 'eth0', type: 'physical', managed: false, config: {} });
   }
 
@@ -48,10 +54,16 @@ export class FakeLxd implements LxdApi {
       serverVersion: this.options.version ?? '5.0.2',
       config: { ...this.serverConfig, ...(this.trustPassword ? { 'core.trust_password': 'true' } : {}) },
       addresses: https ? [https.startsWith('[::]') ? https.replace('[::]', '10.0.0.5') : https] : [],
-      certificateFingerprint: 'ab'.repeat(32),
+      certificateFingerprint: FakeLxd.fingerprint(this.certificatePem),
+      certificatePem: this.certificatePem,
       storageDrivers: ['dir', 'lvm', 'btrfs', 'zfs'],
       etag: this.serverEtag(),
     };
+  }
+
+  /** sha256 of the certificate's DER, lowercase hex, as LXD reports it */
+  private static fingerprint(pem: string): string {
+    return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
   }
 
   /** like LXD's: a hash of the server's user-modifiable config, so it changes exactly when that does */

@@ -155,6 +155,12 @@ export class JujuStateBuilder {
     return this;
   }
 
+  /** A Juju before 3.0: no secret tools (each one is "not found", exit 127, as on such a unit). */
+  withoutSecrets(): this {
+    this.state.secretTools = false;
+    return this;
+  }
+
   withStatus(status: WorkloadStatus): this {
     this.state.unitStatus = { ...status };
     return this;

@@ -251,6 +251,7 @@ export class FakeJuju implements HookTools {
   // secrets
 
   private secret(tool: string, ref: { id?: string; label?: string }, s: JujuState = this.working): SecretState {
+    this.secretToolExists(tool);
     if (ref.id === undefined && ref.label === undefined) fail(tool, 2, 'require either a secret URI or label');
     const found = s.secrets.find((x) => (ref.id !== undefined ? x.id === ref.id : x.label === ref.label));
     return found ?? fail(tool, 1, `secret "${ref.id ?? ref.label}" not found`);
@@ -267,7 +268,13 @@ export class FakeJuju implements HookTools {
     return secret;
   }
 
+  /** before Juju 3.0 the secret tools do not exist: what the tool runner reports for a missing tool */
+  private secretToolExists(tool: string): void {
+    if (this.working.secretTools === false) throw new HookToolError(tool, 127, `${tool}: not found on PATH (hook tools exist only inside a Juju hook)`);
+  }
+
   async secretAdd(content: SecretContent, opts: { label?: string; description?: string; owner?: 'unit' | 'application' } = {}): Promise<string> {
+    this.secretToolExists('secret-add');
     const owner = opts.owner ?? 'application';
     checkSecretContent('secret-add', content);
     if (owner === 'application' && !this.working.leader) fail('secret-add', 1, 'this unit is not the leader');

@@ -56,6 +56,8 @@ export interface JujuState {
   leaderData: MutableBag;
   charmState: MutableBag;
   secrets: SecretState[];
+  /** false: a Juju before 3.0, which has no secret tools at all; absent: it has them */
+  secretTools?: false;
   unitStatus: WorkloadStatus;
   appStatus: WorkloadStatus;
   workloadVersion: string;

@@ -33,7 +33,7 @@ export const SERVER: ServerInfo = {
 /** The tool a HookTools method runs: relationGet → relation-get, log → juju-log. */
 const toolOf = (method: string): string => (method === 'log' ? 'juju-log' : method.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
 /** Methods that, like ExecHookTools, spawn nothing when given no changes. */
-const SKIPPED_WHEN_EMPTY = new Set(['relationSet', 'stateSet', 'leaderSet']);
+const SKIPPED_WHEN_EMPTY = new Set(['relationSet', 'stateSet']);
 
 /** Wraps a HookTools, recording "tool arg" for each call that would be a process on a real unit. */
 export function recordingTools(tools: HookTools, calls: string[]): HookTools {

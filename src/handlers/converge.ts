@@ -2,8 +2,8 @@
 // → publish on the lxd relation → one status. A no-change run reads, then writes nothing.
 import { randomUUID } from 'node:crypto';
 import type { WorkloadStatus } from '../juju/hook-tools';
-import { readCharmState, stateChanges, type CharmState } from '../model/charm-state';
-import { describeProblems, parseConfig, type CharmConfig } from '../model/config';
+import { stateChanges, type CharmState } from '../model/charm-state';
+import { describeProblems, type CharmConfig } from '../model/config';
 import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
 import { PAUSED, blocked, readyStatus, withPeerWiring } from '../model/status';
@@ -13,10 +13,10 @@ import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, q
 import { observe } from '../reconcile/observe';
 import { describeChange, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
-import { publishedKey, readLxdRelation, type LxdRelation } from './lxd-relation';
+import { publishedKey, type LxdRelation } from './lxd-relation';
+import { readInputs } from './inputs';
 import { MIGRATION_ENDPOINT, reconcileMigration } from './migration';
 import { readAhead } from '../juju/read-ahead';
-import { bindAddress } from '../juju/bind-address';
 import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
 
@@ -147,14 +147,15 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
   return async (hookServices) => {
     let s = hookServices;
     // independent reads, in parallel: each is a process spawn on a real unit
-    const [values, stateBag, relation, address, memo, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s.juju), s.memo?.read() ?? null, s.host.osRelease()]);
-    let state = readCharmState(stateBag);
-    const inputs = await inputsDigest(values, address);
+    const [inputs, memo] = await Promise.all([readInputs(s), s.memo?.read() ?? null]);
+    const { values, stateBag, relation, address, config: parsed, packaging } = inputs;
+    let state = inputs.state;
+    const digest = await inputsDigest(values, address);
     /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
     const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = ''): Promise<void> => {
       const reported = await report(s, status, now, force);
       await commit(s, stateBag, reported);
-      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs });
+      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest });
     };
     if (state.pausedSince && !resuming) {
       // LXD is stopped on purpose: touch nothing until the resume action
@@ -162,16 +163,15 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
       return;
     }
     state = { ...state, pausedSince: '' };
-    const parsed = parseConfig(values);
-    if (!parsed.ok) {
+    if (!parsed.ok || packaging === null) {
       // bad input changes nothing: not even the host is read
-      await finish(blocked([describeProblems(parsed.problems)]), state, false);
+      await finish(blocked(parsed.ok ? [] : [describeProblems(parsed.problems)]), state, false);
       return;
     }
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, relationUsers: relation.users, osId: os.id });
+    const desired = desiredHost({ config, bindAddress: address, relationUsers: relation.users, packaging });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);

@@ -4,14 +4,13 @@
 import { isMap, parseDocument, type Document } from 'yaml';
 import type { RemoteSpec } from './client-config-store';
 import { byText } from '../model/order';
-
-export type Packaging = 'deb' | 'snap';
+import type { LxdPackaging } from '../model/software';
 
 /** The marker file beside config.yml: remote name → the peer unit it was written for. */
 export const MARKER_FILE = 'juju-managed-remotes.json';
 
-/** <home>/.config/lxc for the deb (and any lxc run without the snap); the snap wrapper's own dir. */
-export const configDirOf = (home: string, packaging: Packaging): string =>
+/** <home>/.config/lxc for the distro's lxc (and any lxc run without the snap); the snap wrapper's own dir. */
+export const configDirOf = (home: string, packaging: LxdPackaging): string =>
   packaging === 'snap' ? `${home.replace(/\/$/, '')}/snap/lxd/common/config` : `${home.replace(/\/$/, '')}/.config/lxc`;
 
 /** What a new config.yml starts with: lxc's defaults, so `local` keeps working for the operator. */

@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ensureClientCertIn, runCommand, type RunCommand } from './client-cert';
 import { ClientConfigError, type ClientConfigStore, type LocalUser, type ObservedRemote, type RemoteSpec, type UserClientConfig } from './client-config-store';
-import type { Packaging } from './client-config';
+import type { LxdPackaging } from '../model/software';
 
 const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 export interface FsClientConfigOptions {
   /** prefix of every path: "/" on a unit */
   readonly root: string;
-  readonly packaging: Packaging;
+  readonly packaging: LxdPackaging;
   readonly run?: RunCommand;
 }
 

@@ -1,12 +1,13 @@
 // Where LXD's unix socket is: apart from the client so that the hook entry point can find it without
 // loading node:http.
 import { existsSync } from 'node:fs';
+import type { LxdPackaging } from '../model/software';
 
 export const DEB_SOCKET = '/var/lib/lxd/unix.socket';
 export const SNAP_SOCKET = '/var/snap/lxd/common/lxd/unix.socket';
 
 /** Which lxc the unit's users run, from the socket LXD answers on (findSocket): the snap keeps its client config apart. */
-export const clientPackaging = (socketPath: string): 'snap' | 'deb' => (socketPath === SNAP_SOCKET ? 'snap' : 'deb');
+export const clientPackaging = (socketPath: string): LxdPackaging => (socketPath === SNAP_SOCKET ? 'snap' : 'distro');
 
 /** The socket the `lxc` client would use: LXD_SOCKET, else $LXD_DIR/unix.socket, else the deb or snap path that exists. */
 export function findSocket(env: Readonly<Record<string, string | undefined>>, exists: (p: string) => boolean = existsSync): string {

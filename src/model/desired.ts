@@ -1,7 +1,7 @@
 // The host the charm wants, computed from config, relation data and facts: pure data, no I/O.
 import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './config';
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
-import { desiredSoftware, type DesiredSoftware } from './software';
+import { desiredSoftware, type LxdPackaging, type DesiredSoftware } from './software';
 
 export interface DesiredPool {
   readonly name: string;
@@ -40,8 +40,8 @@ export interface DesiredInputs {
   /** the lxd-migration binding's address from network-get, or null when Juju gave none */
   readonly bindAddress: string | null;
   readonly relationUsers: readonly string[];
-  /** /etc/os-release ID: where the distro ships LXD (Debian) the source is the deb, else the snap */
-  readonly osId: string;
+  /** where LXD comes from (readInputs decides it: chooseSource) */
+  readonly packaging: LxdPackaging;
 }
 
 export const LXD_GROUP = 'lxd';
@@ -66,7 +66,7 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, relationUsers, osId }: DesiredInputs): DesiredHost {
+export function desiredHost({ config, bindAddress, relationUsers, packaging }: DesiredInputs): DesiredHost {
   const { storage, network } = config;
   return {
     pool: {
@@ -87,7 +87,7 @@ export function desiredHost({ config, bindAddress, relationUsers, osId }: Desire
     lxdUsers: [...new Set(relationUsers)].sort(),
     ext4Userns: config.ext4Userns,
     kernelModules: ['netlink_diag'],
-    software: desiredSoftware(config, osId),
+    software: desiredSoftware(config, packaging),
   };
 }
 

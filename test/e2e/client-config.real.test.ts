@@ -40,7 +40,7 @@ const PORT = 8443; // inside the daemon's own network namespace: nothing else li
     daemon = await startOwnDaemon('mig-e2e-lxd');
     await daemon.client.patchServerConfig({ 'core.https_address': `127.0.0.1:${PORT}` });
     serverPem = readFileSync(join(daemon.dir, 'server.crt'), 'utf8');
-    store = new FsClientConfigStore({ root, packaging: 'deb' });
+    store = new FsClientConfigStore({ root, packaging: 'distro' });
     trust = daemon.client;
   }, 120_000);
 

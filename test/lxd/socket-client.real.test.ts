@@ -99,6 +99,6 @@ test('findSocket honours LXD_SOCKET, then LXD_DIR, then the deb or snap path', (
   expect(findSocket({}, (p) => p.startsWith('/var/snap'))).toBe('/var/snap/lxd/common/lxd/unix.socket');
   // the unit's lxc is the snap's only where LXD answers on the snap's socket
   expect(clientPackaging(findSocket({}, (p) => p.startsWith('/var/snap')))).toBe('snap');
-  expect(clientPackaging(findSocket({}, () => true))).toBe('deb');
-  expect(clientPackaging(findSocket({ LXD_SOCKET: '/x.sock' }, () => true))).toBe('deb');
+  expect(clientPackaging(findSocket({}, () => true))).toBe('distro');
+  expect(clientPackaging(findSocket({ LXD_SOCKET: '/x.sock' }, () => true))).toBe('distro');
 });

@@ -63,7 +63,7 @@ test('openssl missing or failing is a clear error and leaves no files', async ()
 
 test('the file store puts the pair in the user\'s lxc config dir, made 0700', async () => {
   mkdirSync(join(dir, 'var/lib/nova'), { recursive: true });
-  const store = new FsClientConfigStore({ root: dir, packaging: 'deb', run: counting });
+  const store = new FsClientConfigStore({ root: dir, packaging: 'distro', run: counting });
   const pem = await store.ensureClientCert(user, 'juju-host-0');
   const confdir = join(dir, 'var/lib/nova/.config/lxc');
   expect(readFileSync(join(confdir, 'client.crt'), 'utf8')).toBe(pem);

@@ -58,7 +58,7 @@ describe('config.yml as text', () => {
   });
 
   test('config dirs: deb under ~/.config/lxc, snap under ~/snap/lxd/common/config', () => {
-    expect(configDirOf('/root', 'deb')).toBe('/root/.config/lxc');
+    expect(configDirOf('/root', 'distro')).toBe('/root/.config/lxc');
     expect(configDirOf('/var/lib/nova/', 'snap')).toBe('/var/lib/nova/snap/lxd/common/config');
   });
 
@@ -79,7 +79,7 @@ describe('the file store (in a temp dir)', () => {
     mkdirSync(join(root, 'var/lib/nova'), { recursive: true });
     mkdirSync(join(root, 'etc'));
     writeFileSync(join(root, 'etc/passwd'), `root:x:0:0:root:/root:/bin/bash\nnova:x:${me.uid}:${me.gid}::/var/lib/nova:/bin/false\n`);
-    store = new FsClientConfigStore({ root, packaging: 'deb' });
+    store = new FsClientConfigStore({ root, packaging: 'distro' });
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -3,12 +3,11 @@
 // waits for its API and converges at once. Stopping LXD shuts its running instances down (Debian's
 // lxd-containers.service and the snap both run `lxd shutdown`), so pause refuses while any run unless
 // force=true: pausing a nova compute host with running guests is usually a mistake.
-import { HostCommandError, type LxdPackaging } from '../../host/host';
+import { HostCommandError } from '../../host/host';
 import type { LxdApi } from '../../lxd/lxd-api';
-import { readCharmState, stateChanges, STATE_KEYS } from '../../model/charm-state';
-import { parseConfig } from '../../model/config';
+import { stateChanges, STATE_KEYS } from '../../model/charm-state';
 import { PAUSED } from '../../model/status';
-import { chooseSource } from '../install';
+import { lxdPackaging, readInputs } from '../inputs';
 import type { Handler, Services } from '../services';
 import { ActionRefused, defineAction, type Results } from './action';
 
@@ -17,13 +16,6 @@ export const RESUME_WAIT_MS = 120_000;
 
 export type PauseIo = Pick<LxdApi, 'runningInstances'>;
 
-/** install.ts's choice (config install-source and the OS); with a broken config, what is installed. */
-async function packagingOf(s: Services): Promise<LxdPackaging> {
-  const parsed = parseConfig(await s.juju.configGet());
-  if (parsed.ok) return chooseSource(parsed.config.install.source, (await s.host.osRelease()).id);
-  return (await s.host.snapChannel('lxd')) !== null ? 'snap' : 'distro';
-}
-
 const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 const listed = (names: readonly string[]): string => (names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', '));
@@ -31,9 +23,9 @@ const listed = (names: readonly string[]): string => (names.length > 5 ? `${name
 export function makePause(ioOf: (s: Services) => PauseIo = (s) => s.lxd): Handler {
   return defineAction<{ force?: boolean }>('pause', async (params, s): Promise<Results> => {
     const force = params.force === true;
-    const bag = await s.juju.stateGet();
-    const state = readCharmState(bag);
-    const packaging = await packagingOf(s);
+    const inputs = await readInputs(s);
+    const { stateBag: bag, state } = inputs;
+    const packaging = await lxdPackaging(inputs, s);
     const running = await s.host.lxdRunning(packaging);
     if (state.pausedSince) {
       return {
@@ -89,8 +81,9 @@ export function makePause(ioOf: (s: Services) => PauseIo = (s) => s.lxd): Handle
 
 export function makeResume(converge: Handler): Handler {
   return defineAction<Record<string, never>>('resume', async (_params, s): Promise<Results> => {
-    const state = readCharmState(await s.juju.stateGet());
-    const packaging = await packagingOf(s);
+    const inputs = await readInputs(s);
+    const { state } = inputs;
+    const packaging = await lxdPackaging(inputs, s);
     if (!state.pausedSince) {
       return { result: 'not paused: nothing changed', running: String(await s.host.lxdRunning(packaging)) };
     }

@@ -1,11 +1,9 @@
 // refresh-remotes: the migration wiring run now over every peer (an action has no relation scope), with
 // a snapshot of the managed remotes and the charm's trust entries before and after, so the operator
 // sees exactly what changed. The wiring itself is converge's (handlers/migration.ts).
-import { describeProblems, parseConfig } from '../../model/config';
-import { readCharmState } from '../../model/charm-state';
+import { describeProblems } from '../../model/config';
+import { readInputs } from '../inputs';
 import { reconcileMigration } from '../migration';
-import { bindAddress } from '../../juju/bind-address';
-import { readLxdRelation } from '../lxd-relation';
 import { resolveTrustPassword } from '../trust-password';
 import type { Handler, Services } from '../services';
 import { ActionRefused, defineAction } from './action';
@@ -26,17 +24,14 @@ async function snapshot(s: Services, userNames: readonly string[]): Promise<Set<
 }
 
 export const refreshRemotes: Handler = defineAction<Record<string, never>>('refresh-remotes', async (_params, s) => {
-  const parsed = parseConfig(await s.juju.configGet());
+  const { config: parsed, stateBag, state, relation, address } = await readInputs(s);
   if (!parsed.ok) throw new ActionRefused(`${describeProblems(parsed.problems)}; fix the config first`);
   const server = await s.lxd.server();
   if (!server.certificatePem || server.addresses.length === 0) throw new ActionRefused('LXD is not listening on the network yet: wait until the unit is active (show-config says what is missing), then run again');
-  const stateBag = await s.juju.stateGet();
-  const relation = await readLxdRelation(s.juju);
   const userNames = [...new Set(['root', ...relation.users])];
   const config = parsed.config;
-  const address = await bindAddress(s.juju);
   const legacyCredentials = async (): Promise<{ password: string; pool: string }> => {
-    const trust = await resolveTrustPassword(config.trustPassword, readCharmState(stateBag), s.juju);
+    const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     return { password: await trust.value(), pool: config.storage.pool };
   };
   const before = await snapshot(s, userNames);

@@ -30,8 +30,9 @@ async function report(s: Services, status: WorkloadStatus, state: CharmState, fo
   return { ...state, lastStatus: key };
 }
 
-async function commit(s: Services, before: Readonly<Record<string, string>>, after: CharmState): Promise<void> {
-  const changes = stateChanges(before, after);
+/** The hook's one state-set: the charm state that changed plus the peer wiring's own keys. */
+async function commit(s: Services, before: Readonly<Record<string, string>>, after: CharmState, more: Readonly<Record<string, string>> = {}): Promise<void> {
+  const changes = { ...more, ...stateChanges(before, after) };
   if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
 }
 
@@ -152,9 +153,9 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     let state = inputs.state;
     const digest = await inputsDigest(values, address);
     /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
-    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = ''): Promise<void> => {
+    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = '', more: Readonly<Record<string, string>> = {}): Promise<void> => {
       const reported = await report(s, status, now, force);
-      await commit(s, stateBag, reported);
+      await commit(s, stateBag, reported, more);
       await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest });
     };
     if (state.pausedSince && !resuming) {
@@ -211,8 +212,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // the peers are wired only on a configured host (its listener is what they dial)
     const legacyCredentials = async (): Promise<{ password: string; pool: string }> => ({ password: await trust.value(), pool: desired.pool.name });
     const peers = reasons.length > 0 ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
-    const status = reasons.length > 0 ? blocked(reasons) : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers);
+    const status = reasons.length > 0 ? blocked(reasons) : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers?.wiring ?? null);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
-    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '');
+    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '', peers?.stateChanges);
   };
 }

@@ -95,7 +95,13 @@ async function publish(s: Services, id: RelationId, own: Bag, input: MigrationIn
  * Wires this unit to its lxd-migration peers. Returns null when there is no peer relation or LXD
  * reports no server certificate (nothing to pin yet): then converge reports as before.
  */
-export async function reconcileMigration(s: Services, input: MigrationInput): Promise<PeerWiring | null> {
+export interface MigrationOutcome {
+  readonly wiring: PeerWiring;
+  /** charm-state keys to write: the caller commits them with its own, one state-set per hook */
+  readonly stateChanges: Readonly<Record<string, string>>;
+}
+
+export async function reconcileMigration(s: Services, input: MigrationInput): Promise<MigrationOutcome | null> {
   if (!input.server.certificatePem) return null;
   const [id] = await s.juju.relationIds(MIGRATION_ENDPOINT);
   if (id === undefined) return null;
@@ -156,9 +162,8 @@ export async function reconcileMigration(s: Services, input: MigrationInput): Pr
   const text = rememberedText(next);
   const changes = peerMemoryChanges(input.stateBag, fresh, new Set(units));
   if (text !== (input.stateBag[WIRING_STATE_KEY] ?? '')) changes[WIRING_STATE_KEY] = text;
-  if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
 
-  return {
+  const result: PeerWiring = {
     total: desired.peerUnits.length,
     wired: desired.peerUnits.filter((u) => !waitingUnits.includes(u)),
     // a conflict is the operator's to resolve (reported apart); a failure is retried
@@ -166,4 +171,5 @@ export async function reconcileMigration(s: Services, input: MigrationInput): Pr
     conflicts,
     refused,
   };
+  return { wiring: result, stateChanges: changes };
 }

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import { ipFamily } from '../lxd/ip-address';
 import type { Bag, UnitName } from '../juju/hook-tools';
 import { parseCertificate, type Certificate } from '../lxd/certificates';
-import type { PeerSummary, RememberedPeer } from './peer-memory';
+import type { LegacyPeer, PeerParse, PeerProblem, PeerRecord, PeerSummary, RememberedPeer } from '../model/peer';
+
+export type { LegacyPeer, PeerParse, PeerProblem, PeerRecord } from '../model/peer';
 import { validateClientCerts, validateLegacyPeer, validatePeerRecordV1, type SchemaError, type Validator } from './peer-validators.generated';
 import { byUnit } from '../model/order';
 
@@ -15,40 +17,6 @@ export const LEGACY_PORT = 8443;
 
 export const RECORD_KEYS = ['version', 'hostname', 'address', 'port', 'server-cert', 'client-certs'] as const;
 export const LEGACY_KEYS = ['password', 'hostname', 'address', 'pool'] as const;
-
-export interface PeerRecord {
-  readonly unit: UnitName;
-  readonly hostname: string;
-  readonly address: string;
-  readonly port: number;
-  readonly serverCert: Certificate;
-  /** local user → that user's client certificate (null prototype) */
-  readonly clientCerts: Readonly<Record<string, Certificate>>;
-}
-
-/** A peer running the OpenStack lxd charm: it joins by trust password and pins nothing. */
-export interface LegacyPeer {
-  readonly unit: UnitName;
-  readonly hostname: string;
-  readonly address: string;
-  readonly port: number;
-  /** a secret: never logged, never in a plan */
-  readonly password: string;
-  readonly pool: string | null;
-}
-
-export interface PeerProblem {
-  readonly peer: UnitName;
-  readonly field: string;
-  readonly message: string;
-}
-
-export type PeerParse =
-  | { readonly ok: PeerRecord }
-  | { readonly legacy: LegacyPeer }
-  | { readonly refused: readonly PeerProblem[] }
-  /** joined, nothing published yet */
-  | { readonly pending: UnitName };
 
 /** Remote names lxc ships with: a peer may not shadow them. */
 const RESERVED_REMOTES = new Set(['local', 'images', 'ubuntu', 'ubuntu-daily', 'ubuntu-minimal', 'ubuntu-minimal-daily']);

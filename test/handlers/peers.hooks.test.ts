@@ -118,3 +118,10 @@ test('a legacy peer whose password is refused stays waiting, with the reason, an
   expect(w.juju.unitStatus.message).toContain('1/2 peers wired');
   expect(w.juju.logs.some((l) => l.includes('lxd/3') && l.includes('refused the password'))).toBe(true);
 });
+
+test('a hook that wires peers commits charm state once: the wiring\'s memory goes with converge\'s own state', async () => {
+  const w = new World(aUnit('lxd/0').withPeer('lxd/1', peerBag(1)));
+  await w.run('config-changed');
+  expect(w.juju.writes.filter((c) => c.startsWith('state-set'))).toHaveLength(1);
+  expect(Object.keys(w.juju.state.charmState)).toEqual(expect.arrayContaining(['migration-wiring', 'migration-peer-lxd-1', 'last-status']));
+});

@@ -82,9 +82,10 @@ export class MigrationWorld {
     const full: MigrationInput = { relationUsers: ['nova'], address: addressOf(0), port: 8443, server: SERVER, stateBag, legacyCredentials: async () => ({ password: 'not-used', pool: 'lxd' }), ...input };
     const start = process.hrtime.bigint();
     const result = await reconcileMigration(s, full);
+    if (result && Object.keys(result.stateChanges).length > 0) await juju.stateSet(result.stateChanges);
     this.lastMs = Number(process.hrtime.bigint() - start) / 1e6;
     this.juju.commit();
-    return result;
+    return result?.wiring ?? null;
   }
 
   /** The peer relation as the next hook sees it: a peer's bag changed (or appeared), or the peer left. */

@@ -35,8 +35,10 @@ export const refreshRemotes: Handler = defineAction<Record<string, never>>('refr
     return { password: await trust.value(), pool: config.storage.pool };
   };
   const before = await snapshot(s, userNames);
-  const wiring = await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
-  if (wiring === null) throw new ActionRefused('this unit is not in an lxd-migration relation (or LXD reports no server certificate): nothing to refresh');
+  const outcome = await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
+  if (outcome === null) throw new ActionRefused('this unit is not in an lxd-migration relation (or LXD reports no server certificate): nothing to refresh');
+  const { wiring, stateChanges } = outcome;
+  if (Object.keys(stateChanges).length > 0) await s.juju.stateSet(stateChanges);
   const after = await snapshot(s, userNames);
   const added = [...after].filter((l) => !before.has(l)).sort();
   const removed = [...before].filter((l) => !after.has(l)).sort();

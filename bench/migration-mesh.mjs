@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // How long the lxd-migration mesh takes to complete on N real units (namespace machines, each with its
 // own LXD), and how many hooks that took: deploy + relate + settle, then check every unit's nova has a
-// remote for each other unit. Usage (as root, after `npm run pack`): node bench/migration-mesh.mjs [3 6 12] [--json]
+// remote for each other unit. Usage (as root, after `npm run pack`):
+//   node bench/migration-mesh.mjs [3 6 12] [--parallelism N[,M…]] [--json]
+// The emulator runs hooks of different machines at once, at most `parallelism` at a time (default the
+// cores this process may use, os.availableParallelism()); several values compare them side by side.
 // Uses the emulator's compiled JS (emulator/dist).
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,8 +15,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const charm = path.join(root, 'build', 'lxd.charm');
-const sizes = process.argv.filter((a) => /^\d+$/.test(a)).map(Number);
+const sizes = process.argv.filter((a, i) => /^\d+$/.test(a) && process.argv[i - 1] !== '--parallelism').map(Number);
 const asJson = process.argv.includes('--json');
+const parallelismArg = process.argv[process.argv.indexOf('--parallelism') + 1];
+const parallelisms = process.argv.includes('--parallelism') ? String(parallelismArg).split(',').map(Number) : [os.availableParallelism()];
+if (parallelisms.some((p) => !Number.isInteger(p) || p < 1)) {
+  console.error(`migration-mesh: --parallelism takes positive integers, got ${parallelismArg}`);
+  process.exit(2);
+}
 if (process.getuid?.() !== 0 || !existsSync(charm) || !existsSync('/usr/bin/lxc')) {
   console.log('migration-mesh: skipped (needs root, lxc and build/lxd.charm: run `npm run pack`)');
   process.exit(0);
@@ -33,8 +42,8 @@ const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
 
 const rows = [];
 try {
-  for (const n of sizes.length > 0 ? sizes : [3, 6, 12]) {
-    const model = await Model.create({ name: `mesh-${n}-${process.pid}`, backend: 'namespace', home: work });
+  for (const n of sizes.length > 0 ? sizes : [3, 6, 12]) for (const parallelism of parallelisms) {
+    const model = await Model.create({ name: `mesh-${n}-${process.pid}`, backend: 'namespace', home: work, parallelism });
     try {
       let t = process.hrtime.bigint();
       await model.deploy('nova-compute', novaCompute, { units: n, machineOptions: { lxd: true, loopDevices: 0 } });
@@ -53,7 +62,7 @@ try {
         missing += n - 1 - remotes.length;
       }
       const lxdHooks = report.ran.filter((o) => String(o.unit).startsWith('lxd/')).length;
-      rows.push({ units: n, deploySeconds: +machinesUp.toFixed(1), meshSeconds: +meshSeconds.toFixed(1), hooks: report.ran.length, lxdHooks, lxdHooksPerUnit: +(lxdHooks / n).toFixed(1), missingRemotes: missing });
+      rows.push({ units: n, parallelism, deploySeconds: +machinesUp.toFixed(1), meshSeconds: +meshSeconds.toFixed(1), hooks: report.ran.length, lxdHooks, lxdHooksPerUnit: +(lxdHooks / n).toFixed(1), missingRemotes: missing });
     } finally {
       await model.destroy();
     }
@@ -64,7 +73,7 @@ try {
 
 if (asJson) console.log(JSON.stringify(rows, null, 2));
 else {
-  console.log('units  deploy (s)        deploy+relate+settle to full mesh (s)  hooks (all / lxd / lxd per unit)  missing nova remotes');
-  for (const r of rows) console.log(`${String(r.units).padStart(5)}  ${String(r.deploySeconds).padStart(15)}  ${String(r.meshSeconds).padStart(37)}  ${`${r.hooks} / ${r.lxdHooks} / ${r.lxdHooksPerUnit}`.padStart(32)}  ${String(r.missingRemotes).padStart(20)}`);
+  console.log('units  parallel  deploy (s)        deploy+relate+settle to full mesh (s)  hooks (all / lxd / lxd per unit)  missing nova remotes');
+  for (const r of rows) console.log(`${String(r.units).padStart(5)}  ${String(r.parallelism).padStart(8)}  ${String(r.deploySeconds).padStart(10)}  ${String(r.meshSeconds).padStart(37)}  ${`${r.hooks} / ${r.lxdHooks} / ${r.lxdHooksPerUnit}`.padStart(32)}  ${String(r.missingRemotes).padStart(20)}`);
 }
 process.exit(rows.some((r) => r.missingRemotes !== 0) ? 1 : 0);

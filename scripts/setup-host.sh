@@ -9,6 +9,7 @@ PACKAGES=(
   lxd lxd-client              # LXD 5.0.2 daemons, one per emulated machine
   lvm2 thin-provisioning-tools btrfs-progs squashfs-tools xz-utils  # storage pools, image unpacking
   busybox-static              # minimal container/image userland for tests
+  python3-pylxd               # pylxd 2.2.10, the client nova-lxd drives LXD with (its e2e test)
   dnsmasq-base nftables       # LXD bridges' DHCP/DNS and NAT (the charm's install wants both)
   uidmap                      # newuidmap/newgidmap for unprivileged containers
   iproute2 util-linux         # ip netns / veth, unshare / nsenter / losetup

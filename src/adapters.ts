@@ -6,6 +6,7 @@ import type { HookTools } from './juju/hook-tools';
 import type { JujuEvent } from './juju/context';
 import type { Services } from './handlers/services';
 import { ExecHost } from './host/exec-host';
+import { FsHostsFile } from './host/fs-hosts-file';
 import { CharmDirMemo } from './juju/unit-memo';
 import { FsClientConfigStore } from './lxd/fs-client-config';
 import { lxcAs, type LxcClient } from './lxd/lxc-client';
@@ -29,6 +30,7 @@ export function createServices(event: JujuEvent, juju: HookTools, env: Readonly<
     host: new ExecHost(),
     clients,
     lxc,
+    hosts: new FsHostsFile('/etc/hosts'),
     hostname,
     memo: new CharmDirMemo(),
   };

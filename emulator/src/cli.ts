@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { builtinCharm, Model, ModelError } from './index';
 import { loadCharm } from './model/charm-loader';
 import type { RunOutcome } from './agent/hook-runner';
-import { coerceConfigValue, effectiveConfig, parseActionArgs } from './model/params';
+import { coerceConfigValue, effectiveConfig, parseRunCommand } from './model/params';
 import { getApp } from './model/operations';
 import type { ConfigOptionMeta, ConfigValue } from './model/types';
 
@@ -19,7 +19,7 @@ interface Parsed {
   rest: string[]; // after `--`
 }
 
-const BOOLEAN_FLAGS = new Set(['no-settle', 'no-retry', 'verbose', 'v', 'keep', 'no-lxd', 'help', 'h', 'force']);
+const BOOLEAN_FLAGS = new Set(['no-settle', 'no-retry', 'verbose', 'v', 'keep', 'no-lxd', 'help', 'h', 'force', 'string-args', 'background', 'utc']);
 
 function parseArgs(argv: string[]): Parsed {
   const parsed: Parsed = { positionals: [], flags: new Map(), rest: [] };
@@ -83,13 +83,17 @@ Usage: juju-emulator [-m <model>] <command> [args]
   add-unit <app> [-n N]             remove-unit <unit>...
   relate|integrate <a>[:ep] <b>[:ep]  remove-relation <a> <b>
   config <app> [k=v ...] [--reset k]  (no k=v: print the effective config as JSON)
-  run <unit> <action> [k=v ...]     prints the result as JSON; exit 1 if the action failed
+  run <unit>... <action> [k.k=v ...] [--params f.yaml] [--string-args]
+                                    as juju run: values are YAML unless --string-args, then checked
+                                    against actions.yaml; prints the result as JSON; exit 1 if it failed
   upgrade <app> <charm>             set-leader <unit>
   update-status [unit...]           resolve <unit> [--no-retry]
   settle [--max-hooks N]            status [--format json]
   debug-log [unit]                  exec <machine|unit> [--user U] -- <command...>
   set-machine-address <machine|unit> [address]   move a machine to another address on its subnet
                                     (default: the highest free one); its units get config-changed
+  reboot <machine|unit>             reboot the machine: its daemons, loops and VGs go, its enabled units
+                                    and LXD start again, its units get start
   destroy                           remove everything the model made
 
 Commands that change the model run the resulting hooks until the model is idle (skip with --no-settle).
@@ -218,10 +222,21 @@ async function main(argv: string[]): Promise<number> {
         return await settleAfter(model, p);
       }
       case 'run': {
-        const [unit, action, ...args] = need(p, 2, 'run <unit> <action> [k=v ...]');
-        const record = await model.run(unit as string, action as string, parseActionArgs(args), { onEvent: progress(has(p, 'verbose', 'v')) });
-        process.stdout.write(`${JSON.stringify({ id: record.id, unit: record.unit, action: record.name, status: record.status, message: record.message, results: record.results, log: record.log.map((l) => l.message) }, null, 2)}\n`);
-        return record.status === 'completed' ? 0 : 1;
+        const paramsFile = flag(p, 'params');
+        const command = parseRunCommand(p.positionals, {
+          stringArgs: has(p, 'string-args'),
+          ...(paramsFile === undefined ? {} : { paramsYaml: readFileSync(paramsFile === '-' ? 0 : paramsFile, 'utf8') }),
+        });
+        const records = [];
+        for (const target of command.units) {
+          const [app, which] = target.split('/') as [string, string];
+          const unit = which === 'leader' ? getApp(model.state, app).leader : target;
+          if (unit === null) throw new ModelError(`application "${app}" has no leader`);
+          const record = await model.run(unit, command.action, command.params, { onEvent: progress(has(p, 'verbose', 'v')) });
+          records.push({ id: record.id, unit: record.unit, action: record.name, status: record.status, message: record.message, results: record.results, log: record.log.map((l) => l.message) });
+        }
+        process.stdout.write(`${JSON.stringify(records.length === 1 ? records[0] : records, null, 2)}\n`);
+        return records.every((r) => r.status === 'completed') ? 0 : 1;
       }
       case 'upgrade':
       case 'refresh': {
@@ -273,6 +288,15 @@ async function main(argv: string[]): Promise<number> {
         const before = model.state.machines[machineId]?.address ?? '';
         const chosen = await model.changeMachineAddress(machineId, address);
         process.stdout.write(`machine ${machineId}: ${before} → ${chosen}\n`);
+        return await settleAfter(model, p);
+      }
+      case 'reboot': {
+        const [target] = need(p, 1, 'reboot <machine|unit>');
+        const report = await model.reboot(target as string);
+        const machineId = (target as string).includes('/') ? (model.state.units[target as string]?.machine ?? '') : (target as string);
+        const started = report.started.length > 0 ? report.started.join(', ') : 'none';
+        process.stdout.write(`rebooted machine ${machineId}: units started at boot: ${started}; LXD ${report.lxdStarted ? 'started' : 'not started (none on this machine)'}\n`);
+        for (const failure of report.failed) process.stderr.write(`WARNING ${failure.unit} failed to start at boot: ${failure.error}\n`);
         return await settleAfter(model, p);
       }
       case 'destroy':

@@ -4,12 +4,15 @@
 export { Model, type DeployOptions, type ModelOptions, type BackendKind } from './model/model';
 export { CharmError, loadCharm } from './model/charm-loader';
 export { ModelError } from './model/topology';
-export { HookStormError, type SettleOptions, type SettleReport } from './agent/scheduler';
+export { parseRunCommand, parseRunParams, type RunCommand, type RunParamsOptions } from './model/params';
+export { defaultParallelism, HookStormError, type OrderPolicy, type PendingOperation, type SettleOptions, type SettleReport } from './agent/scheduler';
 export type { RunOutcome } from './agent/hook-runner';
+export { DEFAULT_TOOL_FAILURE, type FiredFault, type HookKillSpec, type ToolFailureSpec } from './agent/faults';
 export type { StatusView, UnitStatusView } from './model/status-view';
 export { statusTable } from './model/status-view';
 export { emulatorHome, modelDirOf } from './model/persistence';
 export type { MachineBackend, RunRequest, RunResult } from './machines/machine-backend';
+export type { BootReport } from './machines/boot';
 export { LocalMachines } from './machines/local';
 export type * from './model/types';
 

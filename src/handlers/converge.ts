@@ -7,6 +7,7 @@ import { describeProblems, type CharmConfig } from '../model/config';
 import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
 import { PAUSED, blocked, readyStatus, withPeerWiring } from '../model/status';
+import { SnapdError } from '../host/host';
 import { LxdApiError } from '../lxd/lxd-api';
 import { applyPlan } from '../reconcile/apply';
 import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
@@ -15,7 +16,7 @@ import { describeChange, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
 import { publishedKey, type LxdRelation } from './lxd-relation';
 import { readInputs } from './inputs';
-import { MIGRATION_ENDPOINT, reconcileMigration } from './migration';
+import { MIGRATION_ENDPOINT, reconcileMigration, type MigrationOutcome } from './migration';
 import { readAhead } from '../juju/read-ahead';
 import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
@@ -30,10 +31,11 @@ async function report(s: Services, status: WorkloadStatus, state: CharmState, fo
   return { ...state, lastStatus: key };
 }
 
-/** The hook's one state-set: the charm state that changed plus the peer wiring's own keys. */
-async function commit(s: Services, before: Readonly<Record<string, string>>, after: CharmState, more: Readonly<Record<string, string>> = {}): Promise<void> {
-  const changes = { ...more, ...stateChanges(before, after) };
+/** The hook's one state-set: the charm state that changed plus the peer wiring's own keys (and its deletions). */
+async function commit(s: Services, before: Readonly<Record<string, string>>, after: CharmState, peers: Pick<MigrationOutcome, 'stateChanges' | 'stateRemovals'> | undefined): Promise<void> {
+  const changes = { ...peers?.stateChanges, ...stateChanges(before, after) };
   if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
+  for (const key of peers?.stateRemovals ?? []) await s.juju.stateDelete(key);
 }
 
 /**
@@ -149,13 +151,13 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     let s = hookServices;
     // independent reads, in parallel: each is a process spawn on a real unit
     const [inputs, memo] = await Promise.all([readInputs(s), s.memo?.read() ?? null]);
-    const { values, stateBag, relation, address, config: parsed, packaging } = inputs;
+    const { values, stateBag, relation, binding, address, config: parsed, packaging } = inputs;
     let state = inputs.state;
     const digest = await inputsDigest(values, address);
     /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
-    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = '', more: Readonly<Record<string, string>> = {}): Promise<void> => {
+    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = '', peers?: MigrationOutcome): Promise<void> => {
       const reported = await report(s, status, now, force);
-      await commit(s, stateBag, reported, more);
+      await commit(s, stateBag, reported, peers);
       await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest });
     };
     if (state.pausedSince && !resuming) {
@@ -172,7 +174,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, relationUsers: relation.users, packaging });
+    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);
@@ -182,6 +184,12 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     try {
       first = await observeAgain(state);
     } catch (err) {
+      if (err instanceof SnapdError) {
+        // snapd cannot say whether LXD's snap is there: change nothing (no install over a snap that may
+        // exist), say why, and try again on the next hook (update-status converges while not active)
+        await finish(blocked([`snapd cannot tell whether the lxd snap is installed: ${err.message}`]), state, false);
+        return;
+      }
       if (!(err instanceof LxdApiError && err.status === 0)) throw err;
       // the socket is not there (yet): the init system or the emulator starts LXD, the charm waits
       waited = true;
@@ -209,11 +217,19 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
 
     const reasons = [...relation.rejected, ...outcome.plan.blocked, ...(outcome.failure ? [outcome.failure] : [])];
     if (reasons.length === 0 && outcome.plan.changes.length > 0) reasons.push(`still not converged after ${MAX_ROUNDS} rounds: ${outcome.plan.changes.map(describeChange).join(', ')}`);
-    // the peers are wired only on a configured host (its listener is what they dial)
+    // A failed network-get is Juju's to answer, not the operator's: the hook still succeeds (the rest of
+    // the host is converged and committed), the listener stays as it is, the status waits naming the
+    // binding, and update-status converges again because the status is not active. No non-zero exit:
+    // a failed hook would drop the work done and show only "hook failed".
+    const bindingProblem = binding.known ? null : binding.problem;
+    // the peers are wired only on a configured host whose listener is known (it is what they dial)
     const legacyCredentials = async (): Promise<{ password: string; pool: string }> => ({ password: await trust.value(), pool: desired.pool.name });
-    const peers = reasons.length > 0 ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
-    const status = reasons.length > 0 ? blocked(reasons) : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers?.wiring ?? null);
+    const peers = reasons.length > 0 || bindingProblem ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
+    const status: WorkloadStatus =
+      reasons.length > 0 ? blocked(bindingProblem ? [...reasons, bindingProblem] : reasons)
+      : bindingProblem ? { status: 'waiting', message: bindingProblem }
+      : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers?.wiring ?? null);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
-    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '', peers?.stateChanges);
+    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '', peers ?? undefined);
   };
 }

@@ -3,7 +3,7 @@
 // spawn on a real unit). Converge, show-config, refresh-remotes, install and pause/resume start here;
 // the peers' bags are read by the peer wiring itself, scoped to the hook (migration.ts).
 import type { Bag, CharmConfigValues } from '../juju/hook-tools';
-import { bindAddress } from '../juju/bind-address';
+import { readBinding, type Binding } from '../juju/bind-address';
 import type { OsRelease } from '../host/host';
 import { readCharmState, type CharmState } from '../model/charm-state';
 import { parseConfig, type ConfigResult } from '../model/config';
@@ -19,7 +19,9 @@ export interface Inputs {
   readonly stateBag: Bag;
   readonly state: CharmState;
   readonly relation: LxdRelation;
-  /** network-get lxd-migration's address; null without one */
+  /** network-get lxd-migration: its address, or why Juju could not say */
+  readonly binding: Binding;
+  /** the binding's address; null without one (or while the binding is unknown) */
   readonly address: string | null;
   readonly os: OsRelease;
   /** from config install-source and the OS; null while the config is broken (then see lxdPackaging) */
@@ -27,10 +29,11 @@ export interface Inputs {
 }
 
 export async function readInputs(s: Services): Promise<Inputs> {
-  const [values, stateBag, relation, address, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s.juju), s.host.osRelease()]);
+  const [values, stateBag, relation, binding, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.host.osRelease()]);
+  const address = binding.known ? binding.address : null;
   const config = parseConfig(values);
   const packaging = config.ok ? chooseSource(config.config.install.source, os.id) : null;
-  return { values, config, stateBag, state: readCharmState(stateBag), relation, address, os, packaging };
+  return { values, config, stateBag, state: readCharmState(stateBag), relation, binding, address, os, packaging };
 }
 
 /** The packaging, also with a broken config: then what is installed (bad input reads no host until a handler needs it). */

@@ -7,6 +7,7 @@ import type { Bag, RelationId, UnitName } from '../juju/hook-tools';
 import { supportsTrustPassword, type ServerInfo } from '../lxd/lxd-api';
 import { applyMigrationChanges, type MigrationFailure } from '../migration/apply';
 import { bagChanges, describeConflict, desiredMigration, legacyBag, planRemoteChanges, wiring, type DesiredMigration } from '../migration/desired-remotes';
+import { applyHostChangesTo, describeHostChange, parseHostsBlock, planHostChanges, type HostsFile } from '../migration/peer-hosts';
 import { peerMemoryChanges, readPeerMemory, rememberPeer, type RememberedPeer } from '../migration/peer-memory';
 import { changedDigests, describeRefusal, parsePeerBag, recordDigest, resolvePeers, toBag, type PeerParse } from '../migration/peer-record';
 import type { LocalUser, UserClientConfig } from '../lxd/client-config-store';
@@ -77,7 +78,25 @@ function fromMemory(units: readonly UnitName[], remoteUnit: UnitName | null, wir
   return known;
 }
 
-const reasonOf = (failures: readonly MigrationFailure[], unit: UnitName): string => failures.find((f) => f.peer === unit)?.reason ?? 'not wired';
+type PeerFailure = Pick<MigrationFailure, 'peer' | 'reason'>;
+
+const reasonOf = (failures: readonly PeerFailure[], unit: UnitName): string => failures.find((f) => f.peer === unit)?.reason ?? 'not wired';
+
+/** Brings the charm's /etc/hosts block in line with the peers (one write); a failed write fails those peers. */
+async function syncHosts(s: Services, hosts: HostsFile, desired: DesiredMigration, scope: ReadonlySet<UnitName> | undefined): Promise<PeerFailure[]> {
+  const text = await hosts.read();
+  const changes = planHostChanges(desired.hosts, parseHostsBlock(text), desired.untouched, scope);
+  if (changes.length === 0) return [];
+  for (const change of changes) await s.juju.log('INFO', describeHostChange(change));
+  try {
+    await hosts.write(applyHostChangesTo(text, changes));
+    return [];
+  } catch (err) {
+    const reason = `cannot write /etc/hosts: ${err instanceof Error ? err.message : String(err)}`;
+    await s.juju.log('WARNING', reason);
+    return changes.map((c) => ({ peer: c.peer, reason }));
+  }
+}
 
 /** Writes this unit's record (and the legacy keys while a legacy peer is present), only what differs. */
 async function publish(s: Services, id: RelationId, own: Bag, input: MigrationInput, users: readonly LocalUser[], desired: DesiredMigration): Promise<void> {
@@ -99,6 +118,8 @@ export interface MigrationOutcome {
   readonly wiring: PeerWiring;
   /** charm-state keys to write: the caller commits them with its own, one state-set per hook */
   readonly stateChanges: Readonly<Record<string, string>>;
+  /** charm-state keys to delete (peers gone; state-set keeps "" as a value) */
+  readonly stateRemovals: readonly string[];
 }
 
 export async function reconcileMigration(s: Services, input: MigrationInput): Promise<MigrationOutcome | null> {
@@ -133,7 +154,7 @@ export async function reconcileMigration(s: Services, input: MigrationInput): Pr
   const desired = desiredMigration({ me, users: userNames, peers, departing });
   const refused = [...peers.refused.keys()];
 
-  let failures: readonly MigrationFailure[] = [];
+  let failures: readonly PeerFailure[] = [];
   let conflicts: readonly string[] = [];
   let conflicted: ReadonlySet<UnitName> = new Set();
   let waitingUnits: readonly UnitName[] = [];
@@ -146,12 +167,15 @@ export async function reconcileMigration(s: Services, input: MigrationInput): Pr
     const plan = planRemoteChanges(desired, observed, scoped ? scope : undefined);
     const passwords = new Map(peers.legacy.map((p) => [p.unit, p.password]));
     const log = (message: string): Promise<void> => s.juju.log('INFO', message);
-    ({ failures } = await applyMigrationChanges(plan.changes, { trust: s.lxd, clients: s.clients, users: new Map(found.map((u) => [u.name, u])), lxc: s.lxc, passwords, log }));
-    for (const failure of failures) await s.juju.log('WARNING', `peer ${failure.peer ?? '?'}: ${failure.reason}`);
+    const applied = await applyMigrationChanges(plan.changes, { trust: s.lxd, clients: s.clients, users: new Map(found.map((u) => [u.name, u])), lxc: s.lxc, passwords, log });
+    for (const failure of applied.failures) await s.juju.log('WARNING', `peer ${failure.peer ?? '?'}: ${failure.reason}`);
+    const hostFailures = await syncHosts(s, s.hosts, desired, scoped ? scope : undefined);
+    failures = [...applied.failures, ...hostFailures];
     conflicts = plan.conflicts.map(describeConflict);
     conflicted = new Set(plan.conflicts.map((c) => c.peer));
     for (const conflict of conflicts) await s.juju.log('WARNING', conflict);
-    waitingUnits = wiring(desired, { changes: failures.map((f) => f.change), conflicts: plan.conflicts }).waiting;
+    const stillWaiting = new Set([...wiring(desired, { changes: applied.failures.map((f) => f.change), conflicts: plan.conflicts }).waiting, ...hostFailures.flatMap((f) => (f.peer ? [f.peer] : []))]);
+    waitingUnits = desired.peerUnits.filter((u) => stillWaiting.has(u));
   }
 
   await publish(s, id, own, input, found, desired);
@@ -160,7 +184,8 @@ export async function reconcileMigration(s: Services, input: MigrationInput): Pr
   const next: Remembered = { users: userNames, peers: Object.create(null) as Record<UnitName, string> };
   for (const [unit, digest] of Object.entries(digests)) if (!waitingUnits.includes(unit)) next.peers[unit] = digest;
   const text = rememberedText(next);
-  const changes = peerMemoryChanges(input.stateBag, fresh, new Set(units));
+  const memory = peerMemoryChanges(input.stateBag, fresh, new Set(units));
+  const changes = { ...memory.set };
   if (text !== (input.stateBag[WIRING_STATE_KEY] ?? '')) changes[WIRING_STATE_KEY] = text;
 
   const result: PeerWiring = {
@@ -171,5 +196,5 @@ export async function reconcileMigration(s: Services, input: MigrationInput): Pr
     conflicts,
     refused,
   };
-  return { wiring: result, stateChanges: changes };
+  return { wiring: result, stateChanges: changes, stateRemovals: memory.remove };
 }

@@ -6,6 +6,7 @@ import type { LxdApi } from '../lxd/lxd-api';
 import type { ClientConfigStore } from '../lxd/client-config-store';
 import type { LxcClient } from '../lxd/lxc-client';
 import type { Host } from '../host/host';
+import type { HostsFile } from '../migration/peer-hosts';
 import type { UnitMemo } from '../juju/unit-memo';
 
 export interface Services {
@@ -21,6 +22,8 @@ export interface Services {
   readonly clients: ClientConfigStore;
   /** lxc as a user, TLS probes of remotes, legacy password joins */
   readonly lxc: LxcClient;
+  /** /etc/hosts, where the peers' host names resolve to their published addresses */
+  readonly hosts: HostsFile;
   /** this machine's host name: the remote name its peers give it */
   readonly hostname: string;
   /** what the last converge left for update-status; absent: update-status always converges */

@@ -1,7 +1,7 @@
 // Host over real commands (run-process.ts, argv arrays, never a shell) and file reads. Reads that the hot path
 // needs (groups, modules, subids, loop backing files, container markers) are plain file reads: no spawn.
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
-import { HostCommandError, PackageError, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from './host';
+import { HostCommandError, PackageError, SnapdError, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from './host';
 import { lxdServiceCommands, type LxdPackaging } from './lxd-service';
 
 interface CommandOptions {
@@ -15,13 +15,15 @@ interface CommandResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly message: string;
+  /** 'ENOENT' when the program is not there at all */
+  readonly code: 'ENOENT' | null;
 }
 
 // node:child_process loads on first use: a hook that changes nothing spawns no host command and should not pay for it
 async function exec(command: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   const { runProcess } = await import('./run-process');
   const result = await runProcess(command, args, { env: { ...process.env, ...options.env }, ...(options.input === undefined ? {} : { stdin: options.input }) });
-  return { failed: result.exitCode !== 0, exitCode: result.exitCode, stdout: result.stdout.replace(/\n$/, ''), stderr: result.stderr.replace(/\n$/, ''), message: `${command} ${result.started ? 'failed' : 'did not start'}: ${result.reason}` };
+  return { failed: result.exitCode !== 0, exitCode: result.exitCode, stdout: result.stdout.replace(/\n$/, ''), stderr: result.stderr.replace(/\n$/, ''), message: `${command} ${result.started ? 'failed' : 'did not start'}: ${result.reason}`, code: !result.started && result.reason === 'not found on PATH' ? 'ENOENT' : null };
 }
 
 const readText = (path: string): string | null => {
@@ -36,6 +38,25 @@ async function run(command: string, args: readonly string[], opts: { env?: Recor
   const result = await exec(command, args, { env: { LANG: 'C', ...opts.env }, ...(opts.input === undefined ? {} : { input: opts.input }) });
   if (result.failed) throw new HostCommandError(command, result.exitCode, String(result.stderr || result.stdout || result.message));
   return String(result.stdout);
+}
+
+/**
+ * What `snap list <name>` prints on stderr, after "error: ", when that snap is not installed (snapd's
+ * cmd/snapd/cli/cmd_list.go ErrNoMatchingSnaps, exit status 1). Any other failure is snapd's.
+ */
+const SNAP_NOT_INSTALLED = /^error: no matching snaps installed$/m;
+
+/**
+ * The Tracking column of `snap list <name>` for that snap's row, found by its header (columns are
+ * separated by runs of spaces and no cell holds one). "-" is a local snap, which tracks no channel: ''.
+ */
+export function trackingChannel(table: string, name: string): string {
+  const [header, ...rows] = table.split('\n').filter((line) => line.trim() !== '');
+  const column = (header ?? '').trim().split(/\s+/).indexOf('Tracking');
+  const row = rows.map((line) => line.trim().split(/\s+/)).find((cells) => cells[0] === name);
+  if (column < 0 || row === undefined) throw new SnapdError(0, `snap list ${name} printed no Tracking column for ${name}`);
+  const channel = row[column] ?? '';
+  return channel === '-' ? '' : channel;
 }
 
 /** parses /etc/group-style or /etc/subuid-style colon files */
@@ -69,10 +90,13 @@ export class ExecHost implements Host {
   }
 
   async snapChannel(name: string): Promise<string | null> {
-    const result = await exec('snap', ['list', name]);
-    if (result.failed) return null;
-    const row = String(result.stdout).split('\n')[1]?.trim().split(/\s+/);
-    return row?.[3] ?? ''; // Name Version Rev Tracking Publisher Notes
+    // LC_ALL=C: snap translates both its table's headers and its error messages
+    const result = await exec('snap', ['list', name], { env: { LC_ALL: 'C', LANG: 'C' } });
+    const stderr = String(result.stderr);
+    if (result.code === 'ENOENT') return null; // no snap command: no snapd, so no snap is installed
+    if (result.exitCode === 1 && SNAP_NOT_INSTALLED.test(stderr)) return null;
+    if (result.failed) throw new SnapdError(result.exitCode, stderr || (result.message ?? `exit ${String(result.exitCode)}`));
+    return trackingChannel(String(result.stdout), name);
   }
 
   async snapInstall(name: string, channel: string): Promise<void> {

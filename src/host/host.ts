@@ -37,7 +37,8 @@ export interface Host {
   installedPackages(names: readonly string[]): Promise<Set<string>>;
   /** installs debs; throws PackageError naming the package that failed */
   aptInstall(names: readonly string[]): Promise<void>;
-  /** the installed snap's channel, or null */
+  /** the installed snap's tracked channel ('' for a local snap), or null when it is not installed or
+   * there is no snapd at all; throws SnapdError when snapd cannot answer */
   snapChannel(name: string): Promise<string | null>;
   /** snap refresh <name> --channel=<channel>; a failure is a PackageError naming the snap */
   snapRefresh(name: string, channel: string): Promise<void>;
@@ -107,5 +108,13 @@ export class HostCommandError extends Error {
   ) {
     super(`${command} failed${exitCode === undefined ? '' : ` (exit ${exitCode})`}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
     this.name = 'HostCommandError';
+  }
+}
+
+/** snapd could not say whether a snap is installed (not running, its socket refused, …): nothing is known. */
+export class SnapdError extends HostCommandError {
+  constructor(exitCode: number | undefined, stderr: string) {
+    super('snap list', exitCode, stderr);
+    this.name = 'SnapdError';
   }
 }

@@ -64,6 +64,7 @@ export interface HookTools {
   // charm state (unit-local, committed on hook success)
   stateGet(): Promise<Bag>;
   stateSet(changes: Bag): Promise<void>;
+  stateDelete(key: string): Promise<void>;
 
   // actions
   actionGet(): Promise<Readonly<Record<string, unknown>>>;
@@ -73,9 +74,12 @@ export interface HookTools {
   actionLog(message: string): Promise<void>;
 
   // secrets
+  /** Whether this Juju has secrets at all (3.0.2+), decided by the adapter from the agent's version. */
+  readonly secretsSupported: boolean;
   secretAdd(content: SecretContent, opts?: { label?: string; description?: string; owner?: 'unit' | 'application' }): Promise<string>;
   secretGet(idOrLabel: { id?: string; label?: string }, opts?: { peek?: boolean; refresh?: boolean }): Promise<SecretContent>;
   secretSet(id: string, content: SecretContent): Promise<void>;
+  secretIds(): Promise<string[]>;
   secretInfoGet(idOrLabel: { id?: string; label?: string }): Promise<SecretInfo>;
 }
 

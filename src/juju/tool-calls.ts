@@ -14,7 +14,7 @@ export interface ToolCall {
 const JSON_FORMAT = '--format=json';
 const call = (tool: string, args: readonly string[], stdin?: string): ToolCall => (stdin === undefined ? { tool, args } : { tool, args, stdin });
 
-/** relation-set/state-set `--file -` input: a JSON map of strings (JSON is YAML, which Juju reads). "" deletes. */
+/** relation-set/state-set `--file -` input: a JSON map of strings (JSON is YAML, which Juju reads). "" deletes for relation-set; state-set keeps it as "". */
 const settingsInput = (changes: Bag): string => JSON.stringify(changes);
 
 export const configGet = (): ToolCall => call('config-get', [JSON_FORMAT]);
@@ -37,6 +37,7 @@ export const jujuLog = (level: LogLevel, message: string): ToolCall => call('juj
 
 export const stateGet = (): ToolCall => call('state-get', [JSON_FORMAT]);
 export const stateSet = (changes: Bag): ToolCall => call('state-set', ['--file', '-'], settingsInput(changes));
+export const stateDelete = (key: string): ToolCall => call('state-delete', ['--', key]);
 
 export const actionGet = (): ToolCall => call('action-get', [JSON_FORMAT]);
 export const actionSet = (results: Readonly<Record<string, unknown>>): ToolCall =>
@@ -72,6 +73,7 @@ export const secretGet = (ref: { id?: string; label?: string }, opts: { peek?: b
 export const secretInfoGet = (ref: { id?: string; label?: string }): ToolCall =>
   // secret-info-get takes a URI or a label, not both
   call('secret-info-get', [JSON_FORMAT, ...(ref.id !== undefined ? [ref.id] : secretRef(ref))]);
+export const secretIds = (): ToolCall => call('secret-ids', [JSON_FORMAT]);
 
 function secretRef(ref: { id?: string; label?: string }): string[] {
   if (ref.id === undefined && ref.label === undefined) throw new TypeError('a secret needs an id or a label');

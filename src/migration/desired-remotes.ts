@@ -1,6 +1,7 @@
 // Pure: from this unit, its local users and its peers' records, the remotes every user should have and
 // the client certificates LXD should trust; then the minimal changes from what is observed.
 import type { Bag, UnitName } from '../juju/hook-tools';
+import type { HostEntry } from './peer-hosts';
 import { byUnit, type LegacyPeer, type PeerRecord, type PeerSet } from './peer-record';
 import type { RemoteSpec, UserClientConfig } from '../lxd/client-config-store';
 import type { TrustEntry } from '../lxd/lxd-api';
@@ -38,6 +39,8 @@ export interface DesiredMigration {
   /** publish the legacy keys (password, hostname, address, pool): only while a legacy peer is present */
   readonly publishLegacy: boolean;
   readonly peerUnits: readonly UnitName[];
+  /** peer unit → the host name and address /etc/hosts should give it (what nova-lxd dials) */
+  readonly hosts: ReadonlyMap<UnitName, HostEntry>;
 }
 
 const unitSlug = (unit: UnitName): string => unit.replace('/', '-');
@@ -82,6 +85,7 @@ export function desiredMigration({ me, users, peers, departing }: MigrationInput
     trustPrefix: `juju-${me.split('/')[0] ?? ''}-`,
     publishLegacy: !leaving && (legacy.length > 0 || known.some((p) => p.kind === 'legacy')),
     peerUnits: [...records, ...legacy, ...known].map((p) => p.unit).sort(byUnit),
+    hosts: new Map([...records, ...legacy].map((p) => [p.unit, { address: p.address, hostname: p.hostname }])),
   };
 }
 

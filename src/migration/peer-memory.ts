@@ -72,18 +72,25 @@ export function readPeerMemory(stateBag: Bag): Map<UnitName, RememberedPeer> {
   return peers;
 }
 
+/** What to write (state-set) and what to delete (state-delete) so that memory holds `fresh` and nothing else. */
+export interface PeerMemoryChanges {
+  readonly set: Record<string, string>;
+  readonly remove: readonly string[];
+}
+
 /**
  * The charm-state changes that make memory hold `fresh` (the peers read this hook) and nothing for units
- * no longer in the relation ("" deletes): only keys whose text differs.
+ * no longer in the relation: only keys whose text differs. A departed peer's key is deleted with
+ * state-delete, because Juju's state-set keeps an empty value as "" (it is never a deletion there).
  */
-export function peerMemoryChanges(stateBag: Bag, fresh: ReadonlyMap<UnitName, RememberedPeer>, members: ReadonlySet<UnitName>): Record<string, string> {
-  const changes: Record<string, string> = {};
+export function peerMemoryChanges(stateBag: Bag, fresh: ReadonlyMap<UnitName, RememberedPeer>, members: ReadonlySet<UnitName>): PeerMemoryChanges {
+  const set: Record<string, string> = {};
   for (const [unit, peer] of fresh) {
     const key = peerMemoryKey(unit);
     const text = peerMemoryText(peer);
-    if (stateBag[key] !== text) changes[key] = text;
+    if (stateBag[key] !== text) set[key] = text;
   }
   const keep = new Set([...members].map(peerMemoryKey));
-  for (const key of Object.keys(stateBag)) if (key.startsWith(PEER_MEMORY_PREFIX) && !keep.has(key)) changes[key] = '';
-  return changes;
+  const remove = Object.keys(stateBag).filter((key) => key.startsWith(PEER_MEMORY_PREFIX) && !keep.has(key));
+  return { set, remove };
 }

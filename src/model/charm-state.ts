@@ -95,7 +95,7 @@ export function writeCharmState(state: CharmState): Record<string, string> {
   return out;
 }
 
-/** Only the keys whose serialized value differs ("" deletes a key in Juju). */
+/** Only the keys whose serialized value differs. An empty value is written as "" (Juju keeps it), which readCharmState reads as unset, like an absent key. */
 export function stateChanges(before: Bag, after: CharmState): Record<string, string> {
   const changes: Record<string, string> = {};
   for (const [name, value] of Object.entries(writeCharmState(after))) {

@@ -28,7 +28,7 @@ export function readyStatus(want: DesiredHost, server: ServerInfo, networks: rea
   const v6 = bridge?.config['ipv6.address'];
   const addresses = [v4, v6].filter((a): a is string => !!a && a !== 'none').join(' ');
   const backing = deviceCount > 0 ? ` on ${deviceCount} device${deviceCount === 1 ? '' : 's'}` : '';
-  const listening = server.addresses.length > 0 ? server.addresses.join(' ') : want.httpsAddress;
+  const listening = server.addresses.length > 0 ? server.addresses.join(' ') : (want.httpsAddress ?? 'nowhere yet');
   const trust = trustMethods(server);
   return {
     status: 'active',

@@ -171,7 +171,7 @@ function profileChanges(want: DesiredHost['profileDevices'], have: Observed): Ch
 
 function serverChanges(want: DesiredHost, have: Observed, notes: string[]): Change[] {
   const changes: Change[] = [];
-  if (have.server.config['core.https_address'] !== want.httpsAddress) changes.push({ kind: 'patch-server', config: { 'core.https_address': want.httpsAddress } });
+  if (want.httpsAddress !== null && have.server.config['core.https_address'] !== want.httpsAddress) changes.push({ kind: 'patch-server', config: { 'core.https_address': want.httpsAddress } });
   if (!supportsTrustPassword(have.server)) notes.push('LXD has no core.trust_password: trust by token only');
   else if (have.server.config['core.trust_password'] !== 'true' || have.state.trustPasswordHash !== have.trustPasswordHash) changes.push({ kind: 'set-trust-password' });
   return changes;

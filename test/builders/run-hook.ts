@@ -13,6 +13,8 @@ import type { HookTools } from '../../src/juju/hook-tools';
 import type { FakeJuju } from '../fakes/fake-juju';
 import { FakeClientConfig } from '../fakes/fake-client-config';
 import { FakeLxcClient } from '../fakes/fake-lxc-client';
+import { FakeHostsFile } from '../fakes/fake-hosts-file';
+import type { HostsFile } from '../../src/migration/peer-hosts';
 import { actionEvent, hookEvent, type RelationHookOptions } from './juju-events';
 
 export interface World {
@@ -28,6 +30,8 @@ export interface World {
   readonly lxc?: LxcClient;
   /** default: juju-host-0 */
   readonly hostname?: string;
+  /** default: an empty FakeHostsFile */
+  readonly hosts?: HostsFile;
 }
 
 /** The Services a handler gets in `world`, with in-memory defaults for what the test leaves out. */
@@ -42,6 +46,7 @@ export function servicesFor(event: JujuEvent, world: Omit<World, 'juju'> & { rea
     clients,
     lxc: world.lxc ?? new FakeLxcClient(clients),
     hostname: world.hostname ?? 'juju-host-0',
+    hosts: world.hosts ?? new FakeHostsFile(),
     ...(world.memo ? { memo: world.memo } : {}),
   };
 }

@@ -1,10 +1,11 @@
 // The operator actions of the PACKED charm (build/lxd.charm, made by `npm run pack`) on the emulator:
 // a namespace machine with its own real LXD 5.0.2, the nova-compute stand-in and the lxd subordinate.
 // Each action runs through real hook tools against the real daemon, failure paths included. Root only.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildBusyboxImage, builtinCharm, Model } from 'juju-emulator';
+import { describeWith, packedCharmOnEmulator } from './helpers/requirements';
 
 // a project's testTimeout does not apply when one file is run by path
 jest.setTimeout(600_000);
@@ -12,11 +13,10 @@ jest.setTimeout(600_000);
 const root = path.join(__dirname, '..', '..');
 const charm = path.join(root, 'build', 'lxd.charm');
 const certs = (JSON.parse(readFileSync(path.join(root, 'test', 'migration', 'fixtures', 'certs.json'), 'utf8')) as { certs: string[] }).certs;
-const runnable = process.getuid?.() === 0 && existsSync(charm) && existsSync('/usr/bin/lxc');
 
 const ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
 
-(runnable ? describe : describe.skip)('operator actions on the packed charm, real LXD', () => {
+describeWith(packedCharmOnEmulator, 'operator actions on the packed charm, real LXD', () => {
   let home = '';
   let model: Model;
   const unit = 'lxd/0';
@@ -208,7 +208,7 @@ CONFIG
   });
 });
 
-(runnable ? describe : describe.skip)('migrate-container between two units of the packed charm, real LXD', () => {
+describeWith(packedCharmOnEmulator, 'migrate-container between two units of the packed charm, real LXD', () => {
   let home = '';
   let model: Model;
 

@@ -3,13 +3,15 @@
 // One model holds three host pairs (lvm over two loop devices, a third added later; btrfs on a
 // pre-formatted device; dir) and a client machine, so the daemons start once. This kernel has no device-mapper: lvm-thinpool=false.
 // Root only; everything lives in one model that afterAll destroys, also on failure.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { builtinCharm, Model, type Bag, type MachineRecord } from 'juju-emulator';
 import { ensurePackedCharm } from './helpers/packed-charm';
+import { describeWith, lvmReports, lxcClient, root } from './helpers/requirements';
 
-const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/lxc') && existsSync('/usr/sbin/vgs');
+// packs the charm itself (ensurePackedCharm), so the packed charm is not a requirement
+const requirements = [root, lxcClient, lvmReports];
 const ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
 const VG = 'hce2e_vg';
 const CLIENT_CONF = '/root/hce2e-client';
@@ -22,7 +24,7 @@ interface Shell {
   stderr: string;
 }
 
-(runnable ? describe : describe.skip)('host configuration of the packed charm on real LXD', () => {
+describeWith(requirements, 'host configuration of the packed charm on real LXD', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'hce2e-'));
   let model: Model;
   let lvmDevices: string[] = [];

@@ -72,10 +72,12 @@ describe('commit on success', () => {
   test('relation data, charm state and secrets wait for commit; rollback drops them', async () => {
     const juju = new FakeJuju(aUnit().withRelation('lxd', novaRelation).withState({ a: '1' }));
     await juju.relationSet('lxd:0', { nonce: 'n1' });
-    await juju.stateSet({ a: '', b: '2' });
+    await juju.stateSet({ a: '', b: '2' }); // "" is a value for state-set (juju SetCharmStateValue), not a deletion
+    await juju.stateDelete('a');
+    await juju.stateSet({ e: '' });
     await juju.secretAdd({ password: 'pw-value' }, { owner: 'unit' });
     expect(juju.state.charmState).toEqual({ a: '1' });
-    expect(await juju.stateGet()).toEqual({ b: '2' }); // the hook sees its own writes
+    expect(await juju.stateGet()).toEqual({ b: '2', e: '' }); // the hook sees its own writes
     juju.rollback();
     expect(juju.state.secrets).toEqual([]);
     expect(await juju.stateGet()).toEqual({ a: '1' });

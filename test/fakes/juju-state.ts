@@ -56,8 +56,6 @@ export interface JujuState {
   leaderData: MutableBag;
   charmState: MutableBag;
   secrets: SecretState[];
-  /** false: a Juju before 3.0, which has no secret tools at all; absent: it has them */
-  secretTools?: false;
   unitStatus: WorkloadStatus;
   appStatus: WorkloadStatus;
   workloadVersion: string;
@@ -68,6 +66,8 @@ export interface JujuState {
   logs: LogEntry[];
   /** set while an action runs */
   action: ActionState | null;
+  /** JUJU_VERSION: it decides whether the secret-* tools exist (src/juju/secrets-support.ts) */
+  jujuVersion: string;
 }
 
 export const appOf = (unit: UnitName): AppName => unit.slice(0, unit.indexOf('/'));

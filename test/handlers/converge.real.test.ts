@@ -9,17 +9,17 @@ import { join } from 'node:path';
 import { makeConverge } from '../../src/handlers/converge';
 import type { Services } from '../../src/handlers/services';
 import { ExecHost } from '../../src/host/exec-host';
-import { canRunRealLxd, startOwnDaemon, type OwnDaemon } from '../lxd/own-daemon';
+import { describeWith, lvmTools } from '../e2e/helpers/requirements';
+import { realLxdDaemon, startOwnDaemon, type OwnDaemon } from '../lxd/own-daemon';
 import { FakeJuju } from '../fakes/fake-juju';
 import type { ConfigValue } from '../../src/juju/hook-tools';
 import { aUnit } from '../builders/juju-state';
 import { hookEvent } from '../builders/juju-events';
 
-const describeSlow = canRunRealLxd && existsSync('/usr/sbin/vgcreate') ? describe : describe.skip;
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const converge = makeConverge({});
 
-describeSlow('[slow] converge on a real LXD daemon and real LVM', () => {
+describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon and real LVM', () => {
   const tag = `hc${process.pid}`;
   const vg = `${tag}_vg`;
   let dir = '';

@@ -196,6 +196,31 @@ describe('network, listener and trust', () => {
     expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
   });
 
+  test('a failed network-get leaves the listener as it is (never all addresses) and waits naming the binding', async () => {
+    const w = world({}, {}, {}, aUnit().withAddress('10.0.0.9'));
+    await run(w);
+    expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
+    configure(w, { 'bridge-mtu': 1400 });
+    w.juju.failTool('network-get', 1, 'cannot get network info: connection is shut down');
+    const written = await rerun(w);
+    expect(written.filter((x) => x.startsWith('PATCH /1.0 '))).toEqual([]);
+    expect(written).toContain('PATCH /1.0/networks/lxdbr0 bridge.mtu'); // the rest of the host still converges
+    expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
+    expect(w.juju.unitStatus).toEqual({
+      status: 'waiting',
+      message: "cannot learn the lxd-migration binding's address (network-get failed (exit 1): ERROR cannot get network info: connection is shut down): LXD's HTTPS listener is left as it is and peers are not wired",
+    });
+  });
+
+  test('on a fresh host a failed network-get opens no listener at all', async () => {
+    const w = world();
+    w.juju.failTool('network-get', 1, 'no network config found for binding "lxd-migration"');
+    await run(w);
+    expect(w.lxd.serverConfig['core.https_address']).toBeUndefined();
+    expect(w.juju.unitStatus.status).toBe('waiting');
+    expect(w.juju.unitStatus.message).toContain('network-get failed (exit 1)');
+  });
+
   test('the generated trust password stays the same across hooks; a configured one replaces it once', async () => {
     const w = world();
     await run(w);
@@ -206,6 +231,41 @@ describe('network, listener and trust', () => {
     await run(w);
     expect(w.lxd.trustPassword).toBe('operator-chosen-password');
     expect(await rerun(w)).toEqual([]);
+  });
+
+  test('a Juju without secrets (before 3.0.2) keeps the generated password in charm state and runs no secret tool', async () => {
+    const w = world({}, {}, {}, aUnit().onJuju('2.9.46'));
+    await run(w);
+    const password = w.lxd.trustPassword ?? '?';
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(stateOf(w)['trust-password']).toBe(password);
+    expect(w.juju.calls.filter((tool) => tool.startsWith('secret-'))).toEqual([]);
+    expect(w.juju.unitStatus.status).toBe('active');
+  });
+
+  test('a failing secret tool fails the hook: the password in LXD stays, and charm state never holds one', async () => {
+    const w = world();
+    await run(w);
+    const password = w.lxd.trustPassword;
+    // charm state lost (the secret is still there), and Juju cannot answer about secrets right now
+    w.juju = new FakeJuju({ ...w.juju.state, charmState: {} });
+    w.juju.failTool('secret-info-get', 1, 'cannot get secret metadata: connection is shut down');
+    const lxdWrites = w.lxd.writes.length;
+    expect((await runHook('config-changed', w)).exitCode).toBe(1);
+    expect(w.lxd.trustPassword).toBe(password);
+    expect(w.lxd.writes.slice(lxdWrites)).toEqual([]);
+    expect(w.juju.writes.filter((x) => x.includes('trust-password'))).toEqual([]);
+    expect(w.juju.state.charmState['trust-password']).toBeUndefined();
+    expect(w.juju.logs.join('\n')).toContain('secret-info-get failed (exit 1)');
+  });
+
+  test('secret-add failing on a fresh host sets no password anywhere', async () => {
+    const w = world();
+    w.juju.failTool('secret-add', 1, 'secret backend "vault" is not reachable');
+    expect((await runHook('config-changed', w)).exitCode).toBe(1);
+    expect(w.lxd.trustPassword ?? null).toBeNull();
+    expect(w.juju.writes.filter((x) => x.includes('trust-password'))).toEqual([]);
+    expect(w.juju.state.charmState).toEqual({});
   });
 
   test('LXD 6.1+ (no core.trust_password) reports token trust only', async () => {
@@ -219,6 +279,27 @@ describe('network, listener and trust', () => {
     const w = world({}, {}, { down: true });
     await run(w);
     expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'LXD is not running: LXD GET /1.0 failed (0): cannot reach LXD at /fake/unix.socket: connect ENOENT' });
+  });
+});
+
+describe('snapd', () => {
+  const ubuntu = { os: { id: 'ubuntu', versionId: '24.04' }, packages: ['lvm2', 'thin-provisioning-tools', 'btrfs-progs', 'nftables', 'dnsmasq-base', 'uidmap'] };
+  const down = 'error: cannot communicate with server: dial unix /run/snapd.socket: connect: connection refused';
+
+  test('snapd not answering blocks naming it, and nothing is installed over a snap that may be there', async () => {
+    const w = world({}, { ...ubuntu, snapdDown: down });
+    await run(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: `snapd cannot tell whether the lxd snap is installed: snap list failed (exit 1): ${down}` });
+    expect(w.host.actions).toEqual([]);
+    expect(w.lxd.writes).toEqual([]);
+  });
+
+  test('install blocks the same way instead of installing the snap', async () => {
+    const w = world({}, { ...ubuntu, snapdDown: down });
+    await run(w, 'install');
+    expect(w.juju.unitStatus.status).toBe('blocked');
+    expect(w.juju.unitStatus.message).toContain('cannot communicate with server');
+    expect(w.host.actions).toEqual([]);
   });
 });
 

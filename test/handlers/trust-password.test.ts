@@ -40,7 +40,7 @@ test('charm state lost but our labelled secret kept: the same password is used a
 });
 
 test('a Juju without secrets: the generated password is kept in unit state instead', async () => {
-  const juju = new FakeJuju(aUnit().withoutSecrets());
+  const juju = new FakeJuju(aUnit().onJuju('2.9.45'));
   const trust = await resolveTrustPassword(null, readCharmState({}), juju, random);
   expect(trust.remember).toEqual({ trustPassword: await trust.value() });
   expect(await trust.value()).toHaveLength(32);

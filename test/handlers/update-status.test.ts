@@ -157,7 +157,7 @@ describe('paused', () => {
     w.juju.commit();
     expect(w.juju.unitStatus.status).toBe('active');
     expect(w.lxd.nets.get('lxdbr0')?.config['bridge.mtu']).toBe('1500');
-    expect(w.juju.state.charmState['paused-since']).toBeUndefined();
+    expect(w.juju.state.charmState['paused-since']).toBe(''); // forgotten: Juju's state-set keeps "", read as unset
     expect(await updateStatus(w)).toEqual(QUIET);
   });
 });

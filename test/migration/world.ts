@@ -14,6 +14,7 @@ import { aUnit, JujuStateBuilder } from '../builders/juju-state';
 import { FakeClientConfig, UNIT_USERS } from '../fakes/fake-client-config';
 import { FakeLxcClient } from '../fakes/fake-lxc-client';
 import { FakeHost } from '../fakes/fake-host';
+import { FakeHostsFile } from '../fakes/fake-hosts-file';
 import { FakeJuju } from '../fakes/fake-juju';
 import { FakeLxd } from '../fakes/fake-lxd';
 import { addressOf, hostOf, peerBag, serverCertOf } from './builders';
@@ -57,6 +58,7 @@ export class MigrationWorld {
   readonly lxc = new FakeLxcClient(this.clients);
   readonly lxd = new FakeLxd();
   readonly host = new FakeHost();
+  readonly hosts = new FakeHostsFile();
   /** hook-tool calls of every run, in order */
   readonly toolCalls: string[] = [];
   /** wall time of the last run's reconcileMigration, in ms (the fakes' set-up not included) */
@@ -77,12 +79,13 @@ export class MigrationWorld {
   /** Runs the wiring in hook `name` and commits, as a successful hook would. */
   async run(name = 'lxd-migration-relation-changed', opts: RelationHookOptions = {}, input: Partial<MigrationInput> = {}): Promise<PeerWiring | null> {
     const juju = recordingTools(this.juju, this.toolCalls);
-    const s: Services = servicesFor(hookEvent(name, this.juju.state, opts), { juju, lxd: this.lxd, host: this.host, clients: this.clients, lxc: this.lxc, hostname: hostOf(0) });
+    const s: Services = servicesFor(hookEvent(name, this.juju.state, opts), { juju, lxd: this.lxd, host: this.host, clients: this.clients, lxc: this.lxc, hosts: this.hosts, hostname: hostOf(0) });
     const stateBag = { ...this.juju.state.charmState };
     const full: MigrationInput = { relationUsers: ['nova'], address: addressOf(0), port: 8443, server: SERVER, stateBag, legacyCredentials: async () => ({ password: 'not-used', pool: 'lxd' }), ...input };
     const start = process.hrtime.bigint();
     const result = await reconcileMigration(s, full);
     if (result && Object.keys(result.stateChanges).length > 0) await juju.stateSet(result.stateChanges);
+    for (const key of result?.stateRemovals ?? []) await juju.stateDelete(key);
     this.lastMs = Number(process.hrtime.bigint() - start) / 1e6;
     this.juju.commit();
     return result?.wiring ?? null;

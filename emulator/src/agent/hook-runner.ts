@@ -5,11 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import type { MachineBackend } from '../machines/machine-backend';
+import type { MachineBackend, RunResult } from '../machines/machine-backend';
 import { afterHook, applyCommit, beforeHook, markHookFailed } from '../model/hook-effects';
 import { describeEvent } from '../model/queue';
 import type { ActionRecord, HookEvent, LogLevel, ModelState, UnitRecord } from '../model/types';
+import type { ToolInterceptor } from '../tools/tool-server';
 import { deployCharm } from './charm-copy';
+import type { FaultPlan } from './faults';
 import { buildHookEnv } from './hook-env';
 import { unitPaths } from './paths';
 import type { ToolBridge } from './tool-bridge';
@@ -20,6 +22,8 @@ export interface AgentDeps {
   backend: MachineBackend;
   tools: ToolBridge;
   now: () => string;
+  /** faults a test injected (tool failures, kills); absent: none */
+  faults?: FaultPlan;
 }
 
 export interface RunOutcome {
@@ -98,6 +102,14 @@ export async function runQueuedEvent(deps: AgentDeps, unit: UnitRecord, index: n
   const env = buildHookEnv({ state, unit, machine, event, action, paths, contextId });
   const dispatchPath = env.JUJU_DISPATCH_PATH ?? '';
   const handler = chooseHandler(paths.hostCharmDir, paths.guestCharmDir, dispatchPath);
+  const abort = new AbortController();
+  let running: Promise<RunResult> | null = null;
+  const kill = async (why: string): Promise<void> => {
+    info(`killing the hook process (SIGKILL) ${why}: an injected fault`, 'WARNING');
+    abort.abort();
+    await running?.catch(() => undefined);
+  };
+  const interceptor = faultInterceptor(deps.faults, unit.name, hookName, kill);
   const context = deps.tools.openContext({
     state,
     unit,
@@ -105,6 +117,7 @@ export async function runQueuedEvent(deps: AgentDeps, unit: UnitRecord, index: n
     contextId,
     now: deps.now,
     log: (line) => appendUnitLog(state.dir, line),
+    ...(interceptor ? { interceptor } : {}),
   });
   let exitCode = 0;
   let failure = '';
@@ -123,13 +136,17 @@ export async function runQueuedEvent(deps: AgentDeps, unit: UnitRecord, index: n
       }
     } else {
       const logger = `unit.${unit.name}.${hookName}`;
-      const result = await deps.backend.run(machine, {
+      running = deps.backend.run(machine, {
         argv: [handler.guestPath],
         env,
         cwd: paths.guestCharmDir,
         onStdout: lineLogger(deps, unit.name, logger, 'DEBUG'),
         onStderr: lineLogger(deps, unit.name, logger, 'WARNING'),
+        signal: abort.signal,
       });
+      const delay = deps.faults?.killDelayFor(unit.name, hookName) ?? null;
+      const timer = delay === null ? null : setTimeout(() => void kill(`${delay} ms into the hook`), delay);
+      const result = await running.finally(() => timer && clearTimeout(timer));
       exitCode = result.exitCode;
       stdout = result.stdout;
       stderr = result.stderr;
@@ -158,6 +175,15 @@ export async function runQueuedEvent(deps: AgentDeps, unit: UnitRecord, index: n
   else if (state.units[unit.name] && unit.erroredEvent === null) unit.agentStatus = { status: 'idle', message: '', since: now };
   else if (unit.erroredEvent !== null) unit.agentStatus = { status: 'error', message: unit.workloadStatus.message, since: now };
   return { unit: unit.name, event, label, ok: exitCode === 0 };
+}
+
+function faultInterceptor(faults: FaultPlan | undefined, unit: string, hook: string, kill: (why: string) => Promise<void>): ToolInterceptor | null {
+  if (!faults) return null;
+  return (tool) => {
+    const verdict = faults.onToolCall(unit, hook, tool);
+    if (verdict.kind !== 'kill') return verdict;
+    return { kind: 'kill', when: verdict.when, kill: () => kill(`${verdict.when} ${tool}`) };
+  };
 }
 
 type Outcome = { status: 'completed' | 'failed'; message: string; results: Record<string, unknown> };

@@ -4,6 +4,7 @@
 
 import type { CommitSummary } from '../model/hook-effects';
 import type { HookEvent, LogLine, ModelState, UnitRecord } from '../model/types';
+import type { ToolInterceptor } from '../tools/tool-server';
 
 export interface SecretHookRequest {
   kind: 'secret-changed' | 'secret-remove';
@@ -27,6 +28,8 @@ export interface ContextRequest {
   contextId: string;
   log: (line: LogLine) => void;
   now: () => string;
+  /** decides each tool call of this hook (injected faults); absent: every call runs */
+  interceptor?: ToolInterceptor;
 }
 
 export interface ToolBridge {

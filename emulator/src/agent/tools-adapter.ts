@@ -27,7 +27,7 @@ class RealToolBridge implements ToolBridge {
       log: req.log,
       now: () => new Date(req.now()),
     });
-    server.register(ctx);
+    server.register(ctx, req.interceptor);
     this.contextServer.set(req.contextId, server);
     return {
       commit: () => ctx.commit(),

@@ -20,7 +20,7 @@ export async function runInMachine(machine: MachineRecord, req: RunRequest): Pro
   const asUser = req.user === undefined || req.user === 'root' ? [] : await userPrefix(machine, req.user);
   const argv = [...enterArgv(handlesOf(machine), req.cwd), ...asUser, ...req.argv];
   const [file, ...args] = argv as [string, ...string[]];
-  return spawnCollect(file, args, { env: req.env, stdin: req.stdin, timeoutMs: req.timeoutMs, onStdout: req.onStdout, onStderr: req.onStderr, notStarted: 'reject' });
+  return spawnCollect(file, args, { env: req.env, stdin: req.stdin, timeoutMs: req.timeoutMs, onStdout: req.onStdout, onStderr: req.onStderr, signal: req.signal, notStarted: 'reject' });
 }
 
 async function userPrefix(machine: MachineRecord, user: string): Promise<string[]> {

@@ -5,6 +5,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { MachineRecord } from '../model/types';
 import type { MachineBackend, MachineOptions, RunRequest, RunResult } from './machine-backend';
+import type { BootReport } from './boot';
 import { spawnCollect } from './spawn-collect';
 
 export class LocalMachines implements MachineBackend {
@@ -40,7 +41,7 @@ export class LocalMachines implements MachineBackend {
     const [file, ...args] = req.argv;
     if (file === undefined) return Promise.reject(new Error('run: empty argv'));
     const argv: [string, string[]] = req.user && req.user !== 'root' ? ['runuser', ['-u', req.user, '--', file, ...args]] : [file, args];
-    return spawnCollect(argv[0], argv[1], { env: req.env, cwd: req.cwd, stdin: req.stdin, timeoutMs: req.timeoutMs, onStdout: req.onStdout, onStderr: req.onStderr, notStarted: 'exit-126' });
+    return spawnCollect(argv[0], argv[1], { env: req.env, cwd: req.cwd, stdin: req.stdin, timeoutMs: req.timeoutMs, onStdout: req.onStdout, onStderr: req.onStderr, signal: req.signal, notStarted: 'exit-126' });
   }
 
   async destroy(machine: MachineRecord): Promise<void> {
@@ -52,6 +53,11 @@ export class LocalMachines implements MachineBackend {
   async changeAddress(machine: MachineRecord, address: string): Promise<MachineRecord> {
     if (!address.startsWith('127.')) throw new Error(`local machines live on 127.0.0.0/8, not ${address}`);
     return { ...machine, address };
+  }
+
+  /** Nothing runs on a local machine but its hooks (no daemon, no units of its own): only the record stays. */
+  async reboot(machine: MachineRecord): Promise<{ machine: MachineRecord; report: BootReport }> {
+    return { machine, report: { started: [], failed: [], detachedLoops: [], lxdStarted: false } };
   }
 
   async cleanupLeftovers(_modelName: string, modelDir: string): Promise<void> {

@@ -3,6 +3,7 @@
 // local.ts runs processes straight on the host (for fast tests of the agent that need no isolation).
 
 import type { MachineRecord } from '../model/types';
+import type { BootReport } from './boot';
 
 export interface MachineOptions {
   /** model name: namespaces, bridge and files are named after it so leftovers can be found */
@@ -29,6 +30,8 @@ export interface RunRequest {
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;
   timeoutMs?: number;
+  /** aborting it SIGKILLs the process and everything in its process group (a hook killed mid-way) */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -53,4 +56,9 @@ export interface MachineBackend {
    * routes; returns the updated record. Optional: a backend without it cannot re-address machines.
    */
   changeAddress?(machine: MachineRecord, address: string): Promise<MachineRecord>;
+  /**
+   * Reboots the machine as a real one would (boot.ts): everything stops, then its init system's
+   * enabled units and its LXD start again. Returns the updated record. Optional.
+   */
+  reboot?(machine: MachineRecord): Promise<{ machine: MachineRecord; report: BootReport }>;
 }

@@ -12,6 +12,7 @@ import { handlesOf } from './enter';
 import { runInMachine } from './exec-in-machine';
 import { bridgePorts, destroyModelNetwork, ensureModelNetwork, withModelLock } from './host-bridge';
 import { cleanupModelLeftovers } from './leftovers';
+import { rebootNamespaceMachine, type BootReport } from './boot';
 import { attachLoopDevices } from './loop-devices';
 import { devicesFile, LVM_LOCAL_CONF } from './lvm-isolation';
 import { startLxd } from './lxd-daemon';
@@ -108,6 +109,12 @@ export class NamespaceMachines implements MachineBackend {
 
   cleanupLeftovers(modelName: string, modelDir: string): Promise<void> {
     return withModelLock(modelName, () => cleanupModelLeftovers(modelName, modelDir));
+  }
+
+  async reboot(machine: MachineRecord): Promise<{ machine: MachineRecord; report: BootReport }> {
+    const rebooted = await rebootNamespaceMachine(machine);
+    await writeFile(path.join(handlesOf(machine).machineDir, MACHINE_RECORD_FILE), JSON.stringify(rebooted.machine, null, 2));
+    return rebooted;
   }
 
   async changeAddress(machine: MachineRecord, address: string): Promise<MachineRecord> {

@@ -8,7 +8,7 @@ import { signalNumber } from './command';
 // After the main process exits, wait this long for stragglers still holding its stdout/stderr.
 const OUTPUT_GRACE_MS = 2000;
 
-export interface SpawnOptions extends Pick<RunRequest, 'env' | 'stdin' | 'timeoutMs' | 'onStdout' | 'onStderr'> {
+export interface SpawnOptions extends Pick<RunRequest, 'env' | 'stdin' | 'timeoutMs' | 'onStdout' | 'onStderr' | 'signal'> {
   readonly cwd?: string;
   /** what a file that cannot be started is: an error, or (like exec) a run that exited 126 */
   readonly notStarted: 'reject' | 'exit-126';
@@ -41,13 +41,21 @@ export function spawnCollect(file: string, args: readonly string[], opts: SpawnO
       }
     };
     const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), killGroup()), opts.timeoutMs);
+    let aborted = false;
+    const onAbort = (): void => {
+      aborted = true;
+      killGroup();
+    };
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let settled = false;
     const finish = (): void => {
       if (settled || exit === null) return;
       settled = true;
       if (timer) clearTimeout(timer);
-      const signal = exit.signal ?? (timedOut ? 'SIGKILL' : null);
+      opts.signal?.removeEventListener('abort', onAbort);
+      const signal = exit.signal ?? (timedOut || aborted ? 'SIGKILL' : null);
       resolve({ exitCode: exit.code ?? 128 + signalNumber(signal), signal, stdout, stderr });
     };
     child.on('error', (err) => {

@@ -146,9 +146,11 @@ export function parseActions(raw: unknown): Record<string, ActionMeta> {
     const action: ActionMeta = {
       params,
       required: required as string[],
-      additionalProperties: s.additionalProperties === true,
+      additionalProperties: isMap(s.additionalProperties) ? s.additionalProperties : s.additionalProperties === true,
     };
     if (typeof s.description === 'string') action.description = s.description;
+    if (s.parallel === true) action.parallel = true;
+    if (typeof s['execution-group'] === 'string' && s['execution-group'] !== '') action.executionGroup = s['execution-group'];
     out[name] = action;
   }
   return out;

@@ -6,15 +6,18 @@ import path from 'node:path';
 import { deployCharm } from '../agent/charm-copy';
 import type { RunOutcome } from '../agent/hook-runner';
 import { AGENT_PATH } from '../agent/hook-env';
-import { settle, type SettleOptions, type SettleReport } from '../agent/scheduler';
+import { Scheduler, type PendingOperation, type SettleOptions, type SettleReport } from '../agent/scheduler';
+import type { HookKillSpec, ToolFailureSpec, FiredFault } from '../agent/faults';
 import type { ToolBridge } from '../agent/tool-bridge';
 import { readUnitLog } from '../agent/unit-log';
+import type { BootReport } from '../machines/boot';
 import type { MachineBackend, RunResult } from '../machines/machine-backend';
 import { chooseMachineAddress, queueAddressChanged } from './addresses';
 import { loadCharm } from './charm-loader';
 import { addUnitRecord } from './lifecycle';
 import { bagVersionKey } from '../tools/relation-view';
 import { afterHook, applyCommit } from './hook-effects';
+import { enqueueHook } from './queue';
 import {
   addUnits,
   deployApp,
@@ -45,6 +48,8 @@ export interface ModelOptions {
   home?: string;
   tools?: ToolBridge;
   clock?: () => string;
+  /** operations running at once across the model (default os.availableParallelism(), or $JUJU_EMULATOR_PARALLELISM) */
+  parallelism?: number;
 }
 
 export interface DeployOptions {
@@ -70,12 +75,17 @@ async function defaultTools(): Promise<ToolBridge> {
 }
 
 export class Model {
+  private readonly scheduler: Scheduler;
+
   private constructor(
     readonly state: ModelState,
     readonly backend: MachineBackend,
     private readonly tools: ToolBridge,
     private readonly clock: () => string,
-  ) {}
+    parallelism?: number,
+  ) {
+    this.scheduler = new Scheduler({ state, backend, tools, now: clock }, () => this.save(), parallelism);
+  }
 
   /** Makes a new model; leftovers of a crashed model of the same name are cleaned up first. */
   static async create(opts: ModelOptions): Promise<Model> {
@@ -89,7 +99,7 @@ export class Model {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const state = emptyModel(opts.name, dir);
     state.backend = backend.kind;
-    const model = new Model(state, backend, opts.tools ?? (await defaultTools()), opts.clock ?? (() => new Date().toISOString()));
+    const model = new Model(state, backend, opts.tools ?? (await defaultTools()), opts.clock ?? (() => new Date().toISOString()), opts.parallelism);
     model.save();
     return model;
   }
@@ -99,7 +109,7 @@ export class Model {
     const state = loadState(dir);
     const kind = opts.backend ?? state.backend ?? Object.values(state.machines)[0]?.backend ?? 'namespace';
     const backend = await backendFor(kind);
-    return new Model(state, backend, opts.tools ?? (await defaultTools()), opts.clock ?? (() => new Date().toISOString()));
+    return new Model(state, backend, opts.tools ?? (await defaultTools()), opts.clock ?? (() => new Date().toISOString()), opts.parallelism);
   }
 
   save(): void {
@@ -250,7 +260,11 @@ export class Model {
     return chosen;
   }
 
-  /** Queues an action, runs the model until idle and returns the action's record. */
+  /**
+   * Queues an action, runs the model until idle and returns the action's record. The action takes its
+   * turn on the unit like any operation: queued while a hook runs, it runs after that hook and sees
+   * what the hook committed.
+   */
   async run(unitName: string, actionName: string, params: Record<string, unknown> = {}, opts: SettleOptions = {}): Promise<ActionRecord> {
     const action = queueAction(this.state, unitName, actionName, params, this.now());
     this.save();
@@ -258,14 +272,87 @@ export class Model {
     return this.state.actions[String(action.id)] ?? action;
   }
 
-  /** Runs every pending hook and action across the model until nothing is left. */
+  /**
+   * Runs every pending hook and action across the model until nothing is left: one operation at a
+   * time per unit and per machine, many machines at once (see `parallelism`). Calls made while another
+   * settle runs join it. `order` chooses the interleaving, `retryFailedHooks` retries as Juju does.
+   */
   async settle(opts: SettleOptions = {}): Promise<SettleReport> {
     try {
-      return await settle({ state: this.state, backend: this.backend, tools: this.tools, now: this.clock }, opts, () => this.save());
+      return await this.scheduler.settle(opts);
     } finally {
-      await this.reapMachines();
+      if (!this.scheduler.busy()) await this.reapMachines();
       this.save();
     }
+  }
+
+  /** Each unit's next runnable operation, and whether it could start now (its unit and machine lock free). */
+  pendingHooks(): PendingOperation[] {
+    return this.scheduler.pendingOperations();
+  }
+
+  /** Every unit's queued operations in the order its agent would pick them. */
+  queuedHooks(): Record<string, string[]> {
+    return this.scheduler.queuedOperations();
+  }
+
+  /** Runs only the next operation of `unitName` (after what its unit and machine are running); null if it has none. */
+  async runNext(unitName: string): Promise<RunOutcome | null> {
+    getUnit(this.state, unitName);
+    try {
+      return await this.scheduler.runNext(unitName);
+    } finally {
+      this.save();
+    }
+  }
+
+  /**
+   * Reboots a machine (by id, or the machine of a unit) as a real one would: LXD and everything else on
+   * it stop, volume groups go inactive, loop devices software on it attached are gone; then what its
+   * init system starts at boot (its enabled units) and LXD start, and each unit on it gets `start`,
+   * as Juju's agent runs it after a reboot. Refused while one of its units runs an operation.
+   */
+  async reboot(target: string): Promise<BootReport> {
+    const machineId = target.includes('/') ? getUnit(this.state, target).machine : target;
+    const machine = this.state.machines[machineId];
+    if (!machine) throw new ModelError(`machine "${target}" not found`);
+    if (!this.backend.reboot) throw new ModelError(`the ${this.backend.kind} machine backend cannot reboot a machine`);
+    const units = Object.values(this.state.units).filter((u) => u.machine === machineId);
+    const busy = units.filter((u) => this.scheduler.isRunning(u.name)).map((u) => u.name);
+    if (busy.length > 0) throw new ModelError(`machine ${machineId} is running an operation of ${busy.join(', ')}; reboot it when they are idle`);
+    const { machine: rebooted, report } = await this.backend.reboot(machine);
+    this.state.machines[machineId] = rebooted;
+    for (const unit of units) if (unit.life !== 'dying') enqueueHook(unit, { name: 'start' });
+    this.save();
+    return report;
+  }
+
+  /**
+   * Makes a hook tool of a unit fail as Juju's do when their agent call fails (`ERROR <message>` on
+   * stderr, exit 1), for the next `times` calls (default 1); the calls after that run normally.
+   */
+  injectToolFailure(spec: ToolFailureSpec): void {
+    getUnit(this.state, spec.unit);
+    this.scheduler.faults.injectToolFailure(spec);
+  }
+
+  /**
+   * SIGKILLs a unit's hook process (and its process group) at a chosen point: on the Nth call of a
+   * tool (`when` before it runs, or after it took effect), or `afterMs` into the hook. The hook fails
+   * as a killed hook does in Juju (nothing it wrote transactionally is kept); once, then spent.
+   */
+  killHookAt(spec: HookKillSpec): void {
+    getUnit(this.state, spec.unit);
+    this.scheduler.faults.killHookAt(spec);
+  }
+
+  /** Faults injected so far that fired, in order; `clearFaults` drops the ones still armed. */
+  firedFaults(): readonly FiredFault[] {
+    return this.scheduler.faults.fired;
+  }
+
+  clearFaults(): void {
+    this.scheduler.faults.clear();
   }
 
   /** Machines whose units are all gone are removed, as `juju remove-unit` does. */

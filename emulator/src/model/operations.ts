@@ -250,7 +250,7 @@ export function queueAction(state: ModelState, unitName: string, actionName: str
   const app = getApp(state, unit.app);
   const meta = app.charm.actions[actionName];
   if (!meta) throw new ModelError(`action "${actionName}" not defined on unit "${unitName}"`);
-  const checked = validateActionParams(actionName, meta, params);
+  const checked = validateActionParams(meta, params);
   const id = state.counters.action + 1;
   state.counters.action = id;
   const action: ActionRecord = {

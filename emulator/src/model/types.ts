@@ -61,7 +61,11 @@ export interface ActionMeta {
   /** JSON-schema properties of the parameters */
   params: Record<string, unknown>;
   required: string[];
-  additionalProperties: boolean;
+  /** false unless actions.yaml says otherwise (Juju's default); a map is a schema the other keys must match */
+  additionalProperties: boolean | Record<string, unknown>;
+  /** Juju 3 scheduling hints: a `parallel` action with no execution group runs without the machine lock */
+  parallel?: boolean;
+  executionGroup?: string;
 }
 
 export interface CharmInfo {

@@ -43,7 +43,7 @@ export class HookContext {
   private readonly state: ModelState;
   private readonly logSink: (line: LogLine) => void;
   private readonly clock: () => Date;
-  private readonly pendingState = new Map<string, string>(); // "" deletes
+  private readonly pendingState = new Map<string, string | null>(); // null deletes; "" is a value (juju state-set)
   private readonly pendingPorts: PortChange[] = [];
   private leaderSettingsChanged = false;
   private actionResults: Record<string, unknown> = {};
@@ -130,14 +130,20 @@ export class HookContext {
   charmState(): Bag {
     const out: Bag = { ...this.unit().state };
     for (const [key, value] of this.pendingState) {
-      if (value === '') delete out[key];
+      if (value === null) delete out[key];
       else out[key] = value;
     }
     return out;
   }
 
+  /** state-set: each value kept as given, the empty string included (juju SetCharmStateValue). */
   setCharmState(changes: ReadonlyMap<string, string>): void {
     for (const [key, value] of changes) this.pendingState.set(key, value);
+  }
+
+  /** state-delete (juju DeleteCharmStateValue). */
+  deleteCharmState(key: string): void {
+    this.pendingState.set(key, null);
   }
 
   // ---- ports (pending; reads show committed ranges) ----

@@ -1,4 +1,6 @@
 // state-get, state-set, state-delete (contract §3.7): unit-private charm state, writes pending.
+// state-set keeps an empty value as "" (juju worker/uniter/runner/jujuc/state-set.go passes every value
+// to SetCharmStateValue unchanged); only state-delete removes a key.
 
 import YAML from 'yaml';
 import { quote, runError } from './errors';
@@ -65,7 +67,7 @@ export const stateDelete: ToolDef = {
   },
   run(ctx, { parsed }) {
     const key = parsed.positionals[0];
-    if (key !== undefined && key !== '') ctx.setCharmState(new Map([[key, '']]));
+    if (key !== undefined && key !== '') ctx.deleteCharmState(key);
     return undefined;
   },
 };

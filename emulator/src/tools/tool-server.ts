@@ -72,11 +72,23 @@ function reply(socket: net.Socket, response: ToolResponse): void {
   socket.end(Buffer.concat(frames));
 }
 
+/**
+ * How the agent wants one tool call handled (fault injection): run it; fail it as a tool whose agent
+ * call failed; or kill the hook process before the tool runs or after it took effect (no reply).
+ */
+export type ToolCallHandling =
+  | { kind: 'run' }
+  | { kind: 'fail'; message: string }
+  | { kind: 'kill'; when: 'before' | 'after'; kill: () => Promise<void> };
+
+export type ToolInterceptor = (tool: string) => ToolCallHandling;
+
 /** Serves hook-tool calls on one unix socket (a path, or "@name" for an abstract socket). */
 export class ToolServer {
   private server: net.Server | null = null;
   private socketPath: string | null = null;
   private readonly contexts = new Map<string, HookContext>();
+  private readonly interceptors = new Map<string, ToolInterceptor>();
   private readonly connections = new Set<net.Socket>();
 
   async start(socketPath: string): Promise<void> {
@@ -99,12 +111,14 @@ export class ToolServer {
   }
 
   /** Tool calls carrying ctx.contextId act on ctx until it is unregistered. */
-  register(ctx: HookContext): void {
+  register(ctx: HookContext, interceptor?: ToolInterceptor): void {
     this.contexts.set(ctx.contextId, ctx);
+    if (interceptor) this.interceptors.set(ctx.contextId, interceptor);
   }
 
   unregister(contextId: string): void {
     this.contexts.delete(contextId);
+    this.interceptors.delete(contextId);
   }
 
   async stop(): Promise<void> {
@@ -132,6 +146,13 @@ export class ToolServer {
     if (version !== PROTOCOL_VERSION) return reply(socket, { code: 1, stdout: '', stderr: 'ERROR bad request: unsupported protocol version\n' });
     const ctx = this.contexts.get(contextId);
     if (!ctx || ctx.isClosed()) return reply(socket, { code: 1, stdout: '', stderr: `ERROR bad request: unknown context ${JSON.stringify(contextId)}\n` });
+    const handling = this.interceptors.get(contextId)?.(tool) ?? { kind: 'run' };
+    if (handling.kind === 'fail') return reply(socket, { code: 1, stdout: '', stderr: `ERROR ${handling.message}\n` });
+    if (handling.kind === 'kill' && handling.when === 'before') {
+      await handling.kill();
+      socket.destroy();
+      return;
+    }
     const call = prepareTool(tool, args);
     const inputs = new Map<string, ToolInput>();
     if (call.kind === 'ready') {
@@ -143,7 +164,13 @@ export class ToolServer {
         inputs.set(wanted, kind === 'd' ? { data: payload.toString('utf8') } : { error: payload.toString('utf8') });
       }
     }
-    reply(socket, executeTool(ctx, call, inputs));
+    const response = executeTool(ctx, call, inputs);
+    if (handling.kind === 'kill') {
+      await handling.kill();
+      socket.destroy();
+      return;
+    }
+    reply(socket, response);
   }
 }
 

@@ -3,7 +3,7 @@
 // daemon whose pid lands in the pid file. No namespaces and no LXD needed; the real daemon inside a
 // machine is exercised by test/e2e/pause-resume.test.ts.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { systemctlScript } from '../../src/machines/service-shim';
@@ -30,7 +30,17 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'shim-test-'));
   writeFileSync(path.join(dir, 'lxd'), STAND_IN);
   chmodSync(path.join(dir, 'lxd'), 0o755);
-  const script = systemctlScript({ pidFile: path.join(dir, 'pid'), lxdBinary: path.join(dir, 'lxd'), outputLog: path.join(dir, 'out.log'), daemonEnv: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, stopTimeoutS: 3 });
+  mkdirSync(path.join(dir, 'units'));
+  const script = systemctlScript({
+    pidFile: path.join(dir, 'pid'),
+    lxdBinary: path.join(dir, 'lxd'),
+    outputLog: path.join(dir, 'out.log'),
+    daemonEnv: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
+    stopTimeoutS: 3,
+    unitDir: path.join(dir, 'units'),
+    ownUnitDir: path.join(dir, 'units'),
+    stateDir: path.join(dir, 'state'),
+  });
   writeFileSync(path.join(dir, 'systemctl'), script);
   chmodSync(path.join(dir, 'systemctl'), 0o755);
 });
@@ -84,10 +94,51 @@ test('stopping lxd.service alone is a SIGTERM to the daemon (KillMode=process), 
 test('unknown units, verbs and options fail as systemctl does, and touch nothing', () => {
   expect(systemctl('start', 'nova-compute')).toEqual({ code: 5, stdout: '', stderr: 'Failed to start nova-compute.service: Unit nova-compute.service not found.\n' });
   expect(systemctl('stop', 'lxd.service', 'ssh.socket')).toMatchObject({ code: 5, stderr: expect.stringContaining('Unit ssh.socket not found') });
-  expect(systemctl('enable', 'lxd')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Unknown command verb 'enable'/) });
+  expect(systemctl('mask', 'lxd')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Unknown command verb 'mask'/) });
+  expect(systemctl('enable', 'lxd')).toMatchObject({ code: 0 });
   expect(systemctl('--user', 'start', 'lxd')).toMatchObject({ code: 1, stderr: expect.stringContaining("unrecognized option '--user'") });
   expect(systemctl()).toMatchObject({ code: 1, stderr: expect.stringContaining('needs a verb') });
   expect(systemctl('start')).toMatchObject({ code: 1, stderr: 'Too few arguments.\n' });
   expect(systemctl('is-active', 'ssh')).toEqual({ code: 3, stdout: 'inactive\n', stderr: '' });
   expect(existsSync(path.join(dir, 'pid'))).toBe(false);
+});
+
+describe("units the machine's software installed", () => {
+  const unit = (name: string, text: string) => writeFileSync(path.join(dir, 'units', name), text);
+
+  test('a oneshot unit: enable links it from its WantedBy target, start runs its commands in order, RemainAfterExit keeps it active', () => {
+    const out = path.join(dir, 'ran');
+    unit('attach.service', `[Unit]\nBefore=lxd.service\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStartPre=/bin/sh -c 'echo pre >> ${out}'\nExecStart=/bin/sh -c 'echo start >> ${out}'\nExecStart=-/bin/false\nExecStop=/bin/sh -c 'echo stop >> ${out}'\n[Install]\nWantedBy=local-fs.target\n`);
+    expect(systemctl('is-enabled', 'attach.service')).toEqual({ code: 1, stdout: 'disabled\n', stderr: '' });
+    expect(systemctl('daemon-reload').code).toBe(0);
+    expect(systemctl('enable', 'attach.service').code).toBe(0);
+    expect(readlinkSync(path.join(dir, 'units', 'local-fs.target.wants', 'attach.service'))).toBe(path.join(dir, 'units', 'attach.service'));
+    expect(systemctl('is-enabled', 'attach')).toEqual({ code: 0, stdout: 'enabled\n', stderr: '' });
+    expect(systemctl('is-active', 'attach.service').code).toBe(3);
+    expect(systemctl('start', 'attach.service').code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('pre\nstart\n');
+    expect(systemctl('is-active', 'attach.service')).toEqual({ code: 0, stdout: 'active\n', stderr: '' });
+    expect(systemctl('stop', 'attach.service').code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('pre\nstart\nstop\n');
+    expect(systemctl('disable', 'attach.service').code).toBe(0);
+    expect(systemctl('is-enabled', 'attach.service').stdout).toBe('disabled\n');
+  });
+
+  test('a failing ExecStart fails the start as systemctl does, and the unit stays inactive', () => {
+    unit('bad.service', '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/false\n');
+    expect(systemctl('start', 'bad.service')).toMatchObject({ code: 1, stderr: expect.stringContaining('Job for bad.service failed') });
+    expect(systemctl('is-active', 'bad.service').code).toBe(3);
+  });
+
+  test('a long-running unit runs detached by pid; enable --now starts it, stop ends it', async () => {
+    unit('sleeper.service', '[Service]\nExecStart=/bin/sleep 300\n[Install]\nWantedBy=multi-user.target\n');
+    expect(systemctl('enable', '--now', 'sleeper.service').code).toBe(0);
+    const pid = Number(readFileSync(path.join(dir, 'state', 'sleeper.service.pid'), 'utf8').trim());
+    started.push(pid);
+    expect(await isRunning(pid)).toBe(true);
+    expect(systemctl('status', 'sleeper.service').stdout).toContain(`Main PID: ${pid}`);
+    expect(systemctl('stop', 'sleeper.service').code).toBe(0);
+    expect(await isRunning(pid)).toBe(false);
+    expect(systemctl('is-active', 'sleeper.service').code).toBe(3);
+  });
 });

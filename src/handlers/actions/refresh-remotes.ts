@@ -37,8 +37,9 @@ export const refreshRemotes: Handler = defineAction<Record<string, never>>('refr
   const before = await snapshot(s, userNames);
   const outcome = await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
   if (outcome === null) throw new ActionRefused('this unit is not in an lxd-migration relation (or LXD reports no server certificate): nothing to refresh');
-  const { wiring, stateChanges } = outcome;
+  const { wiring, stateChanges, stateRemovals } = outcome;
   if (Object.keys(stateChanges).length > 0) await s.juju.stateSet(stateChanges);
+  for (const key of stateRemovals) await s.juju.stateDelete(key);
   const after = await snapshot(s, userNames);
   const added = [...after].filter((l) => !before.has(l)).sort();
   const removed = [...before].filter((l) => !after.has(l)).sort();

@@ -49,10 +49,10 @@ export function unitShell(model: () => Model): UnitShell {
   };
 }
 
-/** nova-compute on `units` namespace machines, the packed charm beside each (dir pools), related and settled. */
-export async function deployMesh(model: Model, charm: string, units: number, shell: UnitShell): Promise<void> {
+/** nova-compute on `units` namespace machines, the packed charm beside each (dir pools, plus `config`), related and settled. */
+export async function deployMesh(model: Model, charm: string, units: number, shell: UnitShell, config: Readonly<Record<string, string | number | boolean>> = {}): Promise<void> {
   await model.deploy('nova-compute', builtinCharm('nova-compute'), { units, machineOptions: { lxd: true, loopDevices: 0 } });
-  await model.deploy('lxd', charm, { config: { 'storage-type': 'dir' } });
+  await model.deploy('lxd', charm, { config: { 'storage-type': 'dir', ...config } });
   model.relate('lxd', 'nova-compute');
   const started = Date.now();
   const hooks = await shell.settle();

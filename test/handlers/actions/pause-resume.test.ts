@@ -158,7 +158,7 @@ describe('resume', () => {
     expect(await w.run()).toBe(0);
     expect(w.host.actions).toEqual(['start lxd (distro)']);
     expect(w.converged).toEqual(['resume']);
-    expect(w.juju.state.charmState['paused-since']).toBeUndefined();
+    expect(w.juju.state.charmState['paused-since']).toBe(''); // forgotten: Juju's state-set keeps "", read as unset
     expect(w.juju.state.action).toMatchObject({
       failed: null,
       results: { resumed: 'true', 'paused-since': '2026-11-26T10:00:00.000Z', status: 'active: Unit is ready', result: 'LXD answers again and the charm converged' },
@@ -232,7 +232,7 @@ test('the real event table: update-status leaves a paused unit paused; resume co
   expect((await runAction('resume', { juju, lxd, host })).exitCode).toBe(0);
   expect(juju.state.action?.failed).toBeNull();
   expect(host.actions.slice(-2)).toEqual(['stop lxd (distro)', 'start lxd (distro)']);
-  expect(juju.state.charmState['paused-since']).toBeUndefined();
+  expect(juju.state.charmState['paused-since']).toBe(''); // forgotten: Juju's state-set keeps "", read as unset
   expect(juju.unitStatus.status).toBe('active');
   expect(juju.state.action?.results.status).toBe(`active: ${juju.unitStatus.message}`);
 });

@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ContextRequest, HookContextHandle, ToolBridge } from '../../../src/agent/tool-bridge';
+import type { BootReport } from '../../../src/machines/boot';
 import type { MachineBackend, MachineOptions, RunRequest, RunResult } from '../../../src/machines/machine-backend';
 import type { CommitSummary } from '../../../src/model/hook-effects';
 import type { MachineRecord, ModelState } from '../../../src/model/types';
@@ -25,6 +26,17 @@ export class FakeContext implements HookContextHandle {
   /** the hook ran leader-set (which takes effect at once, failed hook or not) */
   leaderSettingsChanged = false;
   constructor(readonly req: ContextRequest) {}
+
+  /** A hook-tool call as the tool server sees it: injected faults apply. Returns the exit code. */
+  async tool(name: string): Promise<{ code: number; stderr: string }> {
+    const handling = this.req.interceptor?.(name) ?? { kind: 'run' as const };
+    if (handling.kind === 'fail') return { code: 1, stderr: `ERROR ${handling.message}\n` };
+    if (handling.kind === 'kill') {
+      await handling.kill();
+      return { code: 137, stderr: '' };
+    }
+    return { code: 0, stderr: '' };
+  }
 
   relationSet(relationId: number, key: string, value: string): void {
     this.pending.push({ relationId, key, value });
@@ -113,11 +125,22 @@ export class FakeMachines implements MachineBackend {
     try {
       const ctx = this.tools.contexts.get(req.env.JUJU_CONTEXT_ID ?? '');
       if (!ctx) throw new Error('hook ran without an open context');
-      const exitCode = await this.charm(req.env, ctx);
-      return { exitCode, signal: null, stdout: '', stderr: '' };
+      const killed = new Promise<RunResult>((resolve) => {
+        const onAbort = () => resolve({ exitCode: 137, signal: 'SIGKILL', stdout: '', stderr: '' });
+        if (req.signal?.aborted) onAbort();
+        else req.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      const exited = Promise.resolve(this.charm(req.env, ctx)).then((exitCode): RunResult => ({ exitCode, signal: null, stdout: '', stderr: '' }));
+      return await Promise.race([exited, killed]);
     } finally {
       this.running.set(machine.id, (this.running.get(machine.id) ?? 1) - 1);
     }
+  }
+
+  readonly reboots: string[] = [];
+  async reboot(machine: MachineRecord): Promise<{ machine: MachineRecord; report: BootReport }> {
+    this.reboots.push(machine.id);
+    return { machine: { ...machine }, report: { started: [], failed: [], detachedLoops: [], lxdStarted: false } };
   }
 
   async destroy(): Promise<void> {}

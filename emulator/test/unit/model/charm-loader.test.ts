@@ -34,6 +34,9 @@ describe('metadata.yaml checks, as Juju makes them', () => {
 
   test('action names and schemas', () => {
     expect(parseActions({ 'show-config': { description: 'd' } })['show-config']).toEqual({ description: 'd', params: {}, required: [], additionalProperties: false });
+    // juju internal/charm/actions.go: additionalProperties false unless set; a schema passes through
+    expect(parseActions({ a: { additionalProperties: true } }).a?.additionalProperties).toBe(true);
+    expect(parseActions({ a: { additionalProperties: { type: 'string' } } }).a?.additionalProperties).toEqual({ type: 'string' });
     expect(() => parseActions({ Bad_Name: {} })).toThrow('invalid action name "Bad_Name"');
     expect(() => parseActions({ a: { params: { x: { $ref: '#/y' } } } })).toThrow(/\$ref/);
   });

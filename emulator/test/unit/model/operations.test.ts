@@ -1,6 +1,5 @@
 import { applyCommit } from '../../../src/model/hook-effects';
 import { queueAction, relateApps, setConfig, upgradeApp } from '../../../src/model/operations';
-import { parseActionArgs } from '../../../src/model/params';
 import { charm, drain, modelWith, NOW, principalCharm } from './fixtures';
 
 const configured = charm(
@@ -14,7 +13,7 @@ const configured = charm(
     actions: {
       'list-remotes': {
         params: { user: { type: 'string', default: 'root' }, count: { type: 'integer' } },
-        required: ['user'],
+        required: [],
         additionalProperties: false,
       },
       'needs-name': { params: { name: { type: 'string' } }, required: ['name'], additionalProperties: false },
@@ -72,16 +71,11 @@ describe('actions (juju run)', () => {
     const action = queueAction(state, 'cfg/0', 'list-remotes', { count: 2 }, NOW);
     expect(action.params).toEqual({ user: 'root', count: 2 });
     expect(state.units['cfg/0']?.queue).toContainEqual({ kind: 'action', actionId: action.id });
-    expect(() => queueAction(state, 'cfg/0', 'list-remotes', { count: 'two' }, NOW)).toThrow('count: expected integer, given string');
-    expect(() => queueAction(state, 'cfg/0', 'needs-name', {}, NOW)).toThrow('name is required');
-    expect(() => queueAction(state, 'cfg/0', 'list-remotes', { colour: 'red' }, NOW)).toThrow('additional property "colour" is not allowed');
+    expect(() => queueAction(state, 'cfg/0', 'list-remotes', { count: 'two' }, NOW)).toThrow('validation failed: (root).count : must be of type integer, given "two"');
+    expect(() => queueAction(state, 'cfg/0', 'needs-name', {}, NOW)).toThrow('validation failed: (root) : "name" property is missing and required, given {}');
+    expect(() => queueAction(state, 'cfg/0', 'list-remotes', { colour: 'red' }, NOW)).toThrow('validation failed: (root) : additional property "colour" is not allowed, given {"colour":"red"}');
     expect(() => queueAction(state, 'cfg/0', 'nope', {}, NOW)).toThrow('action "nope" not defined on unit "cfg/0"');
     expect(() => queueAction(state, 'cfg/9', 'list-remotes', {}, NOW)).toThrow('unit "cfg/9" not found');
-  });
-
-  test('k=v arguments read as YAML scalars', () => {
-    expect(parseActionArgs(['user=nova', 'count=3', 'force=true', 'ratio=0.5'])).toEqual({ user: 'nova', count: 3, force: true, ratio: 0.5 });
-    expect(() => parseActionArgs(['oops'])).toThrow('expected "key=value", got "oops"');
   });
 });
 

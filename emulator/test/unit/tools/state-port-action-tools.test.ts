@@ -15,6 +15,23 @@ describe('state-get / state-set / state-delete', () => {
     expect(state.units['lxd/0']!.state).toEqual({ kept: 'x', a: '1', b: 'two' });
   });
 
+  // juju state-set.go hands each value to SetCharmStateValue unchanged: "key=" stores "", it deletes nothing
+  it('state-set key= keeps an empty string; only state-delete removes the key', () => {
+    const state = buildModel();
+    state.units['lxd/0']!.state = { kept: 'x', emptied: 'y', doomed: 'z' };
+    const { ctx, run, runWith } = contextFor(state, 'lxd/0');
+    ok(run('state-set', 'emptied=', 'fresh='));
+    ok(runWith({ stdin: 'fromfile: ""\n' }, 'state-set', '--file=-'));
+    ok(run('state-delete', 'doomed'));
+    expect(ok(run('state-get', '--format=json'))).toBe('{"emptied":"","fresh":"","fromfile":"","kept":"x"}\n');
+    expect(ok(run('state-get', 'emptied', '--strict', '--format=json'))).toBe('""\n');
+    expect(err(run('state-get', 'doomed', '--strict'))).toEqual([1, 'ERROR "doomed" not found\n']);
+    ctx.commit();
+    expect(state.units['lxd/0']!.state).toEqual({ kept: 'x', emptied: '', fresh: '', fromfile: '' });
+    const next = contextFor(state, 'lxd/0');
+    expect(ok(next.run('state-get', 'fresh', '--strict'))).toBe(''); // present, so no error; smart format prints nothing for ""
+  });
+
   it('discard drops state writes', () => {
     const state = buildModel();
     const { ctx, run } = contextFor(state, 'lxd/0');

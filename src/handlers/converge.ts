@@ -7,14 +7,14 @@ import { describeProblems, type CharmConfig } from '../model/config';
 import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
 import { PAUSED, blocked, readyStatus, withPeerWiring } from '../model/status';
-import { SnapdError } from '../host/host';
+import { PackageError, SnapdError } from '../host/host';
 import { LxdApiError } from '../lxd/lxd-api';
 import { applyPlan } from '../reconcile/apply';
 import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
 import { observe } from '../reconcile/observe';
 import { describeChange, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
-import { publishedKey, type LxdRelation } from './lxd-relation';
+import { publishedKey, publishedPoolName, type LxdRelation } from './lxd-relation';
 import { readInputs } from './inputs';
 import { MIGRATION_ENDPOINT, reconcileMigration, type MigrationOutcome } from './migration';
 import { readAhead } from '../juju/read-ahead';
@@ -22,6 +22,11 @@ import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
 
 const LXD_WAIT_MS = 120_000;
+/** packages only an option asks for, and how to do without them */
+const PACKAGE_OPTIONS: Readonly<Record<string, string>> = {
+  criu: 'wanted by use-criu=true: make criu installable or set use-criu=false',
+  'zfsutils-linux': 'wanted by storage-type=zfs: make zfsutils-linux installable or choose another storage-type',
+};
 const MAX_ROUNDS = 4;
 
 /** Sets a status only when it differs from the last one this charm set (or maintenance intervened). */
@@ -106,6 +111,9 @@ async function applyRounds(input: RoundsInput, initial: CharmState): Promise<Out
         if (result.error.change.kind === 'create-pool' && desired.pool.driver === 'lvm' && config.storage.thinpool && /thin|device-mapper|dm[-_ ]/i.test(failure)) {
           failure = `${failure.replace(/\s+/g, ' ').slice(0, 200)}… (this kernel cannot make LVM thin pools: set lvm-thinpool=false)`;
         }
+        // a package an option asks for: name the option, the thing the operator can change
+        const option = result.error.reason instanceof PackageError ? PACKAGE_OPTIONS[result.error.reason.packageName] : undefined;
+        if (option) failure = `${failure} (${option})`;
         await s.juju.log('ERROR', failure);
         return { observed, plan: current, failure, addedUsers, state, worked };
       }
@@ -121,13 +129,24 @@ async function applyRounds(input: RoundsInput, initial: CharmState): Promise<Out
   return { observed, plan: current, failure: null, addedUsers, state, worked };
 }
 
-/** nova-compute acts on a new nonce: send one when membership changed, a user is new, or none was sent yet. */
-async function publishToNova(s: Services, relation: LxdRelation, pool: string, outcome: Outcome, newNonce: () => string): Promise<CharmState> {
-  const { state } = outcome;
-  if (relation.ids.length === 0 || outcome.failure || outcome.plan.blocked.length > 0) return state;
+/**
+ * nova-compute restarts on every new nonce, then checks `lxc list` as its user, and reads `pool`: so
+ * pool and nonce are sent only once that works (the users it named are in group lxd, the pool
+ * exists, nothing blocks), and a new nonce only when what it reads changed (the users, their
+ * membership, the pool). A relation that joins later gets the current nonce.
+ */
+async function publishToNova(s: Services, relation: LxdRelation, want: DesiredHost['pool'], outcome: Outcome, newNonce: () => string): Promise<CharmState> {
+  const { state, observed } = outcome;
+  if (relation.ids.length === 0 || relation.users.length === 0) return state;
+  if (outcome.failure || outcome.plan.blocked.length > 0 || outcome.plan.changes.length > 0) return state;
+  const members = observed.lxdGroupMembers ?? [];
+  const poolExists = observed.pools.some((p) => p.name === want.name && p.driver === want.driver);
+  if (!poolExists || !relation.users.every((u) => members.includes(u))) return state;
+  const pool = want.name;
   const published = publishedKey(relation.ids, pool);
   const usersChanged = JSON.stringify(relation.users) !== JSON.stringify(state.lxdUsers);
-  const renew = outcome.addedUsers.length > 0 || usersChanged || !state.nonce;
+  const poolChanged = publishedPoolName(state.publishedPool) !== pool;
+  const renew = outcome.addedUsers.length > 0 || usersChanged || poolChanged || !state.nonce;
   if (!renew && state.publishedPool === published) return state;
   const nonce = renew ? newNonce() : state.nonce;
   for (const id of relation.ids) await s.juju.relationSet(id, { pool, nonce });
@@ -207,9 +226,9 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const outcome = await applyRounds({ s, desired, config, trust, first, observeAgain, loadTemplate, alreadyWorking: waited }, state);
     // notes repeat every hook: log them only when this hook did work, not on the no-change path
     if (outcome.worked) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
-    state = await publishToNova(s, relation, desired.pool.name, outcome, newNonce);
+    state = await publishToNova(s, relation, desired.pool, outcome, newNonce);
 
-    const { server, networks } = outcome.observed;
+    const { server, networks, poolSpace } = outcome.observed;
     if (server.serverVersion && server.serverVersion !== state.workloadVersion) {
       await s.juju.applicationVersionSet(server.serverVersion);
       state = { ...state, workloadVersion: server.serverVersion };
@@ -228,7 +247,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const status: WorkloadStatus =
       reasons.length > 0 ? blocked(bindingProblem ? [...reasons, bindingProblem] : reasons)
       : bindingProblem ? { status: 'waiting', message: bindingProblem }
-      : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers?.wiring ?? null);
+      : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length, poolSpace), peers?.wiring ?? null);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
     await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '', peers ?? undefined);
   };

@@ -9,7 +9,8 @@ import { applyMigrationChanges, type MigrationFailure } from '../migration/apply
 import { bagChanges, describeConflict, desiredMigration, legacyBag, planRemoteChanges, wiring, type DesiredMigration } from '../migration/desired-remotes';
 import { applyHostChangesTo, describeHostChange, parseHostsBlock, planHostChanges, type HostsFile } from '../migration/peer-hosts';
 import { peerMemoryChanges, readPeerMemory, rememberPeer, type RememberedPeer } from '../migration/peer-memory';
-import { changedDigests, describeRefusal, parsePeerBag, recordDigest, resolvePeers, toBag, type PeerParse } from '../migration/peer-record';
+import { LEGACY_PORT, changedDigests, describeRefusal, parsePeerBag, recordDigest, resolvePeers, toBag, type PeerParse } from '../migration/peer-record';
+import { LEGACY_TRUST_STATE_KEY, legacyJoinProblems, legacyTrustText, planLegacyTrust, readLegacyTrust } from './legacy-trust';
 import type { LocalUser, UserClientConfig } from '../lxd/client-config-store';
 import type { PeerWiring } from '../model/status';
 import type { Services } from './services';
@@ -104,7 +105,9 @@ async function publish(s: Services, id: RelationId, own: Bag, input: MigrationIn
   if (!input.address || !pem || s.event.kind !== 'hook' || s.event.relation?.departingUnit === s.event.unit.unitName) return;
   const clientCertPems: Record<string, string> = {};
   for (const user of users) clientCertPems[user.name] = await s.clients.ensureClientCert(user, s.hostname);
-  const legacy = desired.publishLegacy && supportsTrustPassword(input.server) ? await input.legacyCredentials() : null;
+  // a legacy peer can join only by password on port 8443: publish nothing it cannot use
+  const joinable = input.port === LEGACY_PORT && supportsTrustPassword(input.server);
+  const legacy = desired.publishLegacy && joinable ? await input.legacyCredentials() : null;
   const wanted = { ...toBag({ hostname: s.hostname, address: input.address, port: input.port, serverCertPem: pem, clientCertPems }), ...legacyBag(desired.publishLegacy, legacy) };
   const changes = bagChanges(own, wanted);
   if (Object.keys(changes).length > 0) await s.juju.relationSet(id, changes);
@@ -158,12 +161,24 @@ export async function reconcileMigration(s: Services, input: MigrationInput): Pr
   let conflicts: readonly string[] = [];
   let conflicted: ReadonlySet<UnitName> = new Set();
   let waitingUnits: readonly UnitName[] = [];
+  let legacyTrust: string | null = null;
+  const legacyUnits = departing === me ? [] : [...peers.legacy.map((p) => p.unit), ...peers.known.filter((p) => p.kind === 'legacy').map((p) => p.unit)].filter((u) => u !== departing).sort();
   if (!scoped || scope.size > 0) {
     for (const [unit, problems] of peers.refused) if (!scoped || scope.has(unit)) await s.juju.log('WARNING', describeRefusal(unit, problems));
     for (const name of missing) await s.juju.log('WARNING', `user ${name} does not exist on this machine: no remotes for it yet`);
     const clients = new Map<string, UserClientConfig>();
     for (const user of found) clients.set(user.name, await s.clients.read(user));
     const observed = { clients, trust: await s.lxd.trustEntries() };
+    // legacy peers' own entries, by fingerprint: recorded while they are here, revoked once they left
+    const legacyPlan = planLegacyTrust({ memory: readLegacyTrust(input.stateBag), present: legacyUnits, entries: observed.trust, managedPrefix: desired.trustPrefix });
+    for (const entry of legacyPlan.revoke) {
+      await s.lxd.removeTrustEntry(entry.fingerprint);
+      await s.juju.log('INFO', `revoked trust entry ${entry.name} (${entry.fingerprint.slice(0, 12)}) that a departed legacy peer made with the trust password`);
+    }
+    for (const { entry, departed, others } of legacyPlan.kept) {
+      await s.juju.log('WARNING', `kept trust entry ${entry.name} (${entry.fingerprint.slice(0, 12)}): ${departed} left, but ${others.join(', ')} may have made it too`);
+    }
+    legacyTrust = legacyTrustText(legacyPlan.memory);
     const plan = planRemoteChanges(desired, observed, scoped ? scope : undefined);
     const passwords = new Map(peers.legacy.map((p) => [p.unit, p.password]));
     const log = (message: string): Promise<void> => s.juju.log('INFO', message);
@@ -179,6 +194,9 @@ export async function reconcileMigration(s: Services, input: MigrationInput): Pr
   }
 
   await publish(s, id, own, input, found, desired);
+  const legacyProblems = legacyJoinProblems(legacyUnits, input.port, input.server);
+  // logged when the peers are looked at, not on every quiet hook; the status says it every time
+  if (!scoped || scope.size > 0) for (const problem of legacyProblems) await s.juju.log('WARNING', problem);
 
   // forget the peers that are not wired yet: the next hook (update-status at the latest) tries again
   const next: Remembered = { users: userNames, peers: Object.create(null) as Record<UnitName, string> };
@@ -187,14 +205,18 @@ export async function reconcileMigration(s: Services, input: MigrationInput): Pr
   const memory = peerMemoryChanges(input.stateBag, fresh, new Set(units));
   const changes = { ...memory.set };
   if (text !== (input.stateBag[WIRING_STATE_KEY] ?? '')) changes[WIRING_STATE_KEY] = text;
+  // no legacy peer left: the key goes (Juju keeps an empty value)
+  const forgetLegacyTrust = legacyTrust === '' && LEGACY_TRUST_STATE_KEY in input.stateBag;
+  if (legacyTrust && legacyTrust !== input.stateBag[LEGACY_TRUST_STATE_KEY]) changes[LEGACY_TRUST_STATE_KEY] = legacyTrust;
 
   const result: PeerWiring = {
     total: desired.peerUnits.length,
     wired: desired.peerUnits.filter((u) => !waitingUnits.includes(u)),
     // a conflict is the operator's to resolve (reported apart); a failure is retried
     waiting: waitingUnits.filter((u) => failures.some((f) => f.peer === u) || !conflicted.has(u)).map((unit) => ({ unit, reason: reasonOf(failures, unit) })),
-    conflicts,
+    // a legacy peer that cannot join is the operator's to fix, as a conflict is
+    conflicts: [...conflicts, ...legacyProblems],
     refused,
   };
-  return { wiring: result, stateChanges: changes, stateRemovals: memory.remove };
+  return { wiring: result, stateChanges: changes, stateRemovals: forgetLegacyTrust ? [...memory.remove, LEGACY_TRUST_STATE_KEY] : memory.remove };
 }

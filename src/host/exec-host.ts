@@ -1,7 +1,7 @@
 // Host over real commands (run-process.ts, argv arrays, never a shell) and file reads. Reads that the hot path
 // needs (groups, modules, subids, loop backing files, container markers) are plain file reads: no spawn.
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
-import { HostCommandError, PackageError, SnapdError, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from './host';
+import { HostCommandError, PackageError, SnapdError, thinMetadataGrowth, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from './host';
 import { lxdServiceCommands, type LxdPackaging } from './lxd-service';
 
 interface CommandOptions {
@@ -214,6 +214,17 @@ export class ExecHost implements Host {
     await run('vgextend', ['--yes', name, ...devices]);
   }
 
+  async extendThinPool(volumeGroup: string, thinPool: string): Promise<void> {
+    const lv = `${volumeGroup}/${thinPool}`;
+    const bytes = ['--reportformat', 'json', '--units', 'b', '--nosuffix'];
+    const pool = parseLvmReport(await run('lvs', [...bytes, '-o', 'lv_size,lv_metadata_size,chunk_size', lv]), 'lv')[0] ?? {};
+    const freeBytes = Number(parseLvmReport(await run('vgs', [...bytes, '-o', 'vg_free', volumeGroup]), 'vg')[0]?.vg_free ?? 0);
+    const grow = thinMetadataGrowth({ dataBytes: Number(pool.lv_size ?? 0), metadataBytes: Number(pool.lv_metadata_size ?? 0), chunkBytes: Number(pool.chunk_size ?? 0) }, freeBytes);
+    // metadata first: data taking every free extent would leave it none (LVM grows the spare with it)
+    if (grow > 0) await run('lvextend', ['--yes', `--poolmetadatasize=+${grow / 1024 ** 2}m`, lv]);
+    if (freeBytes - 2 * grow > 0) await run('lvextend', ['--yes', '-l', '+100%FREE', lv]);
+  }
+
   async isMounted(mountPoint: string): Promise<boolean> {
     return (readText(`${this.root.proc}/self/mounts`) ?? '').split('\n').some((l) => l.split(' ')[1] === mountPoint);
   }
@@ -294,7 +305,7 @@ export class ExecHost implements Host {
 }
 
 /** `pvs --reportformat json` → rows of the named report. */
-export function parseLvmReport(json: string, kind: 'pv' | 'vg'): Array<Record<string, string | undefined>> {
+export function parseLvmReport(json: string, kind: 'pv' | 'vg' | 'lv'): Array<Record<string, string | undefined>> {
   try {
     const parsed = JSON.parse(json) as { report?: Array<Record<string, unknown>> };
     const rows = parsed.report?.[0]?.[kind];

@@ -62,10 +62,20 @@ describeWith(packedCharmOnEmulator, 'operator actions on the packed charm, real 
     expect(again).toMatchObject({ status: 'completed', results: { result: 'already trusted: nothing changed' } });
   });
 
+  test('add-trusted-client trusts a PEM whose line breaks were folded into spaces (cert="$(cat client.crt)" read as YAML by Juju)', async () => {
+    const pem = certs[13] ?? '';
+    const folded = pem.trim().split('\n').join(' ');
+    const run = await model.run(unit, 'add-trusted-client', { cert: folded, name: 'e2e-folded' });
+    expect(run).toMatchObject({ status: 'completed', results: { name: 'e2e-folded', result: 'added' } });
+    // the entry LXD holds is that very certificate: openssl's fingerprint of the original PEM
+    expect((await fingerprintOf(pem)).replace(/^.*=/, '').replace(/:/g, '').toLowerCase()).toBe(String(run.results.fingerprint));
+    expect((await sh(`lxc config trust show ${String(run.results.fingerprint).slice(0, 12)}`)).stdout).toMatch(/name: e2e-folded/);
+  });
+
   test('add-trusted-client refuses a malformed certificate and bad parameters; nothing changes', async () => {
     const before = await trustList();
     const garbage = await model.run(unit, 'add-trusted-client', { cert: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' });
-    expect(garbage).toMatchObject({ status: 'failed', message: expect.stringMatching(/^cert does not parse as an X\.509 certificate: pass exactly one PEM certificate/) });
+    expect(garbage).toMatchObject({ status: 'failed', message: expect.stringMatching(/^cert does not parse as an X\.509 certificate: pass exactly one PEM certificate.*--string-args cert="\$\(cat client\.crt\)".*--params file\.yaml/) });
     const key = await model.run(unit, 'add-trusted-client', { cert: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----' });
     expect(key).toMatchObject({ status: 'failed', message: expect.stringMatching(/^cert is not a single PEM certificate/) });
     const project = await model.run(unit, 'add-trusted-client', { cert: certs[11] ?? '', projects: 'no good' });

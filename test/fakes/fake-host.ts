@@ -138,6 +138,10 @@ export class FakeHost implements Host {
     vg.push(...devices);
     this.actions.push(`vgextend ${name} ${devices.join(' ')}`);
   }
+  async extendThinPool(volumeGroup: string, thinPool: string): Promise<void> {
+    if (!this.vgs.has(volumeGroup)) throw new Error(`lvextend: Volume group "${volumeGroup}" not found`);
+    this.actions.push(`lvextend ${volumeGroup}/${thinPool}`);
+  }
   async isMounted(mountPoint: string): Promise<boolean> {
     return this.mounts.has(mountPoint);
   }

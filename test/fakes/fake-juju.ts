@@ -8,6 +8,7 @@ import { HookToolError, type Bag, type CharmConfigValues, type HookTools, type L
 import { jujuHasSecrets } from '../../src/juju/secrets-support';
 import { flattenResults } from '../../src/juju/tool-calls';
 import { appOf, type JujuState, type RelationState, type SecretState } from './juju-state';
+import { everyStatusSet } from './status-wording';
 
 const SETTABLE = ['maintenance', 'blocked', 'waiting', 'active'];
 const SECRET_KEY = /^[a-z](?:-?[a-z0-9]){2,}$/;
@@ -160,6 +161,7 @@ export class FakeJuju implements HookTools {
     if (opts.application && !this.working.leader) fail('status-set', 1, 'this unit is not the leader');
     const copy = { status: status.status, message: status.message };
     if (!opts.application) this.statuses.push(copy);
+    everyStatusSet.push(copy);
     this.now((s) => {
       if (opts.application) s.appStatus = { ...copy };
       else s.unitStatus = { ...copy };

@@ -80,7 +80,7 @@ describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon
   test('an lvm pool over a volume group spanning two loop files, a refused filesystem, then nothing to do', async () => {
     const unit = new Unit({ 'block-devices': `${join(dir, 'a.img')}|256M ${join(dir, 'b.img')}|256M`, 'lvm-volume-group': vg, 'lvm-thinpool': false, 'bridge-ipv4': '10.213.0.1/24' });
     await run(unit);
-    expect(unit.juju.unitStatus).toEqual({ status: 'active', message: `Unit is ready (lvm pool lxd on 2 devices, bridge lxdbr0 10.213.0.1/24, listening 192.0.2.10:8443, trust: password+token)` });
+    expect(unit.juju.unitStatus).toEqual({ status: 'active', message: expect.stringMatching(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 2 devices, bridge lxdbr0 10\.213\.0\.1\/24, listening 192\.0\.2\.10:8443, trust: password\+token\)$/) });
 
     const pvs = JSON.parse(sh('pvs', ['--reportformat', 'json', '-o', 'pv_name,vg_name', '-S', `vg_name=${vg}`])) as { report: Array<{ pv: Array<{ pv_name: string }> }> };
     expect(pvs.report[0]?.pv.map((p) => p.pv_name).sort()).toEqual([loopOf(join(dir, 'a.img')), loopOf(join(dir, 'b.img'))].sort());
@@ -118,7 +118,7 @@ describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon
     // overwrite=true: wiped once, the volume group grows
     unit.configure({ overwrite: true });
     await run(unit);
-    expect(unit.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool lxd on 3 devices/);
+    expect(unit.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 3 devices/);
     expect(sh('vgs', ['--noheadings', '-o', 'pv_count', vg]).trim()).toBe('3');
     expect(JSON.parse(unit.juju.state.charmState['wiped-devices'] ?? '[]')).toEqual([fsFile]);
   }, 120_000);
@@ -131,7 +131,7 @@ describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon
     expect(unit.juju.unitStatus.message).not.toContain('\n');
     unit.configure({ 'lvm-thinpool': false });
     await run(unit);
-    expect(unit.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool thin on 1 device,/);
+    expect(unit.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool thin \d+(\.\d)? [MG]iB on 1 device,/);
   }, 120_000);
 
   test.each([

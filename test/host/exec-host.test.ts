@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecHost, parseLvmReport } from '../../src/host/exec-host';
+import { thinMetadataGrowth } from '../../src/host/host';
 
 let root = '';
 let host: ExecHost;
@@ -84,6 +85,19 @@ test('pvs JSON report rows, and nothing from garbage', () => {
     { pv_name: '/dev/loop1', vg_name: '' },
   ]);
   expect(parseLvmReport('WARNING: not json', 'pv')).toEqual([]);
+});
+
+describe('thin pool metadata before the data grows (64 bytes a chunk, doubled, LVM bounds)', () => {
+  const MiB = 1024 ** 2;
+  const GiB = 1024 ** 3;
+  test.each([
+    ['ample metadata: nothing', { dataBytes: 10 * GiB, metadataBytes: 64 * MiB, chunkBytes: 64 * 1024 }, 10 * GiB, 0],
+    ['10 GiB + 30 GiB of 64 KiB chunks needs 80 MiB: 76 more', { dataBytes: 10 * GiB, metadataBytes: 4 * MiB, chunkBytes: 64 * 1024 }, 30 * GiB, 76 * MiB],
+    ['no free space: nothing', { dataBytes: 10 * GiB, metadataBytes: 4 * MiB, chunkBytes: 64 * 1024 }, 0, 0],
+    ['never past LVM’s maximum', { dataBytes: 100 * 1024 * GiB, metadataBytes: 15 * GiB, chunkBytes: 64 * 1024 }, 1024 * 1024 * GiB, Math.ceil((15.8 * 1024 * MiB - 15 * GiB) / MiB) * MiB],
+  ])('%s', (_label, pool, free, grow) => {
+    expect(thinMetadataGrowth(pool, free)).toBe(grow);
+  });
 });
 
 describe('snapChannel, against a fake snap on PATH', () => {

@@ -34,7 +34,7 @@ return errors === 0;
 }
 
 exports.validate_add_trusted_client = validate11;
-const schema12 = {"$id":"add-trusted-client","type":"object","properties":{"cert":{"type":"string","description":"The client certificate, PEM (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).\nPass a file as: juju run lxd/0 add-trusted-client cert=\"$(cat client.crt)\"\n"},"name":{"type":"string","description":"The name of the trust entry (default the certificate's fingerprint prefix, client-<12 hex>)."},"projects":{"type":"string","description":"Comma-separated LXD projects to restrict the client to (default unrestricted)."}},"required":["cert"],"additionalProperties":false};
+const schema12 = {"$id":"add-trusted-client","type":"object","properties":{"cert":{"type":"string","description":"The client certificate, PEM (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).\nPass a file as: juju run lxd/0 add-trusted-client --string-args cert=\"$(cat client.crt)\"\n(without --string-args Juju reads the value as YAML, which folds its line breaks into spaces;\nthe charm recovers such a certificate), or with cert: | and the PEM in a file: --params file.yaml\n"},"name":{"type":"string","description":"The name of the trust entry (default the certificate's fingerprint prefix, client-<12 hex>)."},"projects":{"type":"string","description":"Comma-separated LXD projects to restrict the client to (default unrestricted)."}},"required":["cert"],"additionalProperties":false};
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="add-trusted-client" */;

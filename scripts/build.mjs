@@ -2,7 +2,7 @@
 //   lxd-charm.js  the hook entry point (src/main.ts): small, it ends a quiet update-status by itself;
 //   charm.js      the full charm (src/charm.ts and everything it imports), required by the entry point
 //                 for every other hook and action;
-//   lazy/*.js     execa, yaml and handlebars, each read only by the hooks that use them (lazy-packages.mjs).
+//   lazy/*.js     yaml and handlebars, each read only by the hooks that use them (lazy-packages.mjs).
 // Before bundling it runs every scripts/build-steps/*.mjs (sorted by name): steps generate source
 // the bundle includes (e.g. the ajv standalone config validator). A step runs on import, or exports a
 // default function that is awaited.
@@ -21,7 +21,7 @@ export const bundlePath = join(distDir, 'lxd-charm.js');
 const charmBundlePath = join(distDir, 'charm.js');
 // Packages a hook may never need: each is parsed only when first required (see lazy-packages.mjs).
 // To keep that benefit, src/ should reach them through `await import()` on the paths that use them.
-const LAZY_PACKAGES = ['execa', 'yaml', 'ajv', 'handlebars'];
+const LAZY_PACKAGES = ['yaml', 'ajv', 'handlebars'];
 
 const bundleOptions = {
   bundle: true,

@@ -1,6 +1,6 @@
 // esbuild plugin: bundles each named package on its own into dist/lazy/<name>.js, beside the charm
 // bundle, and replaces the package in the bundle with a require of that file on first use. A hook that
-// never reaches handlebars, yaml or execa does not pay to read or parse them. Measured (Node 20, 2 cores,
+// never reaches handlebars or yaml does not pay to read or parse them. Measured (Node 20, 2 cores,
 // ratio to `node -e 0` of the bundle's start-up): packages as plain bundled code 1.6, embedded as
 // strings compiled on first use 1.6 → 1.5, in their own files 1.3 (V8 still scans a 700 KB string).
 // Only the bare package names are redirected; subpath imports (e.g. ajv/dist/runtime/equal, which

@@ -2,8 +2,8 @@
 // → publish on the lxd relation → one status. A no-change run reads, then writes nothing.
 import { randomUUID } from 'node:crypto';
 import type { WorkloadStatus } from '../juju/hook-tools';
-import { readCharmState, stateChanges, type CharmState } from '../model/charm-state';
-import { describeProblems, parseConfig, type CharmConfig } from '../model/config';
+import { stateChanges, type CharmState } from '../model/charm-state';
+import { describeProblems, type CharmConfig } from '../model/config';
 import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
 import { PAUSED, blocked, readyStatus, withPeerWiring } from '../model/status';
@@ -14,10 +14,10 @@ import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, q
 import { observe } from '../reconcile/observe';
 import { describeChange, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
-import { publishedKey, publishedPoolName, readLxdRelation, type LxdRelation } from './lxd-relation';
-import { MIGRATION_ENDPOINT, reconcileMigration } from './migration';
+import { publishedKey, publishedPoolName, type LxdRelation } from './lxd-relation';
+import { readInputs } from './inputs';
+import { MIGRATION_ENDPOINT, reconcileMigration, type MigrationOutcome } from './migration';
 import { readAhead } from '../juju/read-ahead';
-import { readBinding } from '../juju/bind-address';
 import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
 
@@ -36,9 +36,11 @@ async function report(s: Services, status: WorkloadStatus, state: CharmState, fo
   return { ...state, lastStatus: key };
 }
 
-async function commit(s: Services, before: Readonly<Record<string, string>>, after: CharmState): Promise<void> {
-  const changes = stateChanges(before, after);
+/** The hook's one state-set: the charm state that changed plus the peer wiring's own keys (and its deletions). */
+async function commit(s: Services, before: Readonly<Record<string, string>>, after: CharmState, peers: Pick<MigrationOutcome, 'stateChanges' | 'stateRemovals'> | undefined): Promise<void> {
+  const changes = { ...peers?.stateChanges, ...stateChanges(before, after) };
   if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
+  for (const key of peers?.stateRemovals ?? []) await s.juju.stateDelete(key);
 }
 
 /**
@@ -167,15 +169,15 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
   return async (hookServices) => {
     let s = hookServices;
     // independent reads, in parallel: each is a process spawn on a real unit
-    const [values, stateBag, relation, binding, memo, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.memo?.read() ?? null, s.host.osRelease()]);
-    const address = binding.known ? binding.address : null;
-    let state = readCharmState(stateBag);
-    const inputs = await inputsDigest(values, address);
+    const [inputs, memo] = await Promise.all([readInputs(s), s.memo?.read() ?? null]);
+    const { values, stateBag, relation, binding, address, config: parsed, packaging } = inputs;
+    let state = inputs.state;
+    const digest = await inputsDigest(values, address);
     /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
-    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = ''): Promise<void> => {
+    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = '', peers?: MigrationOutcome): Promise<void> => {
       const reported = await report(s, status, now, force);
-      await commit(s, stateBag, reported);
-      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs });
+      await commit(s, stateBag, reported, peers);
+      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest });
     };
     if (state.pausedSince && !resuming) {
       // LXD is stopped on purpose: touch nothing until the resume action
@@ -183,16 +185,15 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
       return;
     }
     state = { ...state, pausedSince: '' };
-    const parsed = parseConfig(values);
-    if (!parsed.ok) {
+    if (!parsed.ok || packaging === null) {
       // bad input changes nothing: not even the host is read
-      await finish(blocked([describeProblems(parsed.problems)]), state, false);
+      await finish(blocked(parsed.ok ? [] : [describeProblems(parsed.problems)]), state, false);
       return;
     }
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, osId: os.id });
+    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);
@@ -246,8 +247,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const status: WorkloadStatus =
       reasons.length > 0 ? blocked(bindingProblem ? [...reasons, bindingProblem] : reasons)
       : bindingProblem ? { status: 'waiting', message: bindingProblem }
-      : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length, poolSpace), peers);
+      : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length, poolSpace), peers?.wiring ?? null);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
-    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '');
+    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '', peers ?? undefined);
   };
 }

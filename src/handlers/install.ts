@@ -2,13 +2,13 @@
 // migration tools; a no-op when everything is present. Package failures block, naming the package.
 import type { Host } from '../host/host';
 import { PackageError, SnapdError } from '../host/host';
-import { parseConfig } from '../model/config';
-import { chooseSource, packagesFor } from '../model/software';
+import { packagesFor, type LxdPackaging } from '../model/software';
+import { readInputs } from './inputs';
 import type { Handler } from './services';
 
 export { BASE_PACKAGES, DEB_LXD_PACKAGES, chooseSource, packagesFor } from '../model/software';
 
-export async function installPackages(host: Host, wanted: readonly string[], source: 'distro' | 'snap', channel: string): Promise<string[]> {
+export async function installPackages(host: Host, wanted: readonly string[], source: LxdPackaging, channel: string): Promise<string[]> {
   const present = await host.installedPackages(wanted);
   const missing = wanted.filter((p) => !present.has(p));
   if (missing.length > 0) await host.aptInstall(missing);
@@ -17,10 +17,8 @@ export async function installPackages(host: Host, wanted: readonly string[], sou
 }
 
 export const install: Handler = async (s) => {
-  const parsed = parseConfig(await s.juju.configGet());
-  if (!parsed.ok) return; // config-changed follows and reports every problem
-  const os = await s.host.osRelease();
-  const source = chooseSource(parsed.config.install.source, os.id);
+  const { config: parsed, packaging: source } = await readInputs(s);
+  if (!parsed.ok || source === null) return; // config-changed follows and reports every problem
   try {
     await s.juju.statusSet({ status: 'maintenance', message: `Installing LXD (${source === 'snap' ? `snap ${parsed.config.install.snapChannel}` : 'distro package'})` });
     const installed = await installPackages(s.host, packagesFor(parsed.config, source), source, parsed.config.install.snapChannel);

@@ -6,8 +6,9 @@
 // still here could have made is kept (and logged). A legacy peer dials port 8443 and joins by
 // password only: where https-port is another port or LXD has no password trust, it cannot join.
 import type { Bag, UnitName } from '../juju/hook-tools';
-import { supportsTrustPassword, type ServerInfo } from '../lxd/lxd-api';
-import type { TrustedCert } from '../migration/ports';
+import { supportsTrustPassword, type ServerInfo, type TrustEntry } from '../lxd/lxd-api';
+
+type TrustedCert = Pick<TrustEntry, 'name' | 'fingerprint' | 'type'>;
 import { LEGACY_PORT } from '../migration/peer-record';
 
 /** charm-state key: per legacy peer, the trust fingerprints before it came and those that appeared since */

@@ -3,21 +3,15 @@
 // certificates), publish this unit's own record, and report how many peers are wired. A peer's own
 // -joined/-changed reads only that peer's bag (and this unit's): every other peer comes from what this
 // unit remembered of it, so the hook's cost does not grow with the number of peers.
-import { hostname as osHostname } from 'node:os';
 import type { Bag, RelationId, UnitName } from '../juju/hook-tools';
-import { isTrustAdmin, supportsTrustPassword, type ServerInfo } from '../lxd/lxd-api';
-import { clientPackaging } from '../lxd/socket-path';
-import { AdminTrustStore } from '../migration/admin-trust-store';
+import { supportsTrustPassword, type ServerInfo } from '../lxd/lxd-api';
 import { applyMigrationChanges, type MigrationFailure } from '../migration/apply';
 import { bagChanges, describeConflict, desiredMigration, legacyBag, planRemoteChanges, wiring, type DesiredMigration } from '../migration/desired-remotes';
-import { FsClientConfigStore } from '../migration/fs-client-config';
-import { FsHostsFile } from '../migration/fs-hosts-file';
 import { applyHostChangesTo, describeHostChange, parseHostsBlock, planHostChanges, type HostsFile } from '../migration/peer-hosts';
-import { makeLegacyJoiner } from '../migration/legacy-join';
 import { peerMemoryChanges, readPeerMemory, rememberPeer, type RememberedPeer } from '../migration/peer-memory';
 import { LEGACY_PORT, changedDigests, describeRefusal, parsePeerBag, recordDigest, resolvePeers, toBag, type PeerParse } from '../migration/peer-record';
 import { LEGACY_TRUST_STATE_KEY, legacyJoinProblems, legacyTrustText, planLegacyTrust, readLegacyTrust } from './legacy-trust';
-import type { ClientConfigStore, LocalUser, TrustStore, UserClientConfig } from '../migration/ports';
+import type { LocalUser, UserClientConfig } from '../lxd/client-config-store';
 import type { PeerWiring } from '../model/status';
 import type { Services } from './services';
 import { byText } from '../model/order';
@@ -25,15 +19,6 @@ import { byText } from '../model/order';
 export const MIGRATION_ENDPOINT = 'lxd-migration';
 /** charm-state key: what the last successful hook wired (peer digests and local users) */
 export const WIRING_STATE_KEY = 'migration-wiring';
-
-/** Everything the wiring touches outside Juju: LXD's trust store, each user's lxc files, /etc/hosts, passwd, the host name. */
-export interface MigrationPorts {
-  readonly trust: TrustStore;
-  readonly clients: ClientConfigStore;
-  readonly hosts: HostsFile;
-  readonly users: (names: readonly string[]) => Promise<{ readonly found: LocalUser[]; readonly missing: string[] }>;
-  readonly hostname: string;
-}
 
 export interface MigrationInput {
   /** the users the lxd relation brings (nova); root is always wired */
@@ -53,14 +38,6 @@ interface Remembered {
   readonly peers: Record<UnitName, string>;
 }
 
-
-/** The real ports on a unit (files under "/"), or null when this LXD client cannot administer trust. */
-export function unitMigrationPorts(s: Services): MigrationPorts | null {
-  if (!isTrustAdmin(s.lxd)) return null;
-  const packaging = clientPackaging(process.env);
-  const clients = new FsClientConfigStore({ root: '/', packaging });
-  return { trust: new AdminTrustStore(s.lxd), clients, hosts: new FsHostsFile('/etc/hosts'), users: (names) => clients.users(names), hostname: osHostname() };
-}
 
 const NOTHING_REMEMBERED: Remembered = { users: [], peers: Object.create(null) as Record<UnitName, string> };
 
@@ -123,25 +100,33 @@ async function syncHosts(s: Services, hosts: HostsFile, desired: DesiredMigratio
 }
 
 /** Writes this unit's record (and the legacy keys while a legacy peer is present), only what differs. */
-async function publish(s: Services, id: RelationId, own: Bag, input: MigrationInput, ports: MigrationPorts, users: readonly LocalUser[], desired: DesiredMigration): Promise<void> {
+async function publish(s: Services, id: RelationId, own: Bag, input: MigrationInput, users: readonly LocalUser[], desired: DesiredMigration): Promise<void> {
   const pem = input.server.certificatePem;
   if (!input.address || !pem || s.event.kind !== 'hook' || s.event.relation?.departingUnit === s.event.unit.unitName) return;
   const clientCertPems: Record<string, string> = {};
-  for (const user of users) clientCertPems[user.name] = await ports.clients.ensureClientCert(user, ports.hostname);
+  for (const user of users) clientCertPems[user.name] = await s.clients.ensureClientCert(user, s.hostname);
   // a legacy peer can join only by password on port 8443: publish nothing it cannot use
   const joinable = input.port === LEGACY_PORT && supportsTrustPassword(input.server);
   const legacy = desired.publishLegacy && joinable ? await input.legacyCredentials() : null;
-  const wanted = { ...toBag({ hostname: ports.hostname, address: input.address, port: input.port, serverCertPem: pem, clientCertPems }), ...legacyBag(desired.publishLegacy, legacy) };
+  const wanted = { ...toBag({ hostname: s.hostname, address: input.address, port: input.port, serverCertPem: pem, clientCertPems }), ...legacyBag(desired.publishLegacy, legacy) };
   const changes = bagChanges(own, wanted);
   if (Object.keys(changes).length > 0) await s.juju.relationSet(id, changes);
 }
 
 /**
- * Wires this unit to its lxd-migration peers. Returns null when there is no peer relation or this LXD
- * client cannot do it (no trust administration, no server certificate): then converge reports as before.
+ * Wires this unit to its lxd-migration peers. Returns null when there is no peer relation or LXD
+ * reports no server certificate (nothing to pin yet): then converge reports as before.
  */
-export async function reconcileMigration(s: Services, input: MigrationInput, ports: MigrationPorts | null = unitMigrationPorts(s)): Promise<PeerWiring | null> {
-  if (ports === null || !input.server.certificatePem) return null;
+export interface MigrationOutcome {
+  readonly wiring: PeerWiring;
+  /** charm-state keys to write: the caller commits them with its own, one state-set per hook */
+  readonly stateChanges: Readonly<Record<string, string>>;
+  /** charm-state keys to delete (peers gone; state-set keeps "" as a value) */
+  readonly stateRemovals: readonly string[];
+}
+
+export async function reconcileMigration(s: Services, input: MigrationInput): Promise<MigrationOutcome | null> {
+  if (!input.server.certificatePem) return null;
   const [id] = await s.juju.relationIds(MIGRATION_ENDPOINT);
   if (id === undefined) return null;
   const me = s.event.unit.unitName;
@@ -149,7 +134,7 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   const departing = relation?.departingUnit ?? null;
 
   const units = await s.juju.relationList(id);
-  const { found, missing } = await ports.users([...new Set(['root', ...input.relationUsers])]);
+  const { found, missing } = await s.clients.users([...new Set(['root', ...input.relationUsers])]);
   const userNames = found.map((u) => u.name).sort();
   const remembered = readRemembered(input.stateBag);
   // the scope is enough for a peer's own -joined/-changed; anything else checks every peer
@@ -166,7 +151,7 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
     parsed.set(unit, result);
     fresh.set(unit, rememberPeer(unit, recordDigest(bag), result));
   }
-  const peers = resolvePeers(ports.hostname, parsed, known);
+  const peers = resolvePeers(s.hostname, parsed, known);
   const current = new Map([...fresh, ...known].map(([unit, peer]) => [unit, peer.digest]));
   const { scope, digests } = changedDigests((remembered ?? NOTHING_REMEMBERED).peers, current);
   const desired = desiredMigration({ me, users: userNames, peers, departing });
@@ -182,12 +167,12 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
     for (const [unit, problems] of peers.refused) if (!scoped || scope.has(unit)) await s.juju.log('WARNING', describeRefusal(unit, problems));
     for (const name of missing) await s.juju.log('WARNING', `user ${name} does not exist on this machine: no remotes for it yet`);
     const clients = new Map<string, UserClientConfig>();
-    for (const user of found) clients.set(user.name, await ports.clients.read(user));
-    const observed = { clients, trust: await ports.trust.list() };
+    for (const user of found) clients.set(user.name, await s.clients.read(user));
+    const observed = { clients, trust: await s.lxd.trustEntries() };
     // legacy peers' own entries, by fingerprint: recorded while they are here, revoked once they left
     const legacyPlan = planLegacyTrust({ memory: readLegacyTrust(input.stateBag), present: legacyUnits, entries: observed.trust, managedPrefix: desired.trustPrefix });
     for (const entry of legacyPlan.revoke) {
-      await ports.trust.remove(entry.fingerprint);
+      await s.lxd.removeTrustEntry(entry.fingerprint);
       await s.juju.log('INFO', `revoked trust entry ${entry.name} (${entry.fingerprint.slice(0, 12)}) that a departed legacy peer made with the trust password`);
     }
     for (const { entry, departed, others } of legacyPlan.kept) {
@@ -196,11 +181,10 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
     legacyTrust = legacyTrustText(legacyPlan.memory);
     const plan = planRemoteChanges(desired, observed, scoped ? scope : undefined);
     const passwords = new Map(peers.legacy.map((p) => [p.unit, p.password]));
-    const joinLegacy = makeLegacyJoiner({ clients: ports.clients, passwords, hostname: ports.hostname });
     const log = (message: string): Promise<void> => s.juju.log('INFO', message);
-    const applied = await applyMigrationChanges(plan.changes, { trust: ports.trust, clients: ports.clients, users: new Map(found.map((u) => [u.name, u])), joinLegacy, log });
+    const applied = await applyMigrationChanges(plan.changes, { trust: s.lxd, clients: s.clients, users: new Map(found.map((u) => [u.name, u])), lxc: s.lxc, passwords, log });
     for (const failure of applied.failures) await s.juju.log('WARNING', `peer ${failure.peer ?? '?'}: ${failure.reason}`);
-    const hostFailures = await syncHosts(s, ports.hosts, desired, scoped ? scope : undefined);
+    const hostFailures = await syncHosts(s, s.hosts, desired, scoped ? scope : undefined);
     failures = [...applied.failures, ...hostFailures];
     conflicts = plan.conflicts.map(describeConflict);
     conflicted = new Set(plan.conflicts.map((c) => c.peer));
@@ -209,7 +193,7 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
     waitingUnits = desired.peerUnits.filter((u) => stillWaiting.has(u));
   }
 
-  await publish(s, id, own, input, ports, found, desired);
+  await publish(s, id, own, input, found, desired);
   const legacyProblems = legacyJoinProblems(legacyUnits, input.port, input.server);
   // logged when the peers are looked at, not on every quiet hook; the status says it every time
   if (!scoped || scope.size > 0) for (const problem of legacyProblems) await s.juju.log('WARNING', problem);
@@ -224,11 +208,8 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   // no legacy peer left: the key goes (Juju keeps an empty value)
   const forgetLegacyTrust = legacyTrust === '' && LEGACY_TRUST_STATE_KEY in input.stateBag;
   if (legacyTrust && legacyTrust !== input.stateBag[LEGACY_TRUST_STATE_KEY]) changes[LEGACY_TRUST_STATE_KEY] = legacyTrust;
-  if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
-  for (const key of memory.remove) await s.juju.stateDelete(key);
-  if (forgetLegacyTrust) await s.juju.stateDelete(LEGACY_TRUST_STATE_KEY);
 
-  return {
+  const result: PeerWiring = {
     total: desired.peerUnits.length,
     wired: desired.peerUnits.filter((u) => !waitingUnits.includes(u)),
     // a conflict is the operator's to resolve (reported apart); a failure is retried
@@ -237,4 +218,5 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
     conflicts: [...conflicts, ...legacyProblems],
     refused,
   };
+  return { wiring: result, stateChanges: changes, stateRemovals: forgetLegacyTrust ? [...memory.remove, LEGACY_TRUST_STATE_KEY] : memory.remove };
 }

@@ -1,28 +1,23 @@
 // Action show-config: the desired state as a preseed-style document, and what differs from the host now
 // (the plan the next hook would apply). Reads only: it generates no password and changes nothing.
-import { readCharmState } from '../model/charm-state';
-import { describeProblems, parseConfig } from '../model/config';
+import { describeProblems } from '../model/config';
 import { desiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
 import { trustMethods } from '../model/status';
 import { observe } from '../reconcile/observe';
 import { describeChange, plan } from '../reconcile/plan';
-import { bindAddress } from '../juju/bind-address';
-import { readLxdRelation } from './lxd-relation';
+import { readInputs } from './inputs';
 import type { Handler } from './services';
 import { hashPassword } from './trust-password';
 
 export function makeShowConfig(loadTemplate: () => Promise<string>): Handler {
   return async (s) => {
-    const [values, stateBag] = await Promise.all([s.juju.configGet(), s.juju.stateGet()]);
-    const parsed = parseConfig(values);
-    if (!parsed.ok) {
-      await s.juju.actionFail(describeProblems(parsed.problems));
+    const { config: parsed, state, relation, address, packaging } = await readInputs(s);
+    if (!parsed.ok || packaging === null) {
+      await s.juju.actionFail(parsed.ok ? 'no LXD packaging' : describeProblems(parsed.problems));
       return;
     }
-    const state = readCharmState(stateBag);
-    const relation = await readLxdRelation(s.juju);
-    const desired = desiredHost({ config: parsed.config, bindAddress: await bindAddress(s.juju), relationUsers: relation.users, osId: (await s.host.osRelease()).id });
+    const desired = desiredHost({ config: parsed.config, bindAddress: address, relationUsers: relation.users, packaging });
     const wantedHash = parsed.config.trustPassword ? hashPassword(parsed.config.trustPassword) : state.trustPasswordHash;
     const observed = await observe(desired, s, state, wantedHash);
     const todo = plan(desired, observed);

@@ -1,16 +1,31 @@
-// Host over real commands (execa, argv arrays, never a shell) and file reads. Reads that the hot path
+// Host over real commands (run-process.ts, argv arrays, never a shell) and file reads. Reads that the hot path
 // needs (groups, modules, subids, loop backing files, container markers) are plain file reads: no spawn.
-import type { Options, Result } from 'execa';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
 import { HostCommandError, PackageError, SnapdError, thinMetadataGrowth, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type PathKind, type SubIdRange, type VolumeGroup } from './host';
 import type { SysctlWrite } from './kernel-host';
 import { lxdServiceCommands, type LxdPackaging } from './lxd-service';
 import { ExecKernelHost } from './sysctl';
 
-// execa loads on first use: a hook that changes nothing spawns no host command and should not pay for it
-async function execa(command: string, args: readonly string[], options: Options): Promise<Result> {
-  const lib = await import('execa');
-  return lib.execa(command, args, options);
+interface CommandOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly input?: string;
+}
+
+interface CommandResult {
+  readonly failed: boolean;
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly message: string;
+  /** 'ENOENT' when the program is not there at all */
+  readonly code: 'ENOENT' | null;
+}
+
+// node:child_process loads on first use: a hook that changes nothing spawns no host command and should not pay for it
+async function exec(command: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+  const { runProcess } = await import('./run-process');
+  const result = await runProcess(command, args, { env: { ...process.env, ...options.env }, ...(options.input === undefined ? {} : { stdin: options.input }) });
+  return { failed: result.exitCode !== 0, exitCode: result.exitCode, stdout: result.stdout.replace(/\n$/, ''), stderr: result.stderr.replace(/\n$/, ''), message: `${command} ${result.started ? 'failed' : 'did not start'}: ${result.reason}`, code: !result.started && result.reason === 'not found on PATH' ? 'ENOENT' : null };
 }
 
 const readText = (path: string): string | null => {
@@ -22,7 +37,7 @@ const readText = (path: string): string | null => {
 };
 
 async function run(command: string, args: readonly string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<string> {
-  const result = await execa(command, args, { reject: false, env: { LANG: 'C', ...opts.env }, ...(opts.input === undefined ? {} : { input: opts.input }) });
+  const result = await exec(command, args, { env: { LANG: 'C', ...opts.env }, ...(opts.input === undefined ? {} : { input: opts.input }) });
   if (result.failed) throw new HostCommandError(command, result.exitCode, String(result.stderr || result.stdout || result.message));
   return String(result.stdout);
 }
@@ -55,8 +70,8 @@ export class ExecHost implements Host {
   constructor(private readonly root: { etc: string; sys: string; proc: string; run: string } = { etc: '/etc', sys: '/sys', proc: '/proc', run: '/run' }) {
     const at = (path: string): string => path.replace(/^\/(etc|sys|proc)(?=\/)/, (_m, top: 'etc' | 'sys' | 'proc') => this.root[top]);
     const runCommand = async (command: string, args: readonly string[]) => {
-      const result = await execa(command, args, { reject: false, env: { LANG: 'C' } });
-      return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr || (result.failed && result.exitCode === undefined ? result.message : '')) };
+      const result = await exec(command, args, { env: { LANG: 'C' } });
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr || (result.code === 'ENOENT' ? result.message : '') };
     };
     this.kernel = new ExecKernelHost(runCommand, at);
   }
@@ -69,25 +84,25 @@ export class ExecHost implements Host {
 
   async installedPackages(names: readonly string[]): Promise<Set<string>> {
     if (names.length === 0) return new Set();
-    const result = await execa('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...names], { reject: false });
+    const result = await exec('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...names]);
     const installed = String(result.stdout).split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0] ?? '');
     return new Set(installed);
   }
 
   async aptInstall(names: readonly string[]): Promise<void> {
     const env = { DEBIAN_FRONTEND: 'noninteractive' };
-    const result = await execa('apt-get', ['install', '-y', '--no-install-recommends', ...names], { reject: false, env });
+    const result = await exec('apt-get', ['install', '-y', '--no-install-recommends', ...names], { env });
     if (!result.failed) return;
     // Name the package that failed: retry one by one (apt reports the whole transaction otherwise).
     for (const name of names) {
-      const one = await execa('apt-get', ['install', '-y', '--no-install-recommends', name], { reject: false, env });
+      const one = await exec('apt-get', ['install', '-y', '--no-install-recommends', name], { env });
       if (one.failed) throw new PackageError(name, String(one.stderr).trim().split('\n').slice(-2).join(' ') || `exit ${one.exitCode}`);
     }
   }
 
   async snapChannel(name: string): Promise<string | null> {
     // LC_ALL=C: snap translates both its table's headers and its error messages
-    const result = await execa('snap', ['list', name], { reject: false, env: { LC_ALL: 'C', LANG: 'C' } });
+    const result = await exec('snap', ['list', name], { env: { LC_ALL: 'C', LANG: 'C' } });
     const stderr = String(result.stderr);
     if (result.code === 'ENOENT') return null; // no snap command: no snapd, so no snap is installed
     if (result.exitCode === 1 && SNAP_NOT_INSTALLED.test(stderr)) return null;
@@ -96,12 +111,12 @@ export class ExecHost implements Host {
   }
 
   async snapInstall(name: string, channel: string): Promise<void> {
-    const result = await execa('snap', ['install', name, `--channel=${channel}`], { reject: false });
+    const result = await exec('snap', ['install', name, `--channel=${channel}`]);
     if (result.failed) throw new PackageError(`${name} (snap, ${channel})`, String(result.stderr).trim());
   }
 
   async snapRefresh(name: string, channel: string): Promise<void> {
-    const result = await execa('snap', ['refresh', name, `--channel=${channel}`], { reject: false });
+    const result = await exec('snap', ['refresh', name, `--channel=${channel}`]);
     if (result.failed) throw new PackageError(`${name} (snap, ${channel})`, String(result.stderr).trim());
   }
 
@@ -110,7 +125,7 @@ export class ExecHost implements Host {
   }
 
   async snapGet(snap: string, key: string): Promise<string | null> {
-    const result = await execa('snap', ['get', snap, key], { reject: false, env: { LANG: 'C' } });
+    const result = await exec('snap', ['get', snap, key], { env: { LANG: 'C' } });
     if (!result.failed) return String(result.stdout).trim();
     // snapd's words for an option never set; anything else is a failure to read it
     if (/has no "[^"]+" configuration option/.test(String(result.stderr))) return null;
@@ -163,7 +178,7 @@ export class ExecHost implements Host {
 
   private async deviceContent(path: string): Promise<DeviceContent> {
     // blkid -p probes the device itself (no cache): exit 2 means nothing found
-    const probe = await execa('blkid', ['-p', '-o', 'export', path], { reject: false });
+    const probe = await exec('blkid', ['-p', '-o', 'export', path]);
     if (probe.exitCode === 2) return { kind: 'empty' };
     if (probe.failed) throw new HostCommandError('blkid', probe.exitCode, String(probe.stderr));
     const fields = Object.fromEntries(String(probe.stdout).split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
@@ -295,7 +310,7 @@ export class ExecHost implements Host {
   }
 
   async loadModule(name: string): Promise<boolean> {
-    const result = await execa('modprobe', [name], { reject: false });
+    const result = await exec('modprobe', [name]);
     return !result.failed;
   }
 
@@ -338,7 +353,7 @@ export class ExecHost implements Host {
 
   async lxdRunning(packaging: LxdPackaging): Promise<boolean> {
     const [command, ...args] = lxdServiceCommands(packaging).isActive;
-    const result = await execa(command ?? '', args, { reject: false, env: { LANG: 'C' } });
+    const result = await exec(command ?? '', args, { env: { LANG: 'C' } });
     // 3 and 4 are systemctl's "inactive" and "no such unit"; anything else means it could not tell
     if (result.exitCode === 0) return true;
     if (result.exitCode === 3 || result.exitCode === 4) return false;

@@ -1,5 +1,5 @@
 // The charm's one boundary to the machine: packages, block devices, LVM, users and groups, kernel knobs.
-// exec-host.ts implements it with execa and file reads; test/fakes/fake-host.ts in memory.
+// exec-host.ts implements it with run-process.ts and file reads; test/fakes/fake-host.ts in memory.
 import type { KernelHost } from './kernel-host';
 import type { LxdPackaging } from './lxd-service';
 

@@ -4,8 +4,9 @@
 // and lxd-containers.service (its stop runs `lxd shutdown`: instances stopped cleanly, the daemon exits).
 // The snap: snapd's own `snap stop|start lxd` over snap.lxd.daemon and its socket.
 
-/** where LXD came from: the distro's deb or the snap (install.ts chooseSource decides it) */
-export type LxdPackaging = 'distro' | 'snap';
+import type { LxdPackaging } from '../model/software';
+
+export type { LxdPackaging };
 
 export interface LxdServiceCommands {
   /** stops instances cleanly, then the daemon and its socket */

@@ -59,16 +59,8 @@ export class ExecHookTools implements HookTools {
     return Object.assign(Object.create(null) as Record<string, CharmConfigValues[string]>, config);
   }
 
-  unitGet(key: 'private-address' | 'public-address'): Promise<string> {
-    return this.once(`unit-get ${key}`, async () => output.string('unit-get', await this.run(calls.unitGet(key))));
-  }
-
   networkGet(binding: string, relationId?: RelationId): Promise<NetworkInfo> {
     return this.once(`network-get ${binding} ${relationId ?? ''}`, async () => output.networkInfo('network-get', await this.run(calls.networkGet(binding, relationId))));
-  }
-
-  async isLeader(): Promise<boolean> {
-    return output.boolean('is-leader', await this.run(calls.isLeader()));
   }
 
   async relationIds(endpoint: string): Promise<RelationId[]> {
@@ -79,10 +71,6 @@ export class ExecHookTools implements HookTools {
     return output.stringList('relation-list', await this.run(calls.relationList(id)));
   }
 
-  async relationRemoteApp(id: RelationId): Promise<string> {
-    return output.string('relation-list', await this.run(calls.relationRemoteApp(id)));
-  }
-
   async relationGet(id: RelationId, member: string, opts: { app?: boolean } = {}): Promise<Bag> {
     return output.stringMap('relation-get', await this.run(calls.relationGet(id, member, opts.app ?? false)));
   }
@@ -90,15 +78,6 @@ export class ExecHookTools implements HookTools {
   async relationSet(id: RelationId, changes: Bag, opts: { app?: boolean } = {}): Promise<void> {
     if (Object.keys(changes).length === 0) return;
     await this.run(calls.relationSet(id, changes, opts.app ?? false));
-  }
-
-  async leaderGet(): Promise<Bag> {
-    return output.stringMap('leader-get', await this.run(calls.leaderGet()));
-  }
-
-  async leaderSet(changes: Bag): Promise<void> {
-    if (Object.keys(changes).length === 0) return;
-    await this.run(calls.leaderSet(changes));
   }
 
   async statusSet(status: WorkloadStatus, opts: { application?: boolean } = {}): Promise<void> {
@@ -147,18 +126,6 @@ export class ExecHookTools implements HookTools {
     await this.run(calls.actionLog(message));
   }
 
-  async openPort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
-    await this.run(calls.openPort(port, protocol));
-  }
-
-  async closePort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
-    await this.run(calls.closePort(port, protocol));
-  }
-
-  async openedPorts(): Promise<string[]> {
-    return output.stringList('opened-ports', await this.run(calls.openedPorts()));
-  }
-
   async secretAdd(content: SecretContent, opts: { label?: string; description?: string; owner?: 'unit' | 'application' } = {}): Promise<string> {
     calls.checkSecretContent(content);
     const stdout = await (await secretFiles()).withSecretFiles(content, (files) => this.run(calls.secretAdd(files, opts)), this.options.secretFileDir);
@@ -172,18 +139,6 @@ export class ExecHookTools implements HookTools {
   async secretSet(id: string, content: SecretContent): Promise<void> {
     calls.checkSecretContent(content);
     await (await secretFiles()).withSecretFiles(content, (files) => this.run(calls.secretSet(id, files)), this.options.secretFileDir);
-  }
-
-  async secretGrant(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {
-    await this.run(calls.secretGrant(id, relationId, unit));
-  }
-
-  async secretRevoke(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {
-    await this.run(calls.secretRevoke(id, relationId, unit));
-  }
-
-  async secretRemove(id: string): Promise<void> {
-    await this.run(calls.secretRemove(id));
   }
 
   async secretIds(): Promise<string[]> {

@@ -44,25 +44,16 @@ export interface SecretInfo {
 export interface HookTools {
   // configuration and identity
   configGet(): Promise<CharmConfigValues>;
-  unitGet(key: 'private-address' | 'public-address'): Promise<string>;
   networkGet(binding: string, relationId?: RelationId): Promise<NetworkInfo>;
-  isLeader(): Promise<boolean>;
 
   // relations
   relationIds(endpoint: string): Promise<RelationId[]>;
   /** The remote units currently in the relation (peers: the other units, never this one). */
   relationList(id: RelationId): Promise<UnitName[]>;
-  /** The remote application's name on a relation (relation-list --app). */
-  relationRemoteApp(id: RelationId): Promise<AppName>;
   /** Reads a whole bag: `member` is a unit name, or an app name with `app: true`. */
   relationGet(id: RelationId, member: UnitName | AppName, opts?: { app?: boolean }): Promise<Bag>;
   /** Writes keys; "" deletes. `app: true` writes the application bag (leader only). */
   relationSet(id: RelationId, changes: Bag, opts?: { app?: boolean }): Promise<void>;
-
-  // leadership
-  leaderGet(): Promise<Bag>;
-  /** leader-set has no --file: values travel on argv, so never pass secrets here (use secrets or the peer app bag). */
-  leaderSet(changes: Bag): Promise<void>;
 
   // status and logging
   statusSet(status: WorkloadStatus, opts?: { application?: boolean }): Promise<void>;
@@ -82,20 +73,12 @@ export interface HookTools {
   actionFail(message: string): Promise<void>;
   actionLog(message: string): Promise<void>;
 
-  // ports
-  openPort(port: number, protocol?: 'tcp' | 'udp'): Promise<void>;
-  closePort(port: number, protocol?: 'tcp' | 'udp'): Promise<void>;
-  openedPorts(): Promise<string[]>;
-
   // secrets
   /** Whether this Juju has secrets at all (3.0.2+), decided by the adapter from the agent's version. */
   readonly secretsSupported: boolean;
   secretAdd(content: SecretContent, opts?: { label?: string; description?: string; owner?: 'unit' | 'application' }): Promise<string>;
   secretGet(idOrLabel: { id?: string; label?: string }, opts?: { peek?: boolean; refresh?: boolean }): Promise<SecretContent>;
   secretSet(id: string, content: SecretContent): Promise<void>;
-  secretGrant(id: string, relationId: RelationId, unit?: UnitName): Promise<void>;
-  secretRevoke(id: string, relationId: RelationId, unit?: UnitName): Promise<void>;
-  secretRemove(id: string): Promise<void>;
   secretIds(): Promise<string[]>;
   secretInfoGet(idOrLabel: { id?: string; label?: string }): Promise<SecretInfo>;
 }

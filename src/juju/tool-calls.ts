@@ -2,7 +2,7 @@
 // Rules: --format=json wherever the tool has it; `--` before free text (a message may start with "-");
 // secret-bearing values never on argv (relation-set and state-set read them from stdin via --file -,
 // secret content comes from 0600 files named by key#file=<path>).
-import type { Bag, LogLevel, RelationId, SecretContent, UnitName, WorkloadStatus } from './hook-tools';
+import type { Bag, LogLevel, RelationId, SecretContent, WorkloadStatus } from './hook-tools';
 
 export interface ToolCall {
   readonly tool: string;
@@ -18,22 +18,16 @@ const call = (tool: string, args: readonly string[], stdin?: string): ToolCall =
 const settingsInput = (changes: Bag): string => JSON.stringify(changes);
 
 export const configGet = (): ToolCall => call('config-get', [JSON_FORMAT]);
-export const unitGet = (key: 'private-address' | 'public-address'): ToolCall => call('unit-get', [JSON_FORMAT, key]);
 export const networkGet = (binding: string, relationId?: RelationId): ToolCall =>
   call('network-get', [JSON_FORMAT, ...(relationId === undefined ? [] : ['-r', relationId]), binding]);
-export const isLeader = (): ToolCall => call('is-leader', [JSON_FORMAT]);
 
 export const relationIds = (endpoint: string): ToolCall => call('relation-ids', [JSON_FORMAT, endpoint]);
 export const relationList = (id: RelationId): ToolCall => call('relation-list', [JSON_FORMAT, '-r', id]);
-export const relationRemoteApp = (id: RelationId): ToolCall => call('relation-list', [JSON_FORMAT, '-r', id, '--app']);
 export const relationGet = (id: RelationId, member: string, app: boolean): ToolCall =>
   call('relation-get', [JSON_FORMAT, '-r', id, ...(app ? ['--app'] : []), '-', member]);
 export const relationSet = (id: RelationId, changes: Bag, app: boolean): ToolCall =>
   call('relation-set', ['-r', id, ...(app ? ['--app'] : []), '--file', '-'], settingsInput(changes));
 
-export const leaderGet = (): ToolCall => call('leader-get', [JSON_FORMAT]);
-/** Values on argv: leader-set has no --file. Callers must not pass secrets (see HookTools.leaderSet). */
-export const leaderSet = (changes: Bag): ToolCall => call('leader-set', Object.entries(changes).map(([k, v]) => `${k}=${v}`));
 
 export const statusSet = (status: WorkloadStatus, application: boolean): ToolCall =>
   call('status-set', [...(application ? ['--application'] : []), '--', status.status, status.message]);
@@ -51,9 +45,6 @@ export const actionSet = (results: Readonly<Record<string, unknown>>): ToolCall 
 export const actionFail = (message: string): ToolCall => call('action-fail', ['--', message]);
 export const actionLog = (message: string): ToolCall => call('action-log', ['--', message]);
 
-export const openPort = (port: number, protocol: 'tcp' | 'udp'): ToolCall => call('open-port', [`${port}/${protocol}`]);
-export const closePort = (port: number, protocol: 'tcp' | 'udp'): ToolCall => call('close-port', [`${port}/${protocol}`]);
-export const openedPorts = (): ToolCall => call('opened-ports', [JSON_FORMAT]);
 
 /** Content arguments for secret-add/secret-set: each value sits in its own 0600 file, never on argv. */
 const contentArgs = (files: Readonly<Record<string, string>>): string[] => Object.entries(files).map(([key, path]) => `${key}#file=${path}`);
@@ -82,11 +73,6 @@ export const secretGet = (ref: { id?: string; label?: string }, opts: { peek?: b
 export const secretInfoGet = (ref: { id?: string; label?: string }): ToolCall =>
   // secret-info-get takes a URI or a label, not both
   call('secret-info-get', [JSON_FORMAT, ...(ref.id !== undefined ? [ref.id] : secretRef(ref))]);
-export const secretGrant = (id: string, relationId: RelationId, unit?: UnitName): ToolCall =>
-  call('secret-grant', [id, '-r', relationId, ...(unit === undefined ? [] : ['--unit', unit])]);
-export const secretRevoke = (id: string, relationId: RelationId, unit?: UnitName): ToolCall =>
-  call('secret-revoke', [id, '-r', relationId, ...(unit === undefined ? [] : ['--unit', unit])]);
-export const secretRemove = (id: string): ToolCall => call('secret-remove', [id]);
 export const secretIds = (): ToolCall => call('secret-ids', [JSON_FORMAT]);
 
 function secretRef(ref: { id?: string; label?: string }): string[] {

@@ -1,4 +1,4 @@
-// The charm's one boundary to LXD: the REST calls it needs, typed. socket-client.ts implements it over
+// The charm's one boundary to LXD's daemon: the REST calls it needs, typed, trust administration included. socket-client.ts implements it over
 // the unix socket; test/fakes/fake-lxd.ts implements it in memory.
 import type { LxdPreseedApi } from './preseed-api';
 
@@ -64,52 +64,6 @@ export interface NewNetwork {
   readonly description: string;
 }
 
-export interface LxdApi extends LxdPreseedApi {
-  /** resolves once the daemon answers (the init system starts it; the charm only waits); throws after the timeout */
-  waitReady(timeoutMs: number): Promise<void>;
-  /** GET /1.0 */
-  server(): Promise<ServerInfo>;
-  /** PATCH /1.0: only the listed keys change; "" unsets a key. Values may be secrets: body only. */
-  patchServerConfig(config: LxdConfig): Promise<void>;
-  /** one pool by name, null when there is none */
-  storagePool(name: string): Promise<StoragePool | null>;
-  /** the pool's space as LXD measures it (GET …/resources: an lvm thin pool's data size), null when LXD gives none */
-  storagePoolSpace(name: string): Promise<PoolSpace | null>;
-  createStoragePool(pool: NewStoragePool): Promise<void>;
-  patchStoragePool(name: string, config: LxdConfig): Promise<void>;
-  /** one network by name (managed or a host interface LXD reports), null when there is none */
-  network(name: string): Promise<Network | null>;
-  createNetwork(network: NewNetwork): Promise<void>;
-  /** PATCH merges keys (PUT would drop the ones left out) */
-  patchNetwork(name: string, config: LxdConfig): Promise<void>;
-  profile(name: string): Promise<Profile>;
-  /** PATCH merges per device name */
-  patchProfileDevices(name: string, devices: Readonly<Record<string, LxdDevice>>): Promise<void>;
-}
-
-/** An LXD request failed: the HTTP status and LXD's own error text. */
-export class LxdApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly method: string,
-    readonly path: string,
-    readonly lxdMessage: string,
-  ) {
-    super(`LXD ${method} ${path} failed (${status}): ${lxdMessage}`);
-    this.name = 'LxdApiError';
-  }
-}
-
-/** API extensions the charm branches on (checked in api_extensions, never by version). */
-export const EXTENSION_CERTIFICATE_TOKEN = 'certificate_token';
-export const EXTENSION_EXPLICIT_TRUST_TOKEN = 'explicit_trust_token';
-
-/** `core.trust_password` exists until LXD 6.1, which also added explicit_trust_token. */
-export const supportsTrustPassword = (server: ServerInfo): boolean =>
-  !server.apiExtensions.includes(EXTENSION_EXPLICIT_TRUST_TOKEN);
-
-// --- Trust administration (the operator actions): /1.0/certificates and certificate-add tokens ---
-
 /** One entry of GET /1.0/certificates?recursion=1. */
 export interface TrustEntry {
   readonly name: string;
@@ -138,7 +92,31 @@ export interface CertificateToken {
   readonly expiresAt: string;
 }
 
-export interface LxdTrustAdmin {
+export interface LxdApi extends LxdPreseedApi {
+  /** resolves once the daemon answers (the init system starts it; the charm only waits); throws after the timeout */
+  waitReady(timeoutMs: number): Promise<void>;
+  /** GET /1.0 */
+  server(): Promise<ServerInfo>;
+  /** PATCH /1.0: only the listed keys change; "" unsets a key. Values may be secrets: body only. */
+  patchServerConfig(config: LxdConfig): Promise<void>;
+  /** one pool by name, null when there is none */
+  storagePool(name: string): Promise<StoragePool | null>;
+  /** the pool's space as LXD measures it (GET …/resources: an lvm thin pool's data size), null when LXD gives none */
+  storagePoolSpace(name: string): Promise<PoolSpace | null>;
+  createStoragePool(pool: NewStoragePool): Promise<void>;
+  patchStoragePool(name: string, config: LxdConfig): Promise<void>;
+  /** one network by name (managed or a host interface LXD reports), null when there is none */
+  network(name: string): Promise<Network | null>;
+  createNetwork(network: NewNetwork): Promise<void>;
+  /** PATCH merges keys (PUT would drop the ones left out) */
+  patchNetwork(name: string, config: LxdConfig): Promise<void>;
+  profile(name: string): Promise<Profile>;
+  /** PATCH merges per device name */
+  patchProfileDevices(name: string, devices: Readonly<Record<string, LxdDevice>>): Promise<void>;
+  /** running instances of every project ("name", or "project/name" outside the default project), sorted */
+  runningInstances(): Promise<string[]>;
+
+  // trust administration: /1.0/certificates and certificate-add tokens (peer wiring and operator actions)
   trustEntries(): Promise<TrustEntry[]>;
   /** 'exists' when the certificate is already trusted (nothing changed) */
   addTrustEntry(entry: NewTrustEntry): Promise<'added' | 'exists'>;
@@ -148,8 +126,24 @@ export interface LxdTrustAdmin {
   issueCertificateToken(request: { readonly name: string; readonly projects: readonly string[] }): Promise<CertificateToken>;
 }
 
-const TRUST_ADMIN_METHODS = ['trustEntries', 'addTrustEntry', 'removeTrustEntry', 'issueCertificateToken'] as const;
+/** An LXD request failed: the HTTP status and LXD's own error text. */
+export class LxdApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly path: string,
+    readonly lxdMessage: string,
+  ) {
+    super(`LXD ${method} ${path} failed (${status}): ${lxdMessage}`);
+    this.name = 'LxdApiError';
+  }
+}
 
-/** Whether this LXD client can administer the trust store (the socket client can; simple fakes may not). */
-export const isTrustAdmin = (lxd: LxdApi): lxd is LxdApi & LxdTrustAdmin =>
-  TRUST_ADMIN_METHODS.every((m) => typeof Reflect.get(lxd, m) === 'function');
+/** API extensions the charm branches on (checked in api_extensions, never by version). */
+export const EXTENSION_CERTIFICATE_TOKEN = 'certificate_token';
+export const EXTENSION_EXPLICIT_TRUST_TOKEN = 'explicit_trust_token';
+
+/** `core.trust_password` exists until LXD 6.1, which also added explicit_trust_token. */
+export const supportsTrustPassword = (server: ServerInfo): boolean =>
+  !server.apiExtensions.includes(EXTENSION_EXPLICIT_TRUST_TOKEN);
+

@@ -14,7 +14,6 @@ import {
   type ServerInfo,
   type StoragePool,
   type CertificateToken,
-  type LxdTrustAdmin,
   type NewTrustEntry,
   type TrustEntry,
 } from './lxd-api';
@@ -53,7 +52,7 @@ export interface SocketClientOptions {
   readonly operationTimeoutSeconds?: number;
 }
 
-export class LxdSocketClient implements LxdApi, LxdTrustAdmin {
+export class LxdSocketClient implements LxdApi {
   constructor(private readonly options: SocketClientOptions) {}
 
   get socketPath(): string {
@@ -239,7 +238,17 @@ export class LxdSocketClient implements LxdApi, LxdTrustAdmin {
     }
   }
 
-  // --- Trust administration (operator actions) ---
+  async runningInstances(): Promise<string[]> {
+    try {
+      return runningInstanceNames((await this.call('GET', '/1.0/instances?recursion=1&all-projects=true')).metadata);
+    } catch (err) {
+      // a daemon without the all-projects filter: the default project is all it can tell
+      if (!(err instanceof LxdApiError && err.status === 400)) throw err;
+      return runningInstanceNames((await this.call('GET', '/1.0/instances?recursion=1')).metadata);
+    }
+  }
+
+  // --- Trust administration (peer wiring and operator actions) ---
 
   async trustEntries(): Promise<TrustEntry[]> {
     const { metadata } = await this.call('GET', '/1.0/certificates?recursion=1');
@@ -288,4 +297,14 @@ export class LxdSocketClient implements LxdApi, LxdTrustAdmin {
     ).toString('base64');
     return { token, operationId: asString(op.id), expiresAt };
   }
+}
+
+/** GET /1.0/instances?recursion=1 metadata → the running ones, named as an operator would type them. */
+export function runningInstanceNames(metadata: unknown): string[] {
+  if (!Array.isArray(metadata)) return [];
+  return metadata
+    .map(asRecord)
+    .filter((i) => i.status === 'Running' && typeof i.name === 'string')
+    .map((i) => (typeof i.project === 'string' && i.project !== '' && i.project !== 'default' ? `${i.project}/${String(i.name)}` : String(i.name)))
+    .sort();
 }

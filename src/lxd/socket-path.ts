@@ -1,16 +1,13 @@
 // Where LXD's unix socket is: apart from the client so that the hook entry point can find it without
 // loading node:http.
 import { existsSync, realpathSync } from 'node:fs';
+import type { LxdPackaging } from '../model/software';
 
 export const DEB_SOCKET = '/var/lib/lxd/unix.socket';
 export const SNAP_SOCKET = '/var/snap/lxd/common/lxd/unix.socket';
 
-/** Which lxc the unit's users run, from the socket LXD answers on: the snap keeps its client config apart. */
-export const clientPackaging = (
-  env: Readonly<Record<string, string | undefined>>,
-  exists: (p: string) => boolean = existsSync,
-  realpath: (p: string) => string = realpathOrSelf,
-): 'snap' | 'deb' => (findSocket(env, exists, realpath) === SNAP_SOCKET ? 'snap' : 'deb');
+/** Which lxc the unit's users run, from the socket LXD answers on (findSocket): the snap keeps its client config apart. */
+export const clientPackaging = (socketPath: string): LxdPackaging => (socketPath === SNAP_SOCKET ? 'snap' : 'distro');
 
 const realpathOrSelf = (p: string): string => {
   try {

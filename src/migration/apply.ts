@@ -1,16 +1,19 @@
-// Applies a migration plan through the ports, one typed applier per change kind. A change that fails is
+// Applies a migration plan through the adapters, one typed applier per change kind. A change that fails is
 // reported with its peer and the rest still run: one unreachable peer does not hold up the others.
 import type { UnitName } from '../juju/hook-tools';
 import { describeMigrationChange, type MigrationChange } from './desired-remotes';
-import type { ClientConfigStore, LocalUser, RemoteSpec, TrustStore } from './ports';
+import type { ClientConfigStore, LocalUser } from '../lxd/client-config-store';
+import type { LxdApi } from '../lxd/lxd-api';
+import type { LxcClient } from '../lxd/lxc-client';
 
 export interface MigrationIo {
-  readonly trust: TrustStore;
+  readonly trust: Pick<LxdApi, 'addTrustEntry' | 'removeTrustEntry'>;
   readonly clients: ClientConfigStore;
   /** the users the plan names, resolved from passwd */
   readonly users: ReadonlyMap<string, LocalUser>;
-  /** joins a legacy peer by its trust password (null: no legacy support on this unit) */
-  readonly joinLegacy: ((user: LocalUser, remote: RemoteSpec) => Promise<void>) | null;
+  readonly lxc: Pick<LxcClient, 'joinLegacy'>;
+  /** legacy peer unit → the trust password it published */
+  readonly passwords: ReadonlyMap<UnitName, string>;
   readonly log: (message: string) => Promise<void>;
 }
 
@@ -23,16 +26,21 @@ export interface MigrationFailure {
 type Applier<K extends MigrationChange['kind']> = (change: Extract<MigrationChange, { kind: K }>, io: MigrationIo, user: () => LocalUser) => Promise<void>;
 
 const appliers: { readonly [K in MigrationChange['kind']]: Applier<K> } = {
-  'trust-cert': (c, io) => io.trust.add(c.cert.name, c.cert.derBase64),
+  'trust-cert': async (c, io) => {
+    await io.trust.addTrustEntry({ name: c.cert.name, derBase64: c.cert.derBase64, projects: [] });
+  },
   'add-remote': (c, io, user) => io.clients.writeRemote(user(), c.remote),
   'update-remote-url': (c, io, user) => io.clients.writeRemote(user(), c.remote),
   'update-remote-pin': (c, io, user) => io.clients.writeRemote(user(), c.remote),
   'join-legacy-remote': async (c, io, user) => {
-    if (!io.joinLegacy) throw new Error('legacy peers cannot be joined on this unit');
-    await io.joinLegacy(user(), c.remote);
+    const password = io.passwords.get(c.peer);
+    if (password === undefined) throw new Error(`cannot join ${c.remote.url} by trust password: no password published by ${c.peer}`);
+    await io.lxc.joinLegacy(user(), c.remote, password);
   },
   'remove-remote': (c, io, user) => io.clients.removeRemote(user(), c.name),
-  'revoke-cert': (c, io) => io.trust.remove(c.fingerprint),
+  'revoke-cert': async (c, io) => {
+    await io.trust.removeTrustEntry(c.fingerprint);
+  },
 };
 
 export async function applyMigrationChanges(changes: readonly MigrationChange[], io: MigrationIo): Promise<{ readonly failures: readonly MigrationFailure[] }> {

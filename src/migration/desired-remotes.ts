@@ -3,7 +3,8 @@
 import type { Bag, UnitName } from '../juju/hook-tools';
 import type { HostEntry } from './peer-hosts';
 import { byUnit, type LegacyPeer, type PeerRecord, type PeerSet } from './peer-record';
-import type { RemoteSpec, TrustedCert, UserClientConfig } from './ports';
+import type { RemoteSpec, UserClientConfig } from '../lxd/client-config-store';
+import type { TrustEntry } from '../lxd/lxd-api';
 import { byText } from '../model/order';
 
 export interface MigrationInputs {
@@ -91,7 +92,7 @@ export function desiredMigration({ me, users, peers, departing }: MigrationInput
 export interface ObservedMigration {
   /** user → that user's client config (only users the charm configures) */
   readonly clients: ReadonlyMap<string, UserClientConfig>;
-  readonly trust: readonly TrustedCert[];
+  readonly trust: readonly Pick<TrustEntry, 'name' | 'fingerprint'>[];
 }
 
 export type MigrationChange =

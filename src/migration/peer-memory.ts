@@ -3,26 +3,12 @@
 // plan needs of a peer it does not re-read: its remote name and client-certificate fingerprints.
 // No certificate bodies: a peer costs a few hundred bytes, 200 peers well under the 2 MiB state quota.
 import type { Bag, UnitName } from '../juju/hook-tools';
-import type { PeerParse } from './peer-record';
+import type { PeerParse, RememberedPeer } from '../model/peer';
+
+export type { PeerSummary, RememberedPeer } from '../model/peer';
 import { validatePeerMemory } from './peer-validators.generated';
 
 export const PEER_MEMORY_PREFIX = 'migration-peer-';
-
-/** A peer with a usable record (current or legacy), known from memory: enough to plan around it. */
-export interface PeerSummary {
-  readonly unit: UnitName;
-  readonly kind: 'record' | 'legacy';
-  /** its remote name */
-  readonly hostname: string;
-  /** user → fingerprint of that user's client certificate (null prototype; none for a legacy peer) */
-  readonly clientFingerprints: Readonly<Record<string, string>>;
-}
-
-/** One peer as remembered: the digest of its bag then, and what that bag was. */
-export type RememberedPeer =
-  | { readonly digest: string; readonly summary: PeerSummary }
-  | { readonly digest: string; readonly refused: UnitName }
-  | { readonly digest: string; readonly pending: UnitName };
 
 /** The charm-state key for a peer's memory: migration-peer-lxd-3. */
 export const peerMemoryKey = (unit: UnitName): string => PEER_MEMORY_PREFIX + unit.replace('/', '-');

@@ -2,10 +2,12 @@
 // schema (standalone ajv) first, then the rules a schema cannot say. Parsed data lands in null-prototype
 // objects; a bad record is refused with every problem, naming the peer and the field.
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
+import { ipFamily } from '../lxd/ip-address';
 import type { Bag, UnitName } from '../juju/hook-tools';
-import { parseCertificate, type Certificate } from './certificates';
-import type { PeerSummary, RememberedPeer } from './peer-memory';
+import { parseCertificate, type Certificate } from '../lxd/certificates';
+import type { LegacyPeer, PeerParse, PeerProblem, PeerRecord, PeerSummary, RememberedPeer } from '../model/peer';
+
+export type { LegacyPeer, PeerParse, PeerProblem, PeerRecord } from '../model/peer';
 import { validateClientCerts, validateLegacyPeer, validatePeerRecordV1, type SchemaError, type Validator } from './peer-validators.generated';
 import { byUnit } from '../model/order';
 
@@ -15,40 +17,6 @@ export const LEGACY_PORT = 8443;
 
 export const RECORD_KEYS = ['version', 'hostname', 'address', 'port', 'server-cert', 'client-certs'] as const;
 export const LEGACY_KEYS = ['password', 'hostname', 'address', 'pool'] as const;
-
-export interface PeerRecord {
-  readonly unit: UnitName;
-  readonly hostname: string;
-  readonly address: string;
-  readonly port: number;
-  readonly serverCert: Certificate;
-  /** local user → that user's client certificate (null prototype) */
-  readonly clientCerts: Readonly<Record<string, Certificate>>;
-}
-
-/** A peer running the OpenStack lxd charm: it joins by trust password and pins nothing. */
-export interface LegacyPeer {
-  readonly unit: UnitName;
-  readonly hostname: string;
-  readonly address: string;
-  readonly port: number;
-  /** a secret: never logged, never in a plan */
-  readonly password: string;
-  readonly pool: string | null;
-}
-
-export interface PeerProblem {
-  readonly peer: UnitName;
-  readonly field: string;
-  readonly message: string;
-}
-
-export type PeerParse =
-  | { readonly ok: PeerRecord }
-  | { readonly legacy: LegacyPeer }
-  | { readonly refused: readonly PeerProblem[] }
-  /** joined, nothing published yet */
-  | { readonly pending: UnitName };
 
 /** Remote names lxc ships with: a peer may not shadow them. */
 const RESERVED_REMOTES = new Set(['local', 'images', 'ubuntu', 'ubuntu-daily', 'ubuntu-minimal', 'ubuntu-minimal-daily']);
@@ -85,7 +53,7 @@ function pick(bag: Bag, keys: readonly string[]): Record<string, string> {
 }
 
 function checkAddress(peer: UnitName, address: string, problems: PeerProblem[]): void {
-  const family = isIP(address);
+  const family = ipFamily(address);
   if (family === 0 || address.includes('%')) problems.push({ peer, field: 'address', message: `${shown(address)} is not an IPv4 or IPv6 address` });
   else if (/^(0\.0\.0\.0|::)$/.test(address) || /^(22[4-9]|23\d)\./.test(address) || /^ff/i.test(address)) {
     problems.push({ peer, field: 'address', message: `${shown(address)} is not a unicast address` });
@@ -175,10 +143,6 @@ export interface PeerSet {
   readonly pending: readonly UnitName[];
 }
 
-export function parsePeers(myHostname: string, bags: ReadonlyMap<UnitName, Bag>, remembered: ReadonlyMap<UnitName, RememberedPeer> = new Map()): PeerSet {
-  return resolvePeers(myHostname, new Map([...bags].map(([unit, bag]) => [unit, parsePeerBag(unit, bag)])), remembered);
-}
-
 export { byUnit };
 
 const REMEMBERED_REFUSAL = 'was refused when its record last changed (the log says why)';
@@ -253,14 +217,10 @@ export function recordDigest(bag: Bag): string {
 }
 
 /**
- * The peers whose records differ from the digests remembered after the last successful hook (new,
+ * The peers whose record digests differ from the ones remembered after the last successful hook (new,
  * changed or gone): the scope for planRemoteChanges. Store `digests` in charm state afterwards.
+ * `current`: a bag read this hook (recordDigest) or a peer's remembered digest.
  */
-export function changedPeers(remembered: Readonly<Record<UnitName, string>>, bags: ReadonlyMap<UnitName, Bag>): { readonly scope: ReadonlySet<UnitName>; readonly digests: Record<UnitName, string> } {
-  return changedDigests(remembered, new Map([...bags].map(([unit, bag]) => [unit, recordDigest(bag)])));
-}
-
-/** changedPeers from digests already known (a bag read this hook, or a peer's remembered digest). */
 export function changedDigests(remembered: Readonly<Record<UnitName, string>>, current: ReadonlyMap<UnitName, string>): { readonly scope: ReadonlySet<UnitName>; readonly digests: Record<UnitName, string> } {
   const digests: Record<UnitName, string> = {};
   const scope = new Set<UnitName>();

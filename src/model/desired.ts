@@ -1,7 +1,7 @@
 // The host the charm wants, computed from config, relation data and facts: pure data, no I/O.
 import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './config';
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
-import { desiredSoftware, type DesiredSoftware } from './software';
+import { desiredSoftware, type LxdPackaging, type DesiredSoftware } from './software';
 import type { LxdPreseed } from './lxd-preseed';
 import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
 
@@ -48,8 +48,8 @@ export interface DesiredInputs {
   /** network-get failed: the address to listen on is unknown, so the listener is kept, not re-bound to all addresses */
   readonly keepListener?: boolean;
   readonly relationUsers: readonly string[];
-  /** /etc/os-release ID: where the distro ships LXD (Debian) the source is the deb, else the snap */
-  readonly osId: string;
+  /** where LXD comes from (readInputs decides it: chooseSource) */
+  readonly packaging: LxdPackaging;
 }
 
 export const LXD_GROUP = 'lxd';
@@ -74,7 +74,7 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, osId }: DesiredInputs): DesiredHost {
+export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging }: DesiredInputs): DesiredHost {
   const { storage, network } = config;
   return {
     pool: {
@@ -95,7 +95,7 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
     lxdUsers: [...new Set(relationUsers)].sort(),
     ext4Userns: config.ext4Userns,
     kernelModules: ['netlink_diag'],
-    software: desiredSoftware(config, osId),
+    software: desiredSoftware(config, packaging),
     sysctl: desiredSysctl(config.kernel.sysctlTuning),
     hardening: desiredHardening(config.kernel.hardening),
     preseed: config.preseed,

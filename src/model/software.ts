@@ -2,18 +2,21 @@
 // (which installs what a later config needs, e.g. ZFS tools, and follows lxd-channel).
 import type { CharmConfig, InstallSource } from './config';
 
+/** Where LXD comes from, the one vocabulary for it: the distro's deb or the snap. */
+export type LxdPackaging = 'distro' | 'snap';
+
 /** Always needed, from the distro archive. */
 export const BASE_PACKAGES = ['lvm2', 'thin-provisioning-tools', 'btrfs-progs', 'nftables', 'dnsmasq-base', 'uidmap'] as const;
 export const DEB_LXD_PACKAGES = ['lxd', 'lxd-client'] as const;
 
 /** Debian ships a native LXD; elsewhere (Ubuntu) the deb only wraps the snap. */
-export const chooseSource = (source: InstallSource, osId: string): 'distro' | 'snap' => (source === 'auto' ? (osId === 'debian' ? 'distro' : 'snap') : source);
+export const chooseSource = (source: InstallSource, osId: string): LxdPackaging => (source === 'auto' ? (osId === 'debian' ? 'distro' : 'snap') : source);
 
 /**
  * The debs this config needs: criu for live migration (use-criu) where LXD is the deb (the snap brings
  * its own, enabled by its criu.enable option), ZFS tools for a zfs pool.
  */
-export function packagesFor(config: CharmConfig, source: 'distro' | 'snap'): string[] {
+export function packagesFor(config: CharmConfig, source: LxdPackaging): string[] {
   const wanted: string[] = source === 'distro' ? [...DEB_LXD_PACKAGES, ...BASE_PACKAGES] : [...BASE_PACKAGES];
   if (config.install.criu && source === 'distro') wanted.push('criu');
   if (config.storage.type === 'zfs') wanted.push('zfsutils-linux');
@@ -53,7 +56,7 @@ export function isDowngrade(current: string, wanted: string): boolean {
 }
 
 export interface DesiredSoftware {
-  readonly source: 'distro' | 'snap';
+  readonly source: LxdPackaging;
   readonly packages: readonly string[];
   /** normalised; used only when source is snap */
   readonly snapChannel: string;
@@ -61,7 +64,6 @@ export interface DesiredSoftware {
   readonly snapCriu: boolean;
 }
 
-export const desiredSoftware = (config: CharmConfig, osId: string): DesiredSoftware => {
-  const source = chooseSource(config.install.source, osId);
+export const desiredSoftware = (config: CharmConfig, source: LxdPackaging): DesiredSoftware => {
   return { source, packages: packagesFor(config, source), snapChannel: normalChannel(config.install.snapChannel), snapCriu: source === 'snap' && config.install.criu };
 };

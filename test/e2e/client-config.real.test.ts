@@ -6,11 +6,11 @@ import { connect as netConnect } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCertificate } from '../../src/migration/certificates';
-import { FsClientConfigStore } from '../../src/migration/fs-client-config';
-import { LegacyJoinError, makeLegacyJoiner } from '../../src/migration/legacy-join';
-import { LxdTrustStore } from '../../src/migration/lxd-trust-store';
-import type { LocalUser } from '../../src/migration/ports';
+import { parseCertificate } from '../../src/lxd/certificates';
+import { FsClientConfigStore } from '../../src/lxd/fs-client-config';
+import { LegacyJoinError, makeLegacyJoiner } from '../../src/lxd/legacy-join';
+import type { LxdApi } from '../../src/lxd/lxd-api';
+import type { LocalUser } from '../../src/lxd/client-config-store';
 import { realLxdDaemon, startOwnDaemon, type OwnDaemon } from '../lxd/own-daemon';
 import { describeWith, lxcClient } from './helpers/requirements';
 
@@ -22,7 +22,7 @@ describeWith([...realLxdDaemon, lxcClient], 'lxc accepts the client files the ch
   const user: LocalUser = { name: 'root', uid: 0, gid: 0, home: '/home/mig' };
   const confdir = (): string => join(root, 'home/mig/.config/lxc');
   let store: FsClientConfigStore;
-  let trust: LxdTrustStore;
+  let trust: LxdApi;
   let serverPem: string;
   let proxy: ChildProcess | undefined;
 
@@ -41,8 +41,8 @@ describeWith([...realLxdDaemon, lxcClient], 'lxc accepts the client files the ch
     daemon = await startOwnDaemon('mig-e2e-lxd');
     await daemon.client.patchServerConfig({ 'core.https_address': `127.0.0.1:${PORT}` });
     serverPem = readFileSync(join(daemon.dir, 'server.crt'), 'utf8');
-    store = new FsClientConfigStore({ root, packaging: 'deb' });
-    trust = new LxdTrustStore(daemon.client);
+    store = new FsClientConfigStore({ root, packaging: 'distro' });
+    trust = daemon.client;
   }, 120_000);
 
   afterAll(async () => {
@@ -55,9 +55,9 @@ describeWith([...realLxdDaemon, lxcClient], 'lxc accepts the client files the ch
     const clientPem = await store.ensureClientCert(user, 'mig-e2e-host');
     const client = parseCertificate(clientPem);
     if (!('ok' in client)) throw new Error(client.error);
-    await trust.add('juju-lxd-9-root', client.ok.derBase64);
-    await trust.add('juju-lxd-9-root', client.ok.derBase64); // again: already trusted is success
-    expect((await trust.list()).filter((t) => t.fingerprint === client.ok.fingerprint)).toEqual([{ name: 'juju-lxd-9-root', fingerprint: client.ok.fingerprint, type: 'client' }]);
+    expect(await trust.addTrustEntry({ name: 'juju-lxd-9-root', derBase64: client.ok.derBase64, projects: [] })).toBe('added');
+    expect(await trust.addTrustEntry({ name: 'juju-lxd-9-root', derBase64: client.ok.derBase64, projects: [] })).toBe('exists'); // again: already trusted is success
+    expect((await trust.trustEntries()).filter((t) => t.fingerprint === client.ok.fingerprint).map(({ name, fingerprint, type }) => ({ name, fingerprint, type }))).toEqual([{ name: 'juju-lxd-9-root', fingerprint: client.ok.fingerprint, type: 'client' }]);
 
     await store.writeRemote(user, { name: 'peer-a', url: `https://127.0.0.1:${PORT}`, pinnedCert: serverPem, peer: 'lxd/9' });
     const info = lxc('info', 'peer-a:');
@@ -91,9 +91,9 @@ describeWith([...realLxdDaemon, lxcClient], 'lxc accepts the client files the ch
   test('revoking the client certificate ends the access', async () => {
     const client = parseCertificate(readFileSync(join(confdir(), 'client.crt'), 'utf8'));
     if (!('ok' in client)) throw new Error(client.error);
-    await trust.remove(client.ok.fingerprint);
-    await trust.remove(client.ok.fingerprint); // again: already gone is success
-    expect((await trust.list()).map((t) => t.fingerprint)).not.toContain(client.ok.fingerprint);
+    expect(await trust.removeTrustEntry(client.ok.fingerprint)).toBe(true);
+    expect(await trust.removeTrustEntry(client.ok.fingerprint)).toBe(false); // again: already gone is success
+    expect((await trust.trustEntries()).map((t) => t.fingerprint)).not.toContain(client.ok.fingerprint);
     expect(lxc('info', 'peer-a:').out).toMatch(/auth: untrusted/);
   });
 
@@ -113,23 +113,22 @@ describeWith([...realLxdDaemon, lxcClient], 'lxc accepts the client files the ch
     mkdirSync(join(root, 'home/nova'), { recursive: true });
     const nova: LocalUser = { name: 'nova', uid: 0, gid: 0, home: '/home/nova' };
     const remote = { name: 'legacy-peer', url: `https://127.0.0.1:${PORT}`, pinnedCert: null, peer: 'lxd/7' };
-    const joinWith = (pw: string): ReturnType<typeof makeLegacyJoiner> =>
-      makeLegacyJoiner({ clients: store, passwords: new Map([['lxd/7', pw]]), hostname: 'mig-e2e-host', connect: () => netConnect(relay) });
+    const joinLegacy = makeLegacyJoiner({ clients: store, hostname: 'mig-e2e-host', connect: () => netConnect(relay) });
 
-    const refused: unknown = await joinWith('wrong-password')(nova, remote).catch((err: unknown) => err);
+    const refused: unknown = await joinLegacy(nova, remote, 'wrong-password').catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(LegacyJoinError);
     expect(refused).toMatchObject({ status: 403 });
     expect((await store.read(nova)).managed.size).toBe(0);
 
-    await joinWith(password)(nova, remote);
+    await joinLegacy(nova, remote, password);
     const pinned = parseCertificate(readFileSync(join(root, 'home/nova/.config/lxc/servercerts/legacy-peer.crt'), 'utf8'));
     const server = parseCertificate(serverPem);
     expect('ok' in pinned && 'ok' in server && pinned.ok.fingerprint === server.ok.fingerprint).toBe(true);
     const info = lxcAs('nova', 'info', 'legacy-peer:');
     expect(info.out).toMatch(/auth: trusted/);
     const novaCert = parseCertificate(readFileSync(join(root, 'home/nova/.config/lxc/client.crt'), 'utf8'));
-    expect('ok' in novaCert && (await trust.list()).some((t) => t.fingerprint === novaCert.ok.fingerprint)).toBe(true);
+    expect('ok' in novaCert && (await trust.trustEntries()).some((t) => t.fingerprint === novaCert.ok.fingerprint)).toBe(true);
     // joining again is a no-op for the peer: already trusted
-    await joinWith('not-even-asked')(nova, remote);
+    await joinLegacy(nova, remote, 'not-even-asked');
   });
 });

@@ -1,14 +1,27 @@
 // In-memory ClientConfigStore with the real store's rules: foreign remotes are never overwritten or
 // removed, only marked remotes are reported as managed, and every write is recorded.
-import { ClientConfigError, type ClientConfigStore, type LocalUser, type ObservedRemote, type RemoteSpec, type UserClientConfig } from '../../src/migration/ports';
+import { ClientConfigError, type ClientConfigStore, type LocalUser, type ObservedRemote, type RemoteSpec, type UserClientConfig } from '../../src/lxd/client-config-store';
 
 interface UserFiles {
   readonly remotes: Map<string, { url: string; pinnedCert: string | null; peer: string | null }>;
   clientCert: string | null;
 }
 
+/** the accounts a unit has: root and nova-compute's nova */
+export const UNIT_USERS: readonly LocalUser[] = [
+  { name: 'root', uid: 0, gid: 0, home: '/root' },
+  { name: 'nova', uid: 64060, gid: 64060, home: '/var/lib/nova' },
+];
+
 export class FakeClientConfig implements ClientConfigStore {
   private readonly files = new Map<string, UserFiles>();
+
+  /** `accounts`: what passwd holds */
+  constructor(private readonly accounts: readonly LocalUser[] = UNIT_USERS) {}
+
+  async users(names: readonly string[]): Promise<{ readonly found: LocalUser[]; readonly missing: string[] }> {
+    return { found: names.flatMap((n) => this.accounts.filter((u) => u.name === n)), missing: names.filter((n) => !this.accounts.some((u) => u.name === n)) };
+  }
   /** every mutating call, in order: "write nova lxd-1 https://…", "remove root lxd-2", "cert nova" */
   readonly writes: string[] = [];
   /** writes of this remote name fail, as an unreachable or broken peer's would (null: none fail) */

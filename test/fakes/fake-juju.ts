@@ -102,21 +102,11 @@ export class FakeJuju implements HookTools {
     return { ...this.working.config };
   }
 
-  async unitGet(key: 'private-address' | 'public-address'): Promise<string> {
-    this.called('unit-get');
-    return this.working.addresses[key];
-  }
-
   async networkGet(binding: string, relationId?: RelationId): Promise<NetworkInfo> {
     this.called('network-get');
     if (relationId !== undefined) this.relation('network-get', relationId);
     const info = this.working.networks[binding];
     return info ? structuredClone(info) : fail('network-get', 1, `no network config found for binding "${binding}"`);
-  }
-
-  async isLeader(): Promise<boolean> {
-    this.called('is-leader');
-    return this.working.leader;
   }
 
   // relations
@@ -129,11 +119,6 @@ export class FakeJuju implements HookTools {
   async relationList(id: RelationId): Promise<UnitName[]> {
     this.called('relation-list');
     return Object.keys(this.relation('relation-list', id).remoteUnits).sort();
-  }
-
-  async relationRemoteApp(id: RelationId): Promise<string> {
-    this.called('relation-list');
-    return this.relation('relation-list', id).remoteApp;
   }
 
   async relationGet(id: RelationId, member: string, opts: { app?: boolean } = {}): Promise<Bag> {
@@ -166,21 +151,6 @@ export class FakeJuju implements HookTools {
     if (opts.app && !this.working.leader) fail(tool, 1, 'cannot write relation settings');
     this.writes.push(`${tool} ${id}${opts.app ? ' --app' : ''} ${Object.keys(changes).sort().join(',')}`);
     applyChanges(opts.app ? relation.localApp : relation.localUnit, changes);
-  }
-
-  // leadership
-
-  async leaderGet(): Promise<Bag> {
-    this.called('leader-get');
-    return { ...this.working.leaderData };
-  }
-
-  async leaderSet(changes: Bag): Promise<void> {
-    this.called('leader-set');
-    checkSettings('leader-set', changes);
-    if (!this.working.leader) fail('leader-set', 1, 'cannot write leadership settings: cannot write settings: not the leader');
-    this.writes.push(`leader-set ${Object.keys(changes).sort().join(',')}`);
-    this.now((s) => applyChanges(s.leaderData, changes));
   }
 
   // status and logging
@@ -279,27 +249,6 @@ export class FakeJuju implements HookTools {
     for (const action of this.action('action-log')) action.logs.push(message);
   }
 
-  // ports
-
-  async openPort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
-    this.called('open-port');
-    const range = checkPort('open-port', port, protocol);
-    this.writes.push(`open-port ${range}`);
-    if (!this.working.openedPorts.includes(range)) this.working.openedPorts.push(range);
-  }
-
-  async closePort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
-    this.called('close-port');
-    const range = checkPort('close-port', port, protocol);
-    this.writes.push(`close-port ${range}`);
-    this.working.openedPorts = this.working.openedPorts.filter((p) => p !== range);
-  }
-
-  async openedPorts(): Promise<string[]> {
-    this.called('opened-ports');
-    return [...this.committed.openedPorts];
-  }
-
   // secrets
 
   private secret(tool: string, ref: { id?: string; label?: string }, s: JujuState = this.working): SecretState {
@@ -357,30 +306,6 @@ export class FakeJuju implements HookTools {
     secret.revisions.push({ ...content });
   }
 
-  async secretGrant(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {
-    this.called('secret-grant');
-    const secret = this.ownedSecret('secret-grant', id);
-    const relation = this.relation('secret-grant', relationId);
-    if (unit !== undefined && appOf(unit) !== relation.remoteApp) fail('secret-grant', 2, `cannot specify unit "${unit}" in relation to application "${relation.remoteApp}"`);
-    this.writes.push(`secret-grant ${id} ${relationId}${unit ? ` ${unit}` : ''}`);
-    secret.grants.push(unit === undefined ? { relationId } : { relationId, unit });
-  }
-
-  async secretRevoke(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {
-    this.called('secret-revoke');
-    const secret = this.ownedSecret('secret-revoke', id);
-    this.relation('secret-revoke', relationId);
-    this.writes.push(`secret-revoke ${id} ${relationId}${unit ? ` ${unit}` : ''}`);
-    secret.grants = secret.grants.filter((g) => !(g.relationId === relationId && g.unit === unit));
-  }
-
-  async secretRemove(id: string): Promise<void> {
-    this.called('secret-remove');
-    this.ownedSecret('secret-remove', id);
-    this.writes.push(`secret-remove ${id}`);
-    this.working.secrets = this.working.secrets.filter((s) => s.id !== id);
-  }
-
   async secretIds(): Promise<string[]> {
     this.called('secret-ids');
     return this.committed.secrets.filter((s) => s.owner !== 'remote' && this.owns(s)).map((s) => s.id);
@@ -418,9 +343,4 @@ function checkSecretContent(tool: string, content: SecretContent): void {
     if (!SECRET_KEY.test(key)) fail(tool, 2, `key "${key}" not valid`);
     if (content[key] === '') fail(tool, 1, 'empty secret value not valid');
   }
-}
-
-function checkPort(tool: string, port: number, protocol: string): string {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(tool, 2, `invalid port range "${port}/${protocol}"`);
-  return `${port}/${protocol}`;
 }

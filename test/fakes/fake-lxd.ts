@@ -1,9 +1,12 @@
 // In-memory LXD implementing LxdApi with the daemon's observable rules: `auto` becomes a concrete subnet,
-// the trust password reads back as "true", PATCH merges, duplicates and unknown pools are refused.
-import { createHash } from 'node:crypto';
+// the trust password reads back as "true", PATCH merges, duplicates and unknown pools are refused; its
+// trust store takes base64 DER and answers with fingerprints, a duplicate certificate is 'exists', an
+// unknown fingerprint false, and no listener means no certificate-add token.
+import { createHash, X509Certificate } from 'node:crypto';
+import { serverCertOf } from '../migration/builders';
 import type { NewPreseedObject, PreseedObjectState } from '../../src/lxd/preseed-api';
 import type { PreseedKind } from '../../src/model/lxd-preseed';
-import { LxdApiError, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type PoolSpace, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
+import { LxdApiError, type CertificateToken, type NewTrustEntry, type TrustEntry, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type PoolSpace, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
 
 export interface FakeLxdOptions {
   readonly version?: string;
@@ -12,6 +15,8 @@ export interface FakeLxdOptions {
   readonly down?: boolean;
   /** no device-mapper: an lvm pool with a thin pool cannot be created */
   readonly noThinPool?: boolean;
+  /** the server certificate (environment.certificate); default: fixture certificate 0 */
+  readonly certificatePem?: string;
 }
 
 /** server keys' defaults: LXD does not store a key set to its default (GET /1.0 then omits it) */
@@ -29,9 +34,19 @@ export class FakeLxd implements LxdApi {
   readonly projects = new Map<string, { config: Record<string, string> }>([['default', { config: { 'features.images': 'true', 'features.profiles': 'true' } }]]);
   /** every mutating call, in order: "PATCH /1.0 core.https_address" … */
   readonly writes: string[] = [];
+  /** the trust store, by fingerprint */
+  readonly trust = new Map<string, TrustEntry>();
+  /** every trust-store call, reads included: "GET /1.0/certificates", "DELETE /1.0/certificates/<12 hex>" */
+  readonly trustCalls: string[] = [];
+  readonly tokens: { name: string; projects: readonly string[]; secret: string }[] = [];
+  /** instances as GET /1.0/instances would list them */
+  readonly instances: { name: string; project?: string; status: 'Running' | 'Stopped' }[] = [];
   private subnet = 100;
 
+  readonly certificatePem: string;
+
   constructor(private readonly options: FakeLxdOptions = {}) {
+    this.certificatePem = options.certificatePem ?? serverCertOf(0);
     this.nets.set('eth0', { name: 'eth0', type: 'physical', managed: false, config: {} });
   }
 
@@ -47,10 +62,16 @@ export class FakeLxd implements LxdApi {
       serverVersion: this.options.version ?? '5.0.2',
       config: { ...this.serverConfig, ...(this.trustPassword ? { 'core.trust_password': 'true' } : {}) },
       addresses: https ? [https.startsWith('[::]') ? https.replace('[::]', '10.0.0.5') : https] : [],
-      certificateFingerprint: 'ab'.repeat(32),
+      certificateFingerprint: FakeLxd.fingerprint(this.certificatePem),
+      certificatePem: this.certificatePem,
       storageDrivers: ['dir', 'lvm', 'btrfs', 'zfs'],
       etag: this.serverEtag(),
     };
+  }
+
+  /** sha256 of the certificate's DER, lowercase hex, as LXD reports it */
+  private static fingerprint(pem: string): string {
+    return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
   }
 
   /** like LXD's: a hash of the server's user-modifiable config, so it changes exactly when that does */
@@ -200,5 +221,39 @@ export class FakeLxd implements LxdApi {
       Object.assign(project.config, patch.config);
     }
     this.writes.push(`PATCH /1.0/${kind}/${name} ${[...Object.keys(patch.config), ...Object.keys(patch.devices ?? {})].sort().join(',')}`);
+  }
+
+  async runningInstances(): Promise<string[]> {
+    return this.instances.filter((i) => i.status === 'Running').map((i) => (i.project && i.project !== 'default' ? `${i.project}/${i.name}` : i.name)).sort();
+  }
+
+  async trustEntries(): Promise<TrustEntry[]> {
+    this.trustCalls.push('GET /1.0/certificates');
+    return [...this.trust.values()];
+  }
+
+  async addTrustEntry(entry: NewTrustEntry): Promise<'added' | 'exists'> {
+    this.trustCalls.push(`POST /1.0/certificates ${entry.name}`);
+    if (!/^[A-Za-z0-9+/]+=*$/.test(entry.derBase64)) throw new LxdApiError(400, 'POST', '/1.0/certificates', 'illegal base64 data at input byte 0');
+    const fingerprint = createHash('sha256').update(Buffer.from(entry.derBase64, 'base64')).digest('hex');
+    if (this.trust.has(fingerprint)) return 'exists';
+    this.trust.set(fingerprint, { name: entry.name, fingerprint, type: 'client', restricted: entry.projects.length > 0, projects: entry.projects });
+    this.writes.push(`POST /1.0/certificates ${entry.name}`);
+    return 'added';
+  }
+
+  async removeTrustEntry(fingerprint: string): Promise<boolean> {
+    this.trustCalls.push(`DELETE /1.0/certificates/${fingerprint.slice(0, 12)}`);
+    const had = this.trust.delete(fingerprint);
+    if (had) this.writes.push(`DELETE /1.0/certificates/${fingerprint}`);
+    return had;
+  }
+
+  async issueCertificateToken(request: { readonly name: string; readonly projects: readonly string[] }): Promise<CertificateToken> {
+    if (!this.serverConfig['core.https_address']) throw new LxdApiError(500, 'POST', '/1.0/certificates', "Can't issue token when server isn't listening on network");
+    const secret = `${this.tokens.length}`.padStart(64, 'f');
+    this.tokens.push({ ...request, secret });
+    const token = Buffer.from(JSON.stringify({ client_name: request.name, fingerprint: 'ab'.repeat(32), addresses: ['10.0.0.5:8443'], secret })).toString('base64');
+    return { token, operationId: `op-${this.tokens.length}`, expiresAt: '' };
   }
 }

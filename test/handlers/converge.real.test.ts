@@ -2,6 +2,7 @@
 // private LXD daemon. Juju is the in-memory recorder. Everything made here carries a unique prefix and is
 // removed in afterAll, also on failure.
 import { execFileSync } from 'node:child_process';
+import { servicesFor } from '../builders/run-hook';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import type { Services } from '../../src/handlers/services';
 import { ExecHost } from '../../src/host/exec-host';
 import { describeWith, lvmTools } from '../e2e/helpers/requirements';
 import { realLxdDaemon, startOwnDaemon, type OwnDaemon } from '../lxd/own-daemon';
-import { RecordingJuju } from './recording-juju';
+import { FakeJuju } from '../fakes/fake-juju';
+import type { ConfigValue } from '../../src/juju/hook-tools';
 import { aUnit } from '../builders/juju-state';
 import { hookEvent } from '../builders/juju-events';
 
@@ -54,19 +56,31 @@ describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  async function run(juju: RecordingJuju): Promise<void> {
+  /** A unit at 192.0.2.10 with `config`; configure() is `juju config`, seen by the next hook. */
+  class Unit {
+    juju: FakeJuju;
+
+    constructor(config: Record<string, ConfigValue>) {
+      this.juju = new FakeJuju(aUnit().withAddress('192.0.2.10').withConfig(config));
+    }
+
+    configure(values: Record<string, ConfigValue>): void {
+      const state = this.juju.state;
+      this.juju = new FakeJuju({ ...state, config: { ...state.config, ...values } });
+    }
+  }
+
+  async function run(unit: Unit): Promise<void> {
     if (!daemon) throw new Error('no daemon');
-    const services: Services = { event: hookEvent('config-changed', aUnit().build()), juju, lxd: daemon.client, host, now: () => new Date() };
+    const services: Services = servicesFor(hookEvent('config-changed', unit.juju.state), { juju: unit.juju, lxd: daemon.client, host, now: () => new Date() });
     await converge(services);
-    juju.commit();
+    unit.juju.commit();
   }
 
   test('an lvm pool over a volume group spanning two loop files, a refused filesystem, then nothing to do', async () => {
-    const juju = new RecordingJuju();
-    juju.bindAddress = '192.0.2.10';
-    juju.config = { 'block-devices': `${join(dir, 'a.img')}|256M ${join(dir, 'b.img')}|256M`, 'lvm-volume-group': vg, 'lvm-thinpool': false, 'bridge-ipv4': '10.213.0.1/24' };
-    await run(juju);
-    expect(juju.lastStatus).toEqual({ status: 'active', message: expect.stringMatching(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 2 devices, bridge lxdbr0 10\.213\.0\.1\/24, listening 192\.0\.2\.10:8443, trust: password\+token\)$/) });
+    const unit = new Unit({ 'block-devices': `${join(dir, 'a.img')}|256M ${join(dir, 'b.img')}|256M`, 'lvm-volume-group': vg, 'lvm-thinpool': false, 'bridge-ipv4': '10.213.0.1/24' });
+    await run(unit);
+    expect(unit.juju.unitStatus).toEqual({ status: 'active', message: expect.stringMatching(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 2 devices, bridge lxdbr0 10\.213\.0\.1\/24, listening 192\.0\.2\.10:8443, trust: password\+token\)$/) });
 
     const pvs = JSON.parse(sh('pvs', ['--reportformat', 'json', '-o', 'pv_name,vg_name', '-S', `vg_name=${vg}`])) as { report: Array<{ pv: Array<{ pv_name: string }> }> };
     expect(pvs.report[0]?.pv.map((p) => p.pv_name).sort()).toEqual([loopOf(join(dir, 'a.img')), loopOf(join(dir, 'b.img'))].sort());
@@ -74,7 +88,7 @@ describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon
     expect(pool).toMatchObject({ driver: 'lvm', config: expect.objectContaining({ source: vg, 'lvm.vg_name': vg, 'lvm.use_thinpool': 'false' }) });
 
     // another machine adds this unit as a remote with the trust password: pinned server cert, password on stdin
-    const password = [...juju.secrets.values()][0]?.password ?? '';
+    const password = unit.juju.state.secrets[0]?.revisions.at(-1)?.password ?? '';
     expect(password).toHaveLength(32);
     const conf = join(dir, 'client');
     const inNetns = (args: string[], input?: string): string =>
@@ -87,56 +101,52 @@ describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon
     // the same hook again: no LXD write (ETags unchanged), no state or status write
     const etags = async (): Promise<string[]> => Promise.all(['/1.0', '/1.0/networks/lxdbr0', '/1.0/profiles/default', '/1.0/storage-pools/lxd'].map(async (p) => (await daemon?.client.call('GET', p))?.etag ?? ''));
     const before = await etags();
-    const writes = juju.writes.length;
-    await run(juju);
-    expect(juju.writes.slice(writes)).toEqual([]);
+    const writes = unit.juju.writes.length;
+    await run(unit);
+    expect(unit.juju.writes.slice(writes)).toEqual([]);
     expect(await etags()).toEqual(before);
 
     // a third device holding a filesystem is refused while overwrite=false, and nothing changes
     const fsFile = join(dir, 'c.img');
-    juju.config['block-devices'] = `${juju.config['block-devices']} ${fsFile}|256M`;
+    unit.configure({ 'block-devices': `${String(unit.juju.state.config['block-devices'])} ${fsFile}|256M` });
     const loop = await host.attachLoopFile(fsFile, 256 * 1024 ** 2);
     sh('mkfs.ext4', ['-q', loop]);
-    await run(juju);
-    expect(juju.lastStatus).toEqual({ status: 'blocked', message: `${fsFile} holds an ext4 filesystem; set overwrite=true to wipe it` });
+    await run(unit);
+    expect(unit.juju.unitStatus).toEqual({ status: 'blocked', message: `${fsFile} holds an ext4 filesystem; set overwrite=true to wipe it` });
     expect(sh('blkid', ['-p', '-o', 'value', '-s', 'TYPE', loop]).trim()).toBe('ext4');
 
     // overwrite=true: wiped once, the volume group grows
-    juju.config.overwrite = true;
-    await run(juju);
-    expect(juju.lastStatus?.message).toMatch(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 3 devices/);
+    unit.configure({ overwrite: true });
+    await run(unit);
+    expect(unit.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 3 devices/);
     expect(sh('vgs', ['--noheadings', '-o', 'pv_count', vg]).trim()).toBe('3');
-    expect(JSON.parse(juju.state['wiped-devices'] ?? '[]')).toEqual([fsFile]);
+    expect(JSON.parse(unit.juju.state.charmState['wiped-devices'] ?? '[]')).toEqual([fsFile]);
   }, 120_000);
 
   test('a thin pool this kernel cannot make blocks with the remedy; lvm-thinpool=false then works', async () => {
-    const juju = new RecordingJuju();
-    juju.bindAddress = '192.0.2.10';
-    juju.config = { 'storage-pool': 'thin', 'block-devices': `${join(dir, 'd.img')}|256M`, 'lvm-volume-group': `${tag}_tvg`, 'lvm-thinpool': true, 'bridge-ipv4': '10.213.0.1/24' };
-    await run(juju);
-    expect(juju.lastStatus?.status).toBe('blocked');
-    expect(juju.lastStatus?.message).toMatch(/^cannot create lvm storage pool thin: .*thin pool.*\(this kernel cannot make LVM thin pools: set lvm-thinpool=false\)$/);
-    expect(juju.lastStatus?.message).not.toContain('\n');
-    juju.config['lvm-thinpool'] = false;
-    await run(juju);
-    expect(juju.lastStatus?.message).toMatch(/^Unit is ready \(lvm pool thin \d+(\.\d)? [MG]iB on 1 device,/);
+    const unit = new Unit({ 'storage-pool': 'thin', 'block-devices': `${join(dir, 'd.img')}|256M`, 'lvm-volume-group': `${tag}_tvg`, 'lvm-thinpool': true, 'bridge-ipv4': '10.213.0.1/24' });
+    await run(unit);
+    expect(unit.juju.unitStatus.status).toBe('blocked');
+    expect(unit.juju.unitStatus.message).toMatch(/^cannot create lvm storage pool thin: .*thin pool.*\(this kernel cannot make LVM thin pools: set lvm-thinpool=false\)$/);
+    expect(unit.juju.unitStatus.message).not.toContain('\n');
+    unit.configure({ 'lvm-thinpool': false });
+    await run(unit);
+    expect(unit.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool thin \d+(\.\d)? [MG]iB on 1 device,/);
   }, 120_000);
 
   test.each([
     ['dir', {}],
     ['btrfs', { 'block-devices': 'e.img|256M' }],
   ])('a %s pool, converged and then left alone', async (type, extra) => {
-    const juju = new RecordingJuju();
-    juju.bindAddress = '192.0.2.10';
     const devices = (extra as Record<string, string>)['block-devices'];
-    juju.config = { 'storage-type': type, 'storage-pool': `${type}pool`, 'bridge-ipv4': '10.213.0.1/24', ...(devices ? { 'block-devices': join(dir, devices) } : {}) };
-    await run(juju);
-    expect(juju.lastStatus?.message).toMatch(new RegExp(`^Unit is ready \\(${type} pool ${type}pool`));
+    const unit = new Unit({ 'storage-type': type, 'storage-pool': `${type}pool`, 'bridge-ipv4': '10.213.0.1/24', ...(devices ? { 'block-devices': join(dir, devices) } : {}) });
+    await run(unit);
+    expect(unit.juju.unitStatus.message).toMatch(new RegExp(`^Unit is ready \\(${type} pool ${type}pool`));
     const pool = await daemon?.client.storagePool(`${type}pool`);
     expect(pool?.driver).toBe(type);
     expect((await daemon?.client.profile('default'))?.devices.root).toEqual({ type: 'disk', path: '/', pool: `${type}pool` });
-    const writes = juju.writes.length;
-    await run(juju);
-    expect(juju.writes.slice(writes)).toEqual([]);
+    const writes = unit.juju.writes.length;
+    await run(unit);
+    expect(unit.juju.writes.slice(writes)).toEqual([]);
   }, 120_000);
 });

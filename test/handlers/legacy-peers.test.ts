@@ -4,7 +4,7 @@
 import { aUnit } from '../builders/juju-state';
 import { addressOf, clientCertOf, hostOf, legacyBag, peerBag, serverCertOf } from '../migration/builders';
 import { MigrationWorld, SERVER, USERS } from '../migration/world';
-import { parseCertificate } from '../../src/migration/certificates';
+import { parseCertificate } from '../../src/lxd/certificates';
 import { LEGACY_TRUST_STATE_KEY } from '../../src/handlers/legacy-trust';
 import type { Bag } from '../../src/juju/hook-tools';
 
@@ -24,19 +24,19 @@ const ownBag = (w: MigrationWorld): Bag => w.juju.state.relations.find((r) => r.
 
 test('entries a legacy peer made with the password are revoked by fingerprint when it departs; older and charm-made ones stay', async () => {
   const w = await withLegacy();
-  await w.trust.add('operators-laptop', derOf(clientCertOf(7, 'root'))); // there before the legacy peer came
+  await w.lxd.addTrustEntry({ name: 'operators-laptop', derBase64: derOf(clientCertOf(7, 'root')), projects: [] }); // there before the legacy peer came
   await w.run('lxd-migration-relation-joined', { remoteUnit: 'lxd/3' });
   expect(ownBag(w).password).toBe('not-used');
   // the legacy charm runs `lxc remote add` with that password, as root and as nova: names of its own choosing
-  await w.trust.add(hostOf(3), derOf(clientCertOf(3, 'root')));
-  await w.trust.add('nova@legacy', derOf(clientCertOf(3, 'nova')));
+  await w.lxd.addTrustEntry({ name: hostOf(3), derBase64: derOf(clientCertOf(3, 'root')), projects: [] });
+  await w.lxd.addTrustEntry({ name: 'nova@legacy', derBase64: derOf(clientCertOf(3, 'nova')), projects: [] });
   await w.run('update-status');
   const recorded = JSON.parse(w.juju.state.charmState[LEGACY_TRUST_STATE_KEY] ?? '{}') as Record<string, { made: string[] }>;
   expect(recorded['lxd/3']?.made).toHaveLength(2);
 
   w.setPeer('lxd/3', null);
   await w.run('lxd-migration-relation-departed', { remoteUnit: 'lxd/3', departingUnit: 'lxd/3' });
-  expect([...w.trust.entries.values()].map((e) => e.name).sort()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root', 'operators-laptop']);
+  expect([...w.lxd.trust.values()].map((e) => e.name).sort()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root', 'operators-laptop']);
   expect(w.juju.state.charmState[LEGACY_TRUST_STATE_KEY]).toBeUndefined();
   expect(ownBag(w).password).toBeUndefined();
 });
@@ -44,20 +44,20 @@ test('entries a legacy peer made with the password are revoked by fingerprint wh
 test('an entry no hook saw before the legacy peer departed is revoked all the same', async () => {
   const w = await withLegacy();
   await w.run('lxd-migration-relation-joined', { remoteUnit: 'lxd/3' });
-  await w.trust.add(hostOf(3), derOf(clientCertOf(3, 'root')));
+  await w.lxd.addTrustEntry({ name: hostOf(3), derBase64: derOf(clientCertOf(3, 'root')), projects: [] });
   w.setPeer('lxd/3', null);
   await w.run('lxd-migration-relation-departed', { remoteUnit: 'lxd/3', departingUnit: 'lxd/3' });
-  expect([...w.trust.entries.values()].map((e) => e.name).sort()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root']);
+  expect([...w.lxd.trust.values()].map((e) => e.name).sort()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root']);
 });
 
 test('an entry two legacy peers could have made is kept while one of them stays, and logged', async () => {
   const w = new MigrationWorld(aUnit('lxd/0').withPeer('lxd/3', legacyBag(3)).withPeer('lxd/4', legacyBag(4)));
   for (const n of [3, 4]) for (const user of USERS) await w.clients.writeRemote(user, { name: hostOf(n), url: `https://${addressOf(n)}:8443`, pinnedCert: serverCertOf(n), peer: `lxd/${n}` });
   await w.run('update-status');
-  await w.trust.add('someone', derOf(clientCertOf(3, 'root')));
+  await w.lxd.addTrustEntry({ name: 'someone', derBase64: derOf(clientCertOf(3, 'root')), projects: [] });
   w.setPeer('lxd/3', null);
   await w.run('lxd-migration-relation-departed', { remoteUnit: 'lxd/3', departingUnit: 'lxd/3' });
-  expect([...w.trust.entries.values()].map((e) => e.name)).toEqual(['someone']);
+  expect([...w.lxd.trust.values()].map((e) => e.name)).toEqual(['someone']);
   expect(w.juju.logs.join('\n')).toMatch(/kept trust entry someone \([0-9a-f]{12}\): lxd\/3 left, but lxd\/4 may have made it too/);
 });
 

@@ -15,9 +15,9 @@ class World extends MigrationWorld {
 
   /** every write to the trust store, lxc files and Juju since `mark` */
   marker(): () => string[] {
-    const before = { trust: this.trust.calls.length, clients: this.clients.writes.length, juju: this.juju.writes.length };
+    const before = { trust: this.lxd.trustCalls.length, clients: this.clients.writes.length, juju: this.juju.writes.length };
     return () => [
-      ...this.trust.calls.slice(before.trust).filter((c) => !c.startsWith('GET')),
+      ...this.lxd.trustCalls.slice(before.trust).filter((c) => !c.startsWith('GET')),
       ...this.clients.writes.slice(before.clients),
       ...this.juju.writes.slice(before.juju),
     ];
@@ -33,7 +33,7 @@ test('two peers become pinned remotes for root and nova, their client certificat
     expect(w.clients.remotesOf(user)).toEqual({ [hostOf(1)]: `https://${addressOf(1)}:8443 (pinned)`, [hostOf(2)]: `https://${addressOf(2)}:8443 (pinned)` });
     expect(w.clients.pinOf(user, hostOf(2))).toBe(serverCertOf(2));
   }
-  expect([...w.trust.entries.values()].map((e) => e.name).sort()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root', 'juju-lxd-2-nova', 'juju-lxd-2-root']);
+  expect([...w.lxd.trust.values()].map((e) => e.name).sort()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root', 'juju-lxd-2-nova', 'juju-lxd-2-root']);
   expect(result).toEqual({ total: 2, wired: ['lxd/1', 'lxd/2'], waiting: [], conflicts: [], refused: [] });
 });
 
@@ -51,10 +51,10 @@ test('running the same hook again changes nothing anywhere and reads no trust st
   const w = twoPeers();
   await w.run();
   const since = w.marker();
-  const lists = w.trust.calls.length;
+  const lists = w.lxd.trustCalls.length;
   await w.run();
   expect(since()).toEqual([]);
-  expect(w.trust.calls.length).toBe(lists);
+  expect(w.lxd.trustCalls.length).toBe(lists);
 });
 
 test('a peer whose address changed: only its remotes move, nothing else is touched', async () => {
@@ -73,7 +73,7 @@ test('a departed peer loses its remotes and trust; the others stay', async () =>
   w.setPeer('lxd/2', null);
   const result = await w.run('lxd-migration-relation-departed', { remoteUnit: 'lxd/2', departingUnit: 'lxd/2' });
   for (const user of ['root', 'nova']) expect(Object.keys(w.clients.remotesOf(user))).toEqual([hostOf(1)]);
-  expect([...w.trust.entries.values()].map((e) => e.name).sort()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root']);
+  expect([...w.lxd.trust.values()].map((e) => e.name).sort()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root']);
   expect(result?.total).toBe(1);
 });
 
@@ -83,7 +83,7 @@ test('the departing unit removes its own remotes and trust of the others', async
   const result = await w.run('lxd-migration-relation-departed', { remoteUnit: 'lxd/1', departingUnit: 'lxd/0' });
   expect(w.clients.remotesOf('root')).toEqual({});
   expect(w.clients.remotesOf('nova')).toEqual({});
-  expect(w.trust.entries.size).toBe(0);
+  expect(w.lxd.trust.size).toBe(0);
   expect(result?.total).toBe(0);
 });
 
@@ -158,10 +158,10 @@ test('one changed peer costs the same LXD and file work with 12 peers as with 2'
     const w = new World(builder);
     await w.run();
     w.setPeer('lxd/1', peerBag(1, { address: '10.0.9.1' }));
-    const calls = w.trust.calls.length;
+    const calls = w.lxd.trustCalls.length;
     const since = w.marker();
     await w.run('lxd-migration-relation-changed', { remoteUnit: 'lxd/1' });
-    return [...w.trust.calls.slice(calls), ...since().filter((c) => !c.startsWith('state-set'))];
+    return [...w.lxd.trustCalls.slice(calls), ...since().filter((c) => !c.startsWith('state-set'))];
   };
   const two = await workFor(2);
   expect(two).toEqual(['GET /1.0/certificates', `write nova ${hostOf(1)} https://10.0.9.1:8443`, `write root ${hostOf(1)} https://10.0.9.1:8443`]);

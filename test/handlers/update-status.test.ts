@@ -3,6 +3,7 @@
 // memo, an hour since the last full check, or LXD down converges. Pause: every hook keeps the paused status and leaves LXD alone;
 // resume converges and forgets the pause.
 import type { HookTools } from '../../src/juju/hook-tools';
+import { servicesFor } from '../builders/run-hook';
 import { PAUSED } from '../../src/model/status';
 import { resumeConverge } from '../../src/handlers/lifecycle';
 import { parseQuickCheck } from '../../src/reconcile/quick-check';
@@ -151,7 +152,7 @@ describe('paused', () => {
     const w = await paused();
     await runHook('config-changed', w); // status now says paused
     await w.lxd.patchNetwork('lxdbr0', { 'bridge.mtu': '9000' }); // drift while paused
-    const services = { event: hookEvent('update-status', w.juju.state), juju: w.juju, lxd: w.lxd, host: w.host, memo: w.memo, now: () => new Date(0) };
+    const services = servicesFor(hookEvent('update-status', w.juju.state), { juju: w.juju, lxd: w.lxd, host: w.host, memo: w.memo });
     await resumeConverge(services);
     w.juju.commit();
     expect(w.juju.unitStatus.status).toBe('active');

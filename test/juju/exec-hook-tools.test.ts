@@ -48,42 +48,38 @@ test('a usage error (exit 2) is a HookToolError too', async () => {
   await expect(new ExecHookTools(runner).relationGet('lxd:9', 'nova-compute/0')).rejects.toMatchObject({ exitCode: 2, tool: 'relation-get' });
 });
 
-test('reads parse JSON: a bag, a list, a boolean, and null for "nothing"', async () => {
+test('reads parse JSON: a bag, a list, and null for "nothing"', async () => {
   const { runner, calls } = scripted({
     'relation-get': ok('{"private-address":"10.0.0.7","user":"nova"}\n'),
     'relation-ids': ok('null\n'),
-    'is-leader': ok('true\n'),
     'state-get': ok(''),
   });
   const juju = new ExecHookTools(runner);
   expect(await juju.relationGet('lxd:1', 'nova-compute/0')).toEqual({ 'private-address': '10.0.0.7', user: 'nova' });
   expect(await juju.relationIds('lxd')).toEqual([]);
-  expect(await juju.isLeader()).toBe(true);
   expect(await juju.stateGet()).toEqual({});
-  expect(calls.map((c) => c.tool)).toEqual(['relation-get', 'relation-ids', 'is-leader', 'state-get']);
+  expect(calls.map((c) => c.tool)).toEqual(['relation-get', 'relation-ids', 'state-get']);
 });
 
 test('output that is not JSON is a HookToolOutputError', async () => {
-  const { runner } = scripted({ 'leader-get': ok('a: b\n') });
-  await expect(new ExecHookTools(runner).leaderGet()).rejects.toBeInstanceOf(HookToolOutputError);
+  const { runner } = scripted({ 'state-get': ok('a: b\n') });
+  await expect(new ExecHookTools(runner).stateGet()).rejects.toBeInstanceOf(HookToolOutputError);
 });
 
-test('config, addresses and network info are read once per hook; is-leader every time', async () => {
+test('config and network info are read once per hook; relation ids every time', async () => {
   const { runner, calls } = scripted({
     'config-get': ok('{"storage-type":"lvm"}'),
-    'unit-get': ok('"10.0.0.5"'),
     'network-get': ok('{"ingress-addresses":["10.0.0.5"]}'),
-    'is-leader': ok('false'),
+    'relation-ids': ok('[]'),
   });
   const juju = new ExecHookTools(runner);
   for (let i = 0; i < 3; i += 1) {
     expect(await juju.configGet()).toEqual({ 'storage-type': 'lvm' });
-    await juju.unitGet('private-address');
     await juju.networkGet('lxd-migration');
-    await juju.isLeader();
+    await juju.relationIds('lxd');
   }
   await juju.networkGet('lxd');
-  expect(calls.map((c) => c.tool)).toEqual(['config-get', 'unit-get', 'network-get', 'is-leader', 'is-leader', 'is-leader', 'network-get']);
+  expect(calls.map((c) => c.tool)).toEqual(['config-get', 'network-get', 'relation-ids', 'relation-ids', 'relation-ids', 'network-get']);
 });
 
 test('a failed read is not cached: the next call asks again', async () => {
@@ -152,21 +148,18 @@ test('secret-get returns the content map; secret-info-get the one entry', async 
   const { runner, calls } = scripted({
     'secret-get': ok('{"password":"hunter2-secret"}\n'),
     'secret-info-get': ok('{"cq8abc":{"revision":2,"label":"pw","owner":"unit"}}\n'),
-    'secret-ids': ok('["secret:cq8abc"]\n'),
   });
   const juju = new ExecHookTools(runner);
   expect(await juju.secretGet({ label: 'pw' })).toEqual({ password: 'hunter2-secret' });
   expect(await juju.secretInfoGet({ id: 'secret:cq8abc' })).toEqual({ id: 'cq8abc', revision: 2, label: 'pw', owner: 'unit' });
-  expect(await juju.secretIds()).toEqual(['secret:cq8abc']);
   expect(calls[0]?.args).toEqual(['--format=json', '--label', 'pw']);
 });
 
-test('status, logs, actions and ports run the right tools', async () => {
+test('status, logs and actions run the right tools', async () => {
   const { runner, calls } = scripted({
     'status-set': ok(), 'juju-log': ok(), 'action-set': ok(), 'action-fail': ok(), 'action-log': ok(),
-    'application-version-set': ok(), 'open-port': ok(), 'close-port': ok(), 'opened-ports': ok('["8443/tcp"]'),
+    'application-version-set': ok(),
     'status-get': ok('{"message":"m","status":"waiting","status-data":{}}'), 'action-get': ok('{"user":"root"}'),
-    'leader-set': ok(), 'state-delete': ok(), 'secret-grant': ok(), 'secret-revoke': ok(), 'secret-remove': ok(),
     'relation-list': ok('["lxd/1"]'),
   });
   const juju = new ExecHookTools(runner);
@@ -177,17 +170,8 @@ test('status, logs, actions and ports run the right tools', async () => {
   await juju.actionFail('nope');
   await juju.actionLog('step');
   await juju.applicationVersionSet('5.0.2');
-  await juju.openPort(8443);
-  await juju.closePort(8443, 'udp');
-  expect(await juju.openedPorts()).toEqual(['8443/tcp']);
   expect(await juju.statusGet()).toEqual({ status: 'waiting', message: 'm' });
   expect(await juju.actionGet()).toEqual({ user: 'root' });
-  await juju.leaderSet({ a: 'b' });
-  await juju.leaderSet({});
-  await juju.stateDelete('k');
-  await juju.secretGrant('secret:x', 'lxd-migration:0', 'lxd/1');
-  await juju.secretRevoke('secret:x', 'lxd-migration:0');
-  await juju.secretRemove('secret:x');
   expect(await juju.relationList('lxd-migration:0')).toEqual(['lxd/1']);
   expect(calls.map((c) => [c.tool, ...c.args].join(' '))).toEqual([
     'status-set -- active Unit is ready',
@@ -196,16 +180,8 @@ test('status, logs, actions and ports run the right tools', async () => {
     'action-fail -- nope',
     'action-log -- step',
     'application-version-set -- 5.0.2',
-    'open-port 8443/tcp',
-    'close-port 8443/udp',
-    'opened-ports --format=json',
     'status-get --format=json --include-data',
     'action-get --format=json',
-    'leader-set a=b',
-    'state-delete -- k',
-    'secret-grant secret:x -r lxd-migration:0 --unit lxd/1',
-    'secret-revoke secret:x -r lxd-migration:0',
-    'secret-remove secret:x',
     'relation-list --format=json -r lxd-migration:0',
   ]);
 });

@@ -5,21 +5,15 @@ import * as calls from '../../src/juju/tool-calls';
 describe('tools that print data are asked for JSON', () => {
   test.each([
     ['config-get', calls.configGet(), ['--format=json']],
-    ['unit-get', calls.unitGet('private-address'), ['--format=json', 'private-address']],
     ['network-get', calls.networkGet('lxd-migration'), ['--format=json', 'lxd-migration']],
     ['network-get -r', calls.networkGet('lxd', 'lxd:3'), ['--format=json', '-r', 'lxd:3', 'lxd']],
-    ['is-leader', calls.isLeader(), ['--format=json']],
     ['relation-ids', calls.relationIds('lxd-migration'), ['--format=json', 'lxd-migration']],
     ['relation-list', calls.relationList('lxd:1'), ['--format=json', '-r', 'lxd:1']],
-    ['relation-list --app', calls.relationRemoteApp('lxd:1'), ['--format=json', '-r', 'lxd:1', '--app']],
     ['relation-get unit', calls.relationGet('lxd:1', 'nova-compute/0', false), ['--format=json', '-r', 'lxd:1', '-', 'nova-compute/0']],
     ['relation-get app', calls.relationGet('lxd-migration:0', 'lxd', true), ['--format=json', '-r', 'lxd-migration:0', '--app', '-', 'lxd']],
-    ['leader-get', calls.leaderGet(), ['--format=json']],
     ['status-get', calls.statusGet(), ['--format=json', '--include-data']],
     ['state-get', calls.stateGet(), ['--format=json']],
     ['action-get', calls.actionGet(), ['--format=json']],
-    ['opened-ports', calls.openedPorts(), ['--format=json']],
-    ['secret-ids', calls.secretIds(), ['--format=json']],
     ['secret-get by id', calls.secretGet({ id: 'secret:abc' }, {}), ['--format=json', 'secret:abc']],
     ['secret-get by label, refreshed', calls.secretGet({ label: 'pw' }, { refresh: true }), ['--format=json', '--label', 'pw', '--refresh']],
     ['secret-get peek', calls.secretGet({ id: 'secret:abc' }, { peek: true }), ['--format=json', 'secret:abc', '--peek']],
@@ -39,7 +33,6 @@ describe('tools that take free text put `--` before it, so text starting with "-
     ['application-version-set', calls.applicationVersionSet('5.0.2'), 'application-version-set', ['--', '5.0.2']],
     ['action-fail', calls.actionFail('no pool'), 'action-fail', ['--', 'no pool']],
     ['action-log', calls.actionLog('step 1'), 'action-log', ['--', 'step 1']],
-    ['state-delete', calls.stateDelete('k'), 'state-delete', ['--', 'k']],
   ])('%s', (_name, call, tool, args) => {
     expect(call.tool).toBe(tool);
     expect(call.args).toEqual(args);
@@ -67,21 +60,6 @@ describe('writes that may carry secrets keep values off argv', () => {
     expect(calls.secretSet('secret:x', { password: '/tmp/d/password' }).args).toEqual(['secret:x', 'password#file=/tmp/d/password']);
     expect(add.stdin).toBeUndefined();
   });
-
-  test('leader-set (no --file in Juju) puts its non-secret values on argv', () => {
-    expect(calls.leaderSet({ a: '1', b: '' }).args).toEqual(['a=1', 'b=']);
-  });
-});
-
-test('open-port and close-port take port/protocol', () => {
-  expect(calls.openPort(8443, 'tcp').args).toEqual(['8443/tcp']);
-  expect(calls.closePort(53, 'udp').args).toEqual(['53/udp']);
-});
-
-test('secret grant and revoke name the relation and optionally one unit', () => {
-  expect(calls.secretGrant('secret:x', 'lxd-migration:0').args).toEqual(['secret:x', '-r', 'lxd-migration:0']);
-  expect(calls.secretRevoke('secret:x', 'lxd-migration:0', 'lxd/1').args).toEqual(['secret:x', '-r', 'lxd-migration:0', '--unit', 'lxd/1']);
-  expect(calls.secretRemove('secret:x').args).toEqual(['secret:x']);
 });
 
 test('a secret reference needs an id or a label', () => {

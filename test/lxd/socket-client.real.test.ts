@@ -98,11 +98,11 @@ test('findSocket honours LXD_SOCKET, then LXD_DIR, then the deb or snap path', (
   expect(findSocket({}, () => false)).toBe('/var/lib/lxd/unix.socket');
   expect(findSocket({}, (p) => p.startsWith('/var/snap'))).toBe('/var/snap/lxd/common/lxd/unix.socket');
   // the unit's lxc is the snap's only where LXD answers on the snap's socket
-  expect(clientPackaging({}, (p) => p.startsWith('/var/snap'))).toBe('snap');
-  expect(clientPackaging({}, () => true)).toBe('deb');
+  expect(clientPackaging(findSocket({}, (p) => p.startsWith('/var/snap')))).toBe('snap');
+  expect(clientPackaging(findSocket({}, () => true))).toBe('distro');
+  expect(clientPackaging(findSocket({ LXD_SOCKET: '/x.sock' }, () => true))).toBe('distro');
   // a snap host where the charm linked /var/lib/lxd to the snap's data directory is still the snap
   const linked = (p: string): string => p.replace('/var/lib/lxd', '/var/snap/lxd/common/lxd');
   expect(findSocket({}, () => true, linked)).toBe('/var/snap/lxd/common/lxd/unix.socket');
-  expect(clientPackaging({}, () => true, linked)).toBe('snap');
-  expect(clientPackaging({ LXD_SOCKET: '/x.sock' }, () => true)).toBe('deb');
+  expect(clientPackaging(findSocket({}, () => true, linked))).toBe('snap');
 });

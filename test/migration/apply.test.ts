@@ -1,11 +1,11 @@
 import { applyMigrationChanges, type MigrationIo } from '../../src/migration/apply';
 import { desiredMigration, planRemoteChanges, type DesiredMigration, type ObservedMigration } from '../../src/migration/desired-remotes';
-import { parsePeers } from '../../src/migration/peer-record';
-import type { LocalUser } from '../../src/migration/ports';
+import type { LocalUser } from '../../src/lxd/client-config-store';
 import type { Bag } from '../../src/juju/hook-tools';
 import { FakeClientConfig } from '../fakes/fake-client-config';
-import { FakeTrustStore } from './fake-trust-store';
-import { addressOf, hostOf, legacyBag, peerBag, peerBags, unit } from './builders';
+import { FakeLxd } from '../fakes/fake-lxd';
+import { FakeLxcClient } from '../fakes/fake-lxc-client';
+import { addressOf, legacyBag, peerBag, peerBags, unit , peerSetOf } from './builders';
 
 const USERS: ReadonlyMap<string, LocalUser> = new Map([
   ['root', { name: 'root', uid: 0, gid: 0, home: '/root' }],
@@ -14,33 +14,44 @@ const USERS: ReadonlyMap<string, LocalUser> = new Map([
 
 interface World {
   readonly clients: FakeClientConfig;
-  readonly trust: FakeTrustStore;
+  readonly trust: FakeLxd;
+  readonly lxc: FakeLxcClient;
   readonly log: string[];
-  readonly joined: string[];
 }
 
-const newWorld = (): World => ({ clients: new FakeClientConfig().withForeignRemote('nova', 'local', 'unix://'), trust: new FakeTrustStore(), log: [], joined: [] });
+function newWorld(): World {
+  const clients = new FakeClientConfig().withForeignRemote('nova', 'local', 'unix://');
+  const lxc = new FakeLxcClient(clients);
+  lxc.legacyServers.set(`https://${addressOf(2)}:8443`, { password: legacyBag(2).password ?? '', serverCertPem: '-----BEGIN CERTIFICATE-----\nfetched\n-----END CERTIFICATE-----\n' });
+  return { clients, trust: new FakeLxd(), lxc, log: [] };
+}
 
 async function observe(world: World): Promise<ObservedMigration> {
   const clients = new Map();
   for (const user of USERS.values()) clients.set(user.name, await world.clients.read(user));
-  return { clients, trust: await world.trust.list() };
+  return { clients, trust: await world.trust.trustEntries() };
 }
 
-const desiredFor = (bags: ReadonlyMap<string, Bag>, departing: string | null = null): DesiredMigration =>
-  desiredMigration({ me: 'lxd/0', users: [...USERS.keys()], peers: parsePeers(hostOf(0), bags), departing });
+interface Wanted {
+  readonly desired: DesiredMigration;
+  /** legacy peers' published passwords */
+  readonly passwords: ReadonlyMap<string, string>;
+}
+
+function desiredFor(bags: ReadonlyMap<string, Bag>, departing: string | null = null): Wanted {
+  const peers = peerSetOf(bags);
+  return { desired: desiredMigration({ me: 'lxd/0', users: [...USERS.keys()], peers, departing }), passwords: new Map(peers.legacy.map((p) => [p.unit, p.password])) };
+}
 
 /** One hook's migration step: observe → plan → apply; returns what it did. */
-async function converge(world: World, desired: DesiredMigration): Promise<{ changes: number; failures: number }> {
+async function converge(world: World, { desired, passwords }: Wanted): Promise<{ changes: number; failures: number }> {
   const plan = planRemoteChanges(desired, await observe(world));
   const io: MigrationIo = {
     trust: world.trust,
     clients: world.clients,
     users: USERS,
-    joinLegacy: async (user, remote) => {
-      world.joined.push(`${user.name} ${remote.name}`);
-      await world.clients.writeRemote(user, { ...remote, pinnedCert: '-----BEGIN CERTIFICATE-----\nfetched\n-----END CERTIFICATE-----\n' });
-    },
+    lxc: world.lxc,
+    passwords,
     log: async (line) => {
       world.log.push(line);
     },
@@ -55,12 +66,12 @@ test('a mesh of 6 peers is wired in one pass, and a second pass changes nothing'
   expect(await converge(world, desired)).toEqual({ changes: 12 + 12, failures: 0 });
   expect(Object.keys(world.clients.remotesOf('nova'))).toEqual(['juju-host-1', 'juju-host-2', 'juju-host-3', 'juju-host-4', 'juju-host-5', 'juju-host-6', 'local']);
   expect(world.clients.remotesOf('root')['juju-host-3']).toBe(`https://${addressOf(3)}:8443 (pinned)`);
-  expect(world.trust.entries.size).toBe(12);
+  expect(world.trust.trust.size).toBe(12);
   const writes = world.clients.writes.length;
-  const calls = world.trust.calls.length;
+  const calls = world.trust.trustCalls.length;
   expect(await converge(world, desired)).toEqual({ changes: 0, failures: 0 });
   expect(world.clients.writes.length).toBe(writes);
-  expect(world.trust.calls.slice(calls)).toEqual(['GET /1.0/certificates']); // one read, no writes
+  expect(world.trust.trustCalls.slice(calls)).toEqual(['GET /1.0/certificates']); // one read, no writes
 });
 
 test('a peer that departs leaves no remote and no trust behind', async () => {
@@ -68,7 +79,7 @@ test('a peer that departs leaves no remote and no trust behind', async () => {
   await converge(world, desiredFor(peerBags(3)));
   await converge(world, desiredFor(peerBags(3), 'lxd/2'));
   expect(Object.keys(world.clients.remotesOf('root'))).toEqual(['juju-host-1', 'juju-host-3']);
-  expect([...world.trust.entries.values()].map((t) => t.name).sort()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root', 'juju-lxd-3-nova', 'juju-lxd-3-root']);
+  expect([...world.trust.trust.values()].map((t) => t.name).sort()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root', 'juju-lxd-3-nova', 'juju-lxd-3-root']);
 });
 
 test('a hostile peer is refused while the others are wired', async () => {
@@ -83,7 +94,7 @@ test('a legacy peer is joined for each user through joinLegacy, and its password
   const world = newWorld();
   const bags = new Map([...peerBags(1), [unit(2), legacyBag(2)]]);
   await converge(world, desiredFor(bags));
-  expect(world.joined.sort()).toEqual(['nova juju-host-2', 'root juju-host-2']);
+  expect(world.lxc.joined.sort()).toEqual(['nova juju-host-2', 'root juju-host-2']);
   expect(world.log.join('\n')).not.toContain('pw2');
   expect(await converge(world, desiredFor(bags))).toEqual({ changes: 0, failures: 0 });
 });
@@ -92,8 +103,8 @@ test('a failing change is reported with its peer and the others still apply', as
   const world = newWorld();
   const users = new Map(USERS);
   users.delete('nova'); // nova's account is gone: its changes fail, root's still go through
-  const plan = planRemoteChanges(desiredFor(peerBags(2)), await observe(world));
-  const { failures } = await applyMigrationChanges(plan.changes, { trust: world.trust, clients: world.clients, users, joinLegacy: null, log: async () => undefined });
+  const plan = planRemoteChanges(desiredFor(peerBags(2)).desired, await observe(world));
+  const { failures } = await applyMigrationChanges(plan.changes, { trust: world.trust, clients: world.clients, users, lxc: world.lxc, passwords: new Map(), log: async () => undefined });
   expect(failures.map((f) => `${f.peer} ${f.reason}`)).toEqual(['lxd/1 user nova does not exist on this machine', 'lxd/2 user nova does not exist on this machine']);
   expect(Object.keys(world.clients.remotesOf('root'))).toEqual(['juju-host-1', 'juju-host-2']);
 });

@@ -2,7 +2,8 @@
 import { X509Certificate } from 'node:crypto';
 import fixtures from './fixtures/certs.json';
 import type { Bag } from '../../src/juju/hook-tools';
-import { toBag } from '../../src/migration/peer-record';
+import { parsePeerBag, resolvePeers, toBag, type PeerSet } from '../../src/migration/peer-record';
+import type { RememberedPeer } from '../../src/migration/peer-memory';
 
 const CERTS: readonly string[] = fixtures.certs;
 
@@ -54,3 +55,7 @@ export const unit = (n: number): string => `lxd/${n}`;
 
 /** Bags of units 1..count (this unit being lxd/0). */
 export const peerBags = (count: number): Map<string, Bag> => new Map(Array.from({ length: count }, (_, i) => [unit(i + 1), peerBag(i + 1)]));
+
+/** Every bag parsed and resolved as the wiring does, for this unit (juju-host-0). */
+export const peerSetOf = (bags: ReadonlyMap<string, Bag>, remembered: ReadonlyMap<string, RememberedPeer> = new Map()): PeerSet =>
+  resolvePeers(hostOf(0), new Map([...bags].map(([unit, bag]) => [unit, parsePeerBag(unit, bag)])), remembered);

@@ -3,9 +3,9 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureClientCertIn, runCommand, type RunCommand } from '../../src/migration/client-cert';
-import { FsClientConfigStore } from '../../src/migration/fs-client-config';
-import type { LocalUser } from '../../src/migration/ports';
+import { ensureClientCertIn, runCommand, type RunCommand } from '../../src/lxd/client-cert';
+import { FsClientConfigStore } from '../../src/lxd/fs-client-config';
+import type { LocalUser } from '../../src/lxd/client-config-store';
 
 const asRoot = process.getuid?.() === 0;
 const user: LocalUser = { name: 'nova', uid: asRoot ? 64060 : (process.getuid?.() ?? 0), gid: asRoot ? 64061 : (process.getgid?.() ?? 0), home: '/var/lib/nova' };
@@ -63,7 +63,7 @@ test('openssl missing or failing is a clear error and leaves no files', async ()
 
 test('the file store puts the pair in the user\'s lxc config dir, made 0700', async () => {
   mkdirSync(join(dir, 'var/lib/nova'), { recursive: true });
-  const store = new FsClientConfigStore({ root: dir, packaging: 'deb', run: counting });
+  const store = new FsClientConfigStore({ root: dir, packaging: 'distro', run: counting });
   const pem = await store.ensureClientCert(user, 'juju-host-0');
   const confdir = join(dir, 'var/lib/nova/.config/lxc');
   expect(readFileSync(join(confdir, 'client.crt'), 'utf8')).toBe(pem);

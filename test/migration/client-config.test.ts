@@ -2,9 +2,9 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { configDirOf, parsePasswd, remotesIn, withRemote, withoutRemote, MARKER_FILE } from '../../src/migration/client-config';
-import { FsClientConfigStore } from '../../src/migration/fs-client-config';
-import { ClientConfigError, type LocalUser } from '../../src/migration/ports';
+import { configDirOf, parsePasswd, remotesIn, withRemote, withoutRemote, MARKER_FILE } from '../../src/lxd/client-config';
+import { FsClientConfigStore } from '../../src/lxd/fs-client-config';
+import { ClientConfigError, type LocalUser } from '../../src/lxd/client-config-store';
 import { serverCertOf } from './builders';
 import { root as asRootUser, testWith } from '../e2e/helpers/requirements';
 
@@ -59,7 +59,7 @@ describe('config.yml as text', () => {
   });
 
   test('config dirs: deb under ~/.config/lxc, snap under ~/snap/lxd/common/config', () => {
-    expect(configDirOf('/root', 'deb')).toBe('/root/.config/lxc');
+    expect(configDirOf('/root', 'distro')).toBe('/root/.config/lxc');
     expect(configDirOf('/var/lib/nova/', 'snap')).toBe('/var/lib/nova/snap/lxd/common/config');
   });
 
@@ -80,7 +80,7 @@ describe('the file store (in a temp dir)', () => {
     mkdirSync(join(root, 'var/lib/nova'), { recursive: true });
     mkdirSync(join(root, 'etc'));
     writeFileSync(join(root, 'etc/passwd'), `root:x:0:0:root:/root:/bin/bash\nnova:x:${me.uid}:${me.gid}::/var/lib/nova:/bin/false\n`);
-    store = new FsClientConfigStore({ root, packaging: 'deb' });
+    store = new FsClientConfigStore({ root, packaging: 'distro' });
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -6,10 +6,10 @@
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withoutRemote } from '../../src/migration/client-config';
-import { runCommand, type RunCommand } from '../../src/migration/client-cert';
-import { FsClientConfigStore } from '../../src/migration/fs-client-config';
-import type { LocalUser } from '../../src/migration/ports';
+import { withoutRemote } from '../../src/lxd/client-config';
+import { runCommand, type RunCommand } from '../../src/lxd/client-cert';
+import { FsClientConfigStore } from '../../src/lxd/fs-client-config';
+import type { LocalUser } from '../../src/lxd/client-config-store';
 import { serverCertOf } from './builders';
 
 let root: string;
@@ -82,7 +82,7 @@ test('snap host: a current link that does not name a revision is not followed', 
 });
 
 test('deb host: only ~/.config/lxc', async () => {
-  const deb = new FsClientConfigStore({ root, packaging: 'deb', run: counting });
+  const deb = new FsClientConfigStore({ root, packaging: 'distro', run: counting });
   await deb.ensureClientCert(me, 'juju-host-0');
   await deb.writeRemote(me, remote);
   expect(() => statSync(at(`${SNAP}/client.crt`))).toThrow();

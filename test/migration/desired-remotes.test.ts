@@ -1,11 +1,11 @@
 import { bagChanges, desiredMigration, legacyBag, planRemoteChanges, remoteUrl, trustName, wiring, type DesiredMigration, type MigrationChange, type ObservedMigration } from '../../src/migration/desired-remotes';
-import { parsePeers, type PeerSet } from '../../src/migration/peer-record';
-import type { ObservedRemote, UserClientConfig } from '../../src/migration/ports';
+import type { PeerSet } from '../../src/migration/peer-record';
+import type { ObservedRemote, UserClientConfig } from '../../src/lxd/client-config-store';
 import type { Bag } from '../../src/juju/hook-tools';
-import { addressOf, cert, hostOf, legacyBag as legacyPeerBag, peerBag, peerBags, serverCertOf, unit } from './builders';
+import { addressOf, cert, hostOf, legacyBag as legacyPeerBag, peerBag, peerBags, serverCertOf, unit , peerSetOf } from './builders';
 
 const USERS = ['root', 'nova'];
-const peersOf = (bags: ReadonlyMap<string, Bag>): PeerSet => parsePeers(hostOf(0), bags);
+const peersOf = (bags: ReadonlyMap<string, Bag>): PeerSet => peerSetOf(bags);
 const desiredFor = (bags: ReadonlyMap<string, Bag>, departing: string | null = null): DesiredMigration => desiredMigration({ me: 'lxd/0', users: USERS, peers: peersOf(bags), departing });
 
 /** What the world looks like once `desired` is applied (legacy remotes carry the pin their join fetched). */

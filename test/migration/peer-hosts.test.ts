@@ -46,7 +46,7 @@ test('FsHostsFile replaces the file whole, keeping its mode, and leaves no temp 
   const { mkdtempSync, writeFileSync, statSync, readFileSync, readdirSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { FsHostsFile } = await import('../../src/migration/fs-hosts-file');
+  const { FsHostsFile } = await import('../../src/host/fs-hosts-file');
   const dir = mkdtempSync(join(tmpdir(), 'hosts-'));
   try {
     const file = join(dir, 'hosts');

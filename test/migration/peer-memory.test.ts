@@ -1,8 +1,8 @@
 import { desiredMigration, planRemoteChanges } from '../../src/migration/desired-remotes';
 import { parsePeerMemory, peerMemoryChanges, peerMemoryKey, peerMemoryText, readPeerMemory, rememberPeer, type RememberedPeer } from '../../src/migration/peer-memory';
-import { parsePeerBag, parsePeers, recordDigest } from '../../src/migration/peer-record';
-import { clientCertOf, hostOf, legacyBag, peerBag, peerBags, unit } from './builders';
-import { parseCertificate } from '../../src/migration/certificates';
+import { parsePeerBag, recordDigest } from '../../src/migration/peer-record';
+import { clientCertOf, hostOf, legacyBag, peerBag, peerBags, unit , peerSetOf } from './builders';
+import { parseCertificate } from '../../src/lxd/certificates';
 
 const remember = (n: number, bag = peerBag(n)): RememberedPeer => rememberPeer(unit(n), recordDigest(bag), parsePeerBag(unit(n), bag));
 const fingerprintOf = (pem: string): string => {
@@ -79,15 +79,15 @@ describe('planning with remembered peers', () => {
   const knownOf = (...ns: number[]): Map<string, RememberedPeer> => new Map(ns.map((n) => [unit(n), remember(n)]));
 
   test('a remembered peer\'s host name still collides with a changed peer\'s', () => {
-    const set = parsePeers(hostOf(0), new Map([[unit(3), peerBag(3, { hostname: hostOf(1) })]]), knownOf(1, 2));
+    const set = peerSetOf(new Map([[unit(3), peerBag(3, { hostname: hostOf(1) })]]), knownOf(1, 2));
     expect([...set.refused.keys()]).toEqual(['lxd/1', 'lxd/3']);
     expect(set.known.map((p) => p.unit)).toEqual(['lxd/2']);
   });
 
   test('remembered peers count as peers, keep their remotes and trust, and are checked for name conflicts', () => {
     const bags = peerBags(3);
-    const full = desiredMigration({ me: 'lxd/0', users: ['nova', 'root'], peers: parsePeers(hostOf(0), bags), departing: null });
-    const scoped = desiredMigration({ me: 'lxd/0', users: ['nova', 'root'], peers: parsePeers(hostOf(0), new Map([[unit(3), peerBag(3)]]), knownOf(1, 2)), departing: null });
+    const full = desiredMigration({ me: 'lxd/0', users: ['nova', 'root'], peers: peerSetOf(bags), departing: null });
+    const scoped = desiredMigration({ me: 'lxd/0', users: ['nova', 'root'], peers: peerSetOf(new Map([[unit(3), peerBag(3)]]), knownOf(1, 2)), departing: null });
     expect(scoped.peerUnits).toEqual(full.peerUnits);
     // a unit wired to all three: nothing for the remembered ones, not even when planned unscoped
     const wired = planRemoteChanges(full, { clients: new Map(), trust: [] });

@@ -1,5 +1,6 @@
-import { changedPeers, parsePeerBag, parsePeers, describeRefusal, toBag, LEGACY_PORT } from '../../src/migration/peer-record';
-import { cert, clientCertOf, hostOf, legacyBag, peerBag, peerBags, serverCertOf, unit } from './builders';
+import type { Bag } from '../../src/juju/hook-tools';
+import { changedDigests, parsePeerBag, describeRefusal, recordDigest, toBag, LEGACY_PORT } from '../../src/migration/peer-record';
+import { cert, clientCertOf, hostOf, legacyBag, peerBag, peerBags, serverCertOf, unit , peerSetOf } from './builders';
 
 const refusedFields = (bag: Readonly<Record<string, string>>): string[] => {
   const result = parsePeerBag('lxd/1', bag);
@@ -138,7 +139,7 @@ describe('parsing every peer', () => {
     bags.set(unit(2), peerBag(2, { hostname: '--help' }));
     bags.set(unit(5), legacyBag(5));
     bags.set(unit(6), { 'private-address': '10.0.0.16' });
-    const set = parsePeers(hostOf(0), bags);
+    const set = peerSetOf(bags);
     expect(set.records.map((r) => r.unit)).toEqual(['lxd/1', 'lxd/3', 'lxd/4']);
     expect(set.legacy.map((r) => r.unit)).toEqual(['lxd/5']);
     expect([...set.refused.keys()]).toEqual(['lxd/2']);
@@ -148,7 +149,7 @@ describe('parsing every peer', () => {
   test('two peers claiming one remote name are both refused, naming each other', () => {
     const bags = peerBags(3);
     bags.set(unit(3), peerBag(3, { hostname: 'JUJU-HOST-1' }));
-    const set = parsePeers(hostOf(0), bags);
+    const set = peerSetOf(bags);
     expect(set.records.map((r) => r.unit)).toEqual(['lxd/2']);
     expect(set.refused.get('lxd/1')).toEqual([{ peer: 'lxd/1', field: 'hostname', message: '"juju-host-1" collides with the remote name of lxd/3' }]);
     expect(set.refused.get('lxd/3')?.[0]?.message).toContain('lxd/1');
@@ -157,35 +158,37 @@ describe('parsing every peer', () => {
   test('a legacy peer colliding with a current one is refused too', () => {
     const bags = peerBags(2);
     bags.set(unit(3), legacyBag(3, { hostname: hostOf(2) }));
-    expect([...parsePeers(hostOf(0), bags).refused.keys()].sort()).toEqual(['lxd/2', 'lxd/3']);
+    expect([...peerSetOf(bags).refused.keys()].sort()).toEqual(['lxd/2', 'lxd/3']);
   });
 
   test('a peer claiming this unit\'s own host name is refused', () => {
     const bags = peerBags(2);
     bags.set(unit(2), peerBag(2, { hostname: hostOf(0) }));
-    expect(parsePeers(hostOf(0), bags).refused.get('lxd/2')?.[0]?.message).toContain('this unit');
+    expect(peerSetOf(bags).refused.get('lxd/2')?.[0]?.message).toContain('this unit');
   });
 
   test('units sort numerically, so lxd/10 comes after lxd/9', () => {
-    const set = parsePeers(hostOf(0), peerBags(12));
+    const set = peerSetOf(peerBags(12));
     expect(set.records.map((r) => r.unit).slice(-3)).toEqual(['lxd/10', 'lxd/11', 'lxd/12']);
     expect(clientCertOf(12, 'nova')).toBeDefined();
   });
 });
 
+const digestsOf = (bags: ReadonlyMap<string, Bag>): Map<string, string> => new Map([...bags].map(([u, b]) => [u, recordDigest(b)]));
+
 describe('which peers changed since the last hook', () => {
   test('nothing changed: empty scope; Juju\'s own keys do not count', () => {
-    const { digests } = changedPeers({}, peerBags(3));
+    const { digests } = changedDigests({}, digestsOf(peerBags(3)));
     const again = peerBags(3);
     again.set(unit(2), { ...peerBag(2), 'ingress-address': '10.7.7.7' });
-    expect(changedPeers(digests, again).scope).toEqual(new Set());
+    expect(changedDigests(digests, digestsOf(again)).scope).toEqual(new Set());
   });
 
   test('a changed, a new and a gone peer are in scope, and only they', () => {
-    const { digests } = changedPeers({}, peerBags(3));
+    const { digests } = changedDigests({}, digestsOf(peerBags(3)));
     const next = peerBags(4);
     next.set(unit(1), peerBag(1, { address: '10.9.9.9' }));
     next.delete(unit(3));
-    expect(changedPeers(digests, next).scope).toEqual(new Set(['lxd/1', 'lxd/3', 'lxd/4']));
+    expect(changedDigests(digests, digestsOf(next)).scope).toEqual(new Set(['lxd/1', 'lxd/3', 'lxd/4']));
   });
 });

@@ -2,26 +2,24 @@
 // hook-tool call that would spawn a process on a real unit, LXD's trust store and each user's lxc
 // files in memory. Shared by the handler tests and bench/migration-fake.
 import type { Services } from '../../src/handlers/services';
-import { reconcileMigration, type MigrationInput, type MigrationPorts } from '../../src/handlers/migration';
+import { reconcileMigration, type MigrationInput } from '../../src/handlers/migration';
 import type { Bag, HookTools, UnitName } from '../../src/juju/hook-tools';
 import type { ServerInfo } from '../../src/lxd/lxd-api';
-import type { LocalUser } from '../../src/migration/ports';
+import type { LocalUser } from '../../src/lxd/client-config-store';
 import type { PeerWiring } from '../../src/model/status';
 import type { RelationHookOptions } from '../builders/juju-events';
 import { hookEvent } from '../builders/juju-events';
+import { servicesFor } from '../builders/run-hook';
 import { aUnit, JujuStateBuilder } from '../builders/juju-state';
-import { FakeClientConfig } from '../fakes/fake-client-config';
+import { FakeClientConfig, UNIT_USERS } from '../fakes/fake-client-config';
+import { FakeLxcClient } from '../fakes/fake-lxc-client';
 import { FakeHost } from '../fakes/fake-host';
 import { FakeHostsFile } from '../fakes/fake-hosts-file';
 import { FakeJuju } from '../fakes/fake-juju';
 import { FakeLxd } from '../fakes/fake-lxd';
 import { addressOf, hostOf, peerBag, serverCertOf } from './builders';
-import { FakeTrustStore } from './fake-trust-store';
 
-export const USERS: readonly LocalUser[] = [
-  { name: 'root', uid: 0, gid: 0, home: '/root' },
-  { name: 'nova', uid: 64060, gid: 64060, home: '/var/lib/nova' },
-];
+export const USERS: readonly LocalUser[] = UNIT_USERS;
 
 export const SERVER: ServerInfo = {
   apiExtensions: ['certificate_token'],
@@ -36,7 +34,7 @@ export const SERVER: ServerInfo = {
 /** The tool a HookTools method runs: relationGet → relation-get, log → juju-log. */
 const toolOf = (method: string): string => (method === 'log' ? 'juju-log' : method.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
 /** Methods that, like ExecHookTools, spawn nothing when given no changes. */
-const SKIPPED_WHEN_EMPTY = new Set(['relationSet', 'stateSet', 'leaderSet']);
+const SKIPPED_WHEN_EMPTY = new Set(['relationSet', 'stateSet']);
 
 /** Wraps a HookTools, recording "tool arg" for each call that would be a process on a real unit. */
 export function recordingTools(tools: HookTools, calls: string[]): HookTools {
@@ -56,8 +54,8 @@ export function recordingTools(tools: HookTools, calls: string[]): HookTools {
 
 export class MigrationWorld {
   juju: FakeJuju;
-  readonly trust = new FakeTrustStore();
   readonly clients = new FakeClientConfig();
+  readonly lxc = new FakeLxcClient(this.clients);
   readonly lxd = new FakeLxd();
   readonly host = new FakeHost();
   readonly hosts = new FakeHostsFile();
@@ -78,25 +76,19 @@ export class MigrationWorld {
     this.juju = new FakeJuju(builder);
   }
 
-  readonly ports = (): MigrationPorts => ({
-    trust: this.trust,
-    clients: this.clients,
-    hosts: this.hosts,
-    users: async (names) => ({ found: USERS.filter((u) => names.includes(u.name)), missing: names.filter((n) => !USERS.some((u) => u.name === n)) }),
-    hostname: hostOf(0),
-  });
-
   /** Runs the wiring in hook `name` and commits, as a successful hook would. */
   async run(name = 'lxd-migration-relation-changed', opts: RelationHookOptions = {}, input: Partial<MigrationInput> = {}): Promise<PeerWiring | null> {
     const juju = recordingTools(this.juju, this.toolCalls);
-    const s: Services = { event: hookEvent(name, this.juju.state, opts), juju, lxd: this.lxd, host: this.host, now: () => new Date(0) };
+    const s: Services = servicesFor(hookEvent(name, this.juju.state, opts), { juju, lxd: this.lxd, host: this.host, clients: this.clients, lxc: this.lxc, hosts: this.hosts, hostname: hostOf(0) });
     const stateBag = { ...this.juju.state.charmState };
     const full: MigrationInput = { relationUsers: ['nova'], address: addressOf(0), port: 8443, server: SERVER, stateBag, legacyCredentials: async () => ({ password: 'not-used', pool: 'lxd' }), ...input };
     const start = process.hrtime.bigint();
-    const result = await reconcileMigration(s, full, this.ports());
+    const result = await reconcileMigration(s, full);
+    if (result && Object.keys(result.stateChanges).length > 0) await juju.stateSet(result.stateChanges);
+    for (const key of result?.stateRemovals ?? []) await juju.stateDelete(key);
     this.lastMs = Number(process.hrtime.bigint() - start) / 1e6;
     this.juju.commit();
-    return result;
+    return result?.wiring ?? null;
   }
 
   /** The peer relation as the next hook sees it: a peer's bag changed (or appeared), or the peer left. */
@@ -119,10 +111,10 @@ export class MigrationWorld {
 
   /** What one run cost (`run` calls this.run once): hook-tool calls, relation-get targets, LXD calls (reads included), lxc file writes. */
   async measure(run: () => Promise<unknown>): Promise<{ readonly tools: string[]; readonly relationGets: string[]; readonly lxd: string[]; readonly files: string[]; readonly ms: number }> {
-    const before = { tools: this.toolCalls.length, lxd: this.trust.calls.length, files: this.clients.writes.length };
+    const before = { tools: this.toolCalls.length, lxd: this.lxd.trustCalls.length, files: this.clients.writes.length };
     await run();
     const ms = this.lastMs;
     const tools = this.toolCalls.slice(before.tools);
-    return { tools, relationGets: tools.filter((c) => c.startsWith('relation-get ')).map((c) => c.slice('relation-get '.length)), lxd: this.trust.calls.slice(before.lxd), files: this.clients.writes.slice(before.files), ms };
+    return { tools, relationGets: tools.filter((c) => c.startsWith('relation-get ')).map((c) => c.slice('relation-get '.length)), lxd: this.lxd.trustCalls.slice(before.lxd), files: this.clients.writes.slice(before.files), ms };
   }
 }

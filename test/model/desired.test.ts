@@ -12,7 +12,7 @@ const config = (values: Record<string, string | number | boolean> = {}): CharmCo
 };
 
 test('defaults: lvm pool over the charm-built VG, bridge with auto IPv4 and NAT, default profile on both', () => {
-  const want = desiredHost({ config: config(), bindAddress: '10.0.0.5', relationUsers: ['nova', 'nova'], osId: 'debian' });
+  const want = desiredHost({ config: config(), bindAddress: '10.0.0.5', relationUsers: ['nova', 'nova'], packaging: 'distro' });
   expect(want.pool).toMatchObject({ name: 'lxd', driver: 'lvm', volumeGroup: 'lxd_vg', config: { 'lvm.vg_name': 'lxd_vg', 'lvm.use_thinpool': 'true' } });
   expect(want.bridge).toEqual({ name: 'lxdbr0', config: { 'bridge.mtu': '1500', 'ipv4.address': 'auto', 'ipv4.nat': 'true', 'ipv6.address': 'none' } });
   expect(want.profileDevices).toEqual({ root: { type: 'disk', path: '/', pool: 'lxd' }, eth0: { type: 'nic', name: 'eth0', network: 'lxdbr0' } });
@@ -21,7 +21,7 @@ test('defaults: lvm pool over the charm-built VG, bridge with auto IPv4 and NAT,
 });
 
 test('btrfs and dir pools carry no LVM keys', () => {
-  expect(desiredHost({ config: config({ 'storage-type': 'dir' }), bindAddress: null, relationUsers: [], osId: 'debian' }).pool).toMatchObject({ driver: 'dir', volumeGroup: null, config: {} });
+  expect(desiredHost({ config: config({ 'storage-type': 'dir' }), bindAddress: null, relationUsers: [], packaging: 'distro' }).pool).toMatchObject({ driver: 'dir', volumeGroup: null, config: {} });
 });
 
 test.each([
@@ -40,7 +40,7 @@ test.each([
 ])('user name %p valid: %p', (name, valid) => expect(isValidUserName(name)).toBe(valid));
 
 test('the preseed record is valid YAML that says what the charm wants, secret masked', async () => {
-  const want = desiredHost({ config: config({ 'block-devices': '/dev/vdb /srv/x.img|2G', 'bridge-ipv4': '10.9.0.1/24' }), bindAddress: '10.0.0.5', relationUsers: ['nova'], osId: 'debian' });
+  const want = desiredHost({ config: config({ 'block-devices': '/dev/vdb /srv/x.img|2G', 'bridge-ipv4': '10.9.0.1/24' }), bindAddress: '10.0.0.5', relationUsers: ['nova'], packaging: 'distro' });
   const text = await renderPreseed(want, readFileSync(join(__dirname, '../../templates/preseed.yaml.hbs'), 'utf8'));
   expect(parseYaml(text)).toEqual({
     config: { 'core.https_address': '10.0.0.5:8443', 'core.trust_password': '<secret>' },

@@ -1,4 +1,5 @@
 import type { ServerInfo } from '../../src/lxd/lxd-api';
+import { chooseSource } from '../../src/model/software';
 import { parseConfig } from '../../src/model/config';
 import { desiredHost } from '../../src/model/desired';
 import { blocked, readyStatus, trustMethods } from '../../src/model/status';
@@ -7,7 +8,7 @@ const server = (apiExtensions: string[], addresses = ['10.0.0.5:8443']): ServerI
 const want = (values: Record<string, string | number | boolean>) => {
   const parsed = parseConfig(values);
   if (!parsed.ok) throw new Error('bad config');
-  return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: [], osId: 'debian' });
+  return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: [], packaging: chooseSource(parsed.config.install.source, 'debian') });
 };
 
 test.each([

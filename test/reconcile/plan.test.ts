@@ -1,4 +1,5 @@
 import type { DeviceFacts } from '../../src/host/host';
+import { chooseSource } from '../../src/model/software';
 import type { ServerInfo } from '../../src/lxd/lxd-api';
 import { readCharmState, type CharmState } from '../../src/model/charm-state';
 import { parseConfig } from '../../src/model/config';
@@ -11,7 +12,7 @@ import { PRODUCTION_SYSCTL, appliedMarker, desiredHardening, desiredSysctl } fro
 const want = (config: Record<string, string | number | boolean> = {}, users: string[] = []): DesiredHost => {
   const parsed = parseConfig(config);
   if (!parsed.ok) throw new Error('bad test config');
-  return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: users, osId: 'debian' });
+  return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: users, packaging: chooseSource(parsed.config.install.source, 'debian') });
 };
 
 const server = (extra: Partial<ServerInfo> = {}): ServerInfo => ({
@@ -208,7 +209,7 @@ describe('software', () => {
   const onUbuntu = (config: Record<string, string | number | boolean> = {}): DesiredHost => {
     const parsed = parseConfig(config);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-    return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: [], osId: 'ubuntu' });
+    return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: [], packaging: chooseSource(parsed.config.install.source, 'ubuntu') });
   };
 
   test('a package a later config needs is installed first, then remembered; ensured ones are not asked about', () => {

@@ -9,9 +9,10 @@ export const operatorActions: Readonly<Record<string, Handler>> = {
   'list-trusted-clients': listTrustedClients,
   'get-client-token': getClientToken,
   'rotate-trust-password': rotateTrustPassword,
-  'list-remotes': async (s) => (await import('./list-remotes-io')).listRemotes(s),
-  'refresh-remotes': async (s) => (await import('./refresh-remotes-io')).refreshRemotes(s),
-  'migrate-container': async (s) => (await import('./migrate-container-io')).migrateContainer(s),
-  pause: async (s) => (await import('./pause-resume-io')).pause(s),
-  resume: async (s) => (await import('./pause-resume-io')).resume(s),
+  // loaded only when they run: other hooks never parse them (or yaml)
+  'list-remotes': async (s) => (await import('./list-remotes')).listRemotes(s),
+  'refresh-remotes': async (s) => (await import('./refresh-remotes')).refreshRemotes(s),
+  'migrate-container': async (s) => (await import('./migrate-container')).migrateContainer(s),
+  pause: async (s) => (await import('./pause-resume')).pause(s),
+  resume: async (s) => (await import('./pause-resume')).resume(s),
 };

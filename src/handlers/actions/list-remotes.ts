@@ -1,14 +1,14 @@
 // list-remotes: for root and each nova-compute user, the remotes the charm wired (its marker file says
 // which), each with its pin checked against what the peer publishes now, and a live TLS probe.
 import type { HookTools, UnitName } from '../../juju/hook-tools';
-import { parseCertificate } from '../../migration/certificates';
+import { parseCertificate } from '../../lxd/certificates';
 import { parsePeerBag } from '../../migration/peer-record';
-import type { LocalUser, UserClientConfig } from '../../migration/ports';
+import type { LocalUser, UserClientConfig } from '../../lxd/client-config-store';
 import { readLxdRelation } from '../lxd-relation';
 import { MIGRATION_BINDING } from '../../juju/bind-address';
 import type { Handler, Services } from '../services';
 import { ActionRefused, defineAction, type Results } from './action';
-import type { ProbeResult } from './remote-probe';
+import type { ProbeResult } from '../../lxd/remote-probe';
 
 export interface RemotesIo {
   users(names: readonly string[]): Promise<{ readonly found: readonly LocalUser[]; readonly missing: readonly string[] }>;
@@ -46,7 +46,9 @@ function answerText(probe: ProbeResult, pinned: string | null): string {
   return probe.fingerprint === pinned ? 'yes, with the pinned certificate' : 'yes, but with a certificate other than the pinned one: lxc will refuse it';
 }
 
-export function makeListRemotes(ioOf: (s: Services) => RemotesIo): Handler {
+const unitIo = (s: Services): RemotesIo => ({ users: (names) => s.clients.users(names), read: (user) => s.clients.read(user), probe: (url, timeoutMs) => s.lxc.probe(url, timeoutMs) });
+
+export function makeListRemotes(ioOf: (s: Services) => RemotesIo = unitIo): Handler {
   return defineAction<{ timeout?: number }>('list-remotes', async (params, s) => {
     const io = ioOf(s);
     const relation = await readLxdRelation(s.juju);
@@ -78,3 +80,5 @@ export function makeListRemotes(ioOf: (s: Services) => RemotesIo): Handler {
     return results;
   });
 }
+
+export const listRemotes: Handler = makeListRemotes();

@@ -2,24 +2,23 @@
 // remote the charm wired for that peer (pinned, so no prompt and no --accept-certificate).
 import type { HookTools, UnitName } from '../../juju/hook-tools';
 import { parsePeerBag } from '../../migration/peer-record';
-import type { LocalUser, UserClientConfig } from '../../migration/ports';
+import type { LocalUser, UserClientConfig } from '../../lxd/client-config-store';
+import type { LxcRunner } from '../../lxd/lxc-client';
 import { readLxdRelation } from '../lxd-relation';
 import { MIGRATION_BINDING } from '../../juju/bind-address';
 import type { Handler, Services } from '../services';
 import { ActionRefused, defineAction } from './action';
 
-export interface LxcResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { LxcResult } from '../../lxd/lxc-client';
 
 export interface MigrateIo {
   users(names: readonly string[]): Promise<{ readonly found: readonly LocalUser[]; readonly missing: readonly string[] }>;
   read(user: LocalUser): Promise<UserClientConfig>;
   /** runs lxc as the user (its HOME, uid and gid), stdin closed */
-  lxc(user: LocalUser, args: readonly string[]): Promise<LxcResult>;
+  lxc: LxcRunner;
 }
+
+const unitIo = (s: Services): MigrateIo => ({ users: (names) => s.clients.users(names), read: (user) => s.clients.read(user), lxc: s.lxc.run });
 
 /** LXD instance names: letters, digits and hyphens, not starting with a digit or hyphen, at most 63. */
 const INSTANCE_NAME = /^[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -37,7 +36,7 @@ async function peerUnits(juju: HookTools): Promise<Map<UnitName, string>> {
   return out;
 }
 
-export function makeMigrateContainer(ioOf: (s: Services) => MigrateIo): Handler {
+export function makeMigrateContainer(ioOf: (s: Services) => MigrateIo = unitIo): Handler {
   return defineAction<{ container: string; to: string; user?: string }>('migrate-container', async (params, s) => {
     const { container, to } = params;
     const userName = params.user ?? 'root';
@@ -76,3 +75,5 @@ export function makeMigrateContainer(ioOf: (s: Services) => MigrateIo): Handler 
     return { container, from: s.event.unit.unitName, to, remote: wired.name, url: wired.url, user: userName, result: 'moved (cold); start it on the target with lxc start' };
   });
 }
+
+export const migrateContainer: Handler = makeMigrateContainer();

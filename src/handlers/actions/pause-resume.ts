@@ -3,51 +3,29 @@
 // waits for its API and converges at once. Stopping LXD shuts its running instances down (Debian's
 // lxd-containers.service and the snap both run `lxd shutdown`), so pause refuses while any run unless
 // force=true: pausing a nova compute host with running guests is usually a mistake.
-import { HostCommandError, type LxdPackaging } from '../../host/host';
-import { readCharmState, stateChanges, STATE_KEYS } from '../../model/charm-state';
-import { parseConfig } from '../../model/config';
+import { HostCommandError } from '../../host/host';
+import type { LxdApi } from '../../lxd/lxd-api';
+import { stateChanges, STATE_KEYS } from '../../model/charm-state';
 import { PAUSED } from '../../model/status';
-import { chooseSource } from '../install';
+import { lxdPackaging, readInputs } from '../inputs';
 import type { Handler, Services } from '../services';
 import { ActionRefused, defineAction, type Results } from './action';
 
 /** how long resume waits for LXD's API once the init system started it */
 export const RESUME_WAIT_MS = 120_000;
 
-export interface PauseIo {
-  /** running instances of every project ("name", or "project/name" outside the default project) */
-  runningInstances(): Promise<string[]>;
-}
-
-const asRecord = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-
-/** GET /1.0/instances?recursion=1 metadata → the running ones, named as an operator would type them. */
-export function runningInstanceNames(metadata: unknown): string[] {
-  if (!Array.isArray(metadata)) return [];
-  return metadata
-    .map(asRecord)
-    .filter((i) => i.status === 'Running' && typeof i.name === 'string')
-    .map((i) => (typeof i.project === 'string' && i.project !== '' && i.project !== 'default' ? `${i.project}/${String(i.name)}` : String(i.name)))
-    .sort();
-}
-
-/** install.ts's choice (config install-source and the OS); with a broken config, what is installed. */
-async function packagingOf(s: Services): Promise<LxdPackaging> {
-  const parsed = parseConfig(await s.juju.configGet());
-  if (parsed.ok) return chooseSource(parsed.config.install.source, (await s.host.osRelease()).id);
-  return (await s.host.snapChannel('lxd')) !== null ? 'snap' : 'distro';
-}
+export type PauseIo = Pick<LxdApi, 'runningInstances'>;
 
 const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 const listed = (names: readonly string[]): string => (names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', '));
 
-export function makePause(ioOf: (s: Services) => PauseIo): Handler {
+export function makePause(ioOf: (s: Services) => PauseIo = (s) => s.lxd): Handler {
   return defineAction<{ force?: boolean }>('pause', async (params, s): Promise<Results> => {
     const force = params.force === true;
-    const bag = await s.juju.stateGet();
-    const state = readCharmState(bag);
-    const packaging = await packagingOf(s);
+    const inputs = await readInputs(s);
+    const { stateBag: bag, state } = inputs;
+    const packaging = await lxdPackaging(inputs, s);
     const running = await s.host.lxdRunning(packaging);
     if (state.pausedSince) {
       return {
@@ -103,8 +81,9 @@ export function makePause(ioOf: (s: Services) => PauseIo): Handler {
 
 export function makeResume(converge: Handler): Handler {
   return defineAction<Record<string, never>>('resume', async (_params, s): Promise<Results> => {
-    const state = readCharmState(await s.juju.stateGet());
-    const packaging = await packagingOf(s);
+    const inputs = await readInputs(s);
+    const { state } = inputs;
+    const packaging = await lxdPackaging(inputs, s);
     if (!state.pausedSince) {
       return { result: 'not paused: nothing changed', running: String(await s.host.lxdRunning(packaging)) };
     }
@@ -131,3 +110,7 @@ export function makeResume(converge: Handler): Handler {
     };
   });
 }
+
+export const pause: Handler = makePause();
+/** resume converges with the charm's own converge once LXD answers again */
+export const resume: Handler = async (s) => makeResume((await import('../lifecycle')).resumeConverge)(s);

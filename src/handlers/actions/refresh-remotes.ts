@@ -1,61 +1,54 @@
 // refresh-remotes: the migration wiring run now over every peer (an action has no relation scope), with
 // a snapshot of the managed remotes and the charm's trust entries before and after, so the operator
 // sees exactly what changed. The wiring itself is converge's (handlers/migration.ts).
-import { describeProblems, parseConfig } from '../../model/config';
-import { readCharmState } from '../../model/charm-state';
-import type { MigrationPorts } from '../migration';
+import { describeProblems } from '../../model/config';
+import { readInputs } from '../inputs';
 import { reconcileMigration } from '../migration';
-import { bindAddress } from '../../juju/bind-address';
-import { readLxdRelation } from '../lxd-relation';
 import { resolveTrustPassword } from '../trust-password';
 import type { Handler, Services } from '../services';
 import { ActionRefused, defineAction } from './action';
 import { managedPrefix } from './trust-admin';
 
 /** "remote nova juju-host-1 https://… pin <fp-prefix>" and "trust juju-lxd-1-nova <fp>" lines. */
-async function snapshot(s: Services, ports: MigrationPorts, userNames: readonly string[]): Promise<Set<string>> {
+async function snapshot(s: Services, userNames: readonly string[]): Promise<Set<string>> {
   const lines = new Set<string>();
   const prefix = managedPrefix(s);
-  for (const entry of await ports.trust.list()) if (entry.name.startsWith(prefix)) lines.add(`trust ${entry.name} ${entry.fingerprint.slice(0, 16)}`);
-  const { found } = await ports.users(userNames);
+  for (const entry of await s.lxd.trustEntries()) if (entry.name.startsWith(prefix)) lines.add(`trust ${entry.name} ${entry.fingerprint.slice(0, 16)}`);
+  const { found } = await s.clients.users(userNames);
   for (const user of found) {
-    for (const remote of (await ports.clients.read(user)).managed.values()) {
+    for (const remote of (await s.clients.read(user)).managed.values()) {
       lines.add(`remote ${user.name} ${remote.name} ${remote.url} ${remote.pinnedCert === null ? 'unpinned' : 'pinned'}`);
     }
   }
   return lines;
 }
 
-export function makeRefreshRemotes(portsOf: (s: Services) => MigrationPorts | null): Handler {
-  return defineAction<Record<string, never>>('refresh-remotes', async (_params, s) => {
-    const parsed = parseConfig(await s.juju.configGet());
-    if (!parsed.ok) throw new ActionRefused(`${describeProblems(parsed.problems)}; fix the config first`);
-    const ports = portsOf(s);
-    if (ports === null) throw new ActionRefused('this unit\'s LXD client cannot administer the trust store');
-    const server = await s.lxd.server();
-    if (!server.certificatePem || server.addresses.length === 0) throw new ActionRefused('LXD is not listening on the network yet: wait until the unit is active (show-config says what is missing), then run again');
-    const stateBag = await s.juju.stateGet();
-    const relation = await readLxdRelation(s.juju);
-    const userNames = [...new Set(['root', ...relation.users])];
-    const config = parsed.config;
-    const address = await bindAddress(s.juju);
-    const legacyCredentials = async (): Promise<{ password: string; pool: string }> => {
-      const trust = await resolveTrustPassword(config.trustPassword, readCharmState(stateBag), s.juju);
-      return { password: await trust.value(), pool: config.storage.pool };
-    };
-    const before = await snapshot(s, ports, userNames);
-    const wiring = await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials }, ports);
-    if (wiring === null) throw new ActionRefused('this unit is not in an lxd-migration relation (or LXD reports no server certificate): nothing to refresh');
-    const after = await snapshot(s, ports, userNames);
-    const added = [...after].filter((l) => !before.has(l)).sort();
-    const removed = [...before].filter((l) => !after.has(l)).sort();
-    return {
-      changed: String(added.length + removed.length),
-      added: added.join('\n') || 'nothing',
-      removed: removed.join('\n') || 'nothing',
-      peers: `${wiring.wired.length} of ${wiring.total} wired`,
-      waiting: wiring.waiting.map((w) => `${w.unit}: ${w.reason}`).join('\n') || 'none',
-      conflicts: [...wiring.conflicts, ...wiring.refused.map((u) => `${u}: record refused (see juju debug-log)`)].join('\n') || 'none',
-    };
-  });
-}
+export const refreshRemotes: Handler = defineAction<Record<string, never>>('refresh-remotes', async (_params, s) => {
+  const { config: parsed, stateBag, state, relation, address } = await readInputs(s);
+  if (!parsed.ok) throw new ActionRefused(`${describeProblems(parsed.problems)}; fix the config first`);
+  const server = await s.lxd.server();
+  if (!server.certificatePem || server.addresses.length === 0) throw new ActionRefused('LXD is not listening on the network yet: wait until the unit is active (show-config says what is missing), then run again');
+  const userNames = [...new Set(['root', ...relation.users])];
+  const config = parsed.config;
+  const legacyCredentials = async (): Promise<{ password: string; pool: string }> => {
+    const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
+    return { password: await trust.value(), pool: config.storage.pool };
+  };
+  const before = await snapshot(s, userNames);
+  const outcome = await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
+  if (outcome === null) throw new ActionRefused('this unit is not in an lxd-migration relation (or LXD reports no server certificate): nothing to refresh');
+  const { wiring, stateChanges, stateRemovals } = outcome;
+  if (Object.keys(stateChanges).length > 0) await s.juju.stateSet(stateChanges);
+  for (const key of stateRemovals) await s.juju.stateDelete(key);
+  const after = await snapshot(s, userNames);
+  const added = [...after].filter((l) => !before.has(l)).sort();
+  const removed = [...before].filter((l) => !after.has(l)).sort();
+  return {
+    changed: String(added.length + removed.length),
+    added: added.join('\n') || 'nothing',
+    removed: removed.join('\n') || 'nothing',
+    peers: `${wiring.wired.length} of ${wiring.total} wired`,
+    waiting: wiring.waiting.map((w) => `${w.unit}: ${w.reason}`).join('\n') || 'none',
+    conflicts: [...wiring.conflicts, ...wiring.refused.map((u) => `${u}: record refused (see juju debug-log)`)].join('\n') || 'none',
+  };
+});

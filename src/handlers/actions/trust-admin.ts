@@ -1,14 +1,7 @@
-// The actions' view of LXD's trust store: the LxdTrustAdmin half of the socket client, plus the rules
-// for which entries the charm owns (its lxd-migration peers' client certificates) and project lists.
-import { isTrustAdmin, type LxdTrustAdmin } from '../../lxd/lxd-api';
+// The actions' rules for LXD's trust store: which entries the charm owns (its lxd-migration peers'
+// client certificates), project lists and entry names.
 import type { Services } from '../services';
 import { ActionRefused } from './action';
-
-/** The trust half of the unit's LXD client (the socket client has it). */
-export function trustAdminOf(s: Services): LxdTrustAdmin {
-  if (!isTrustAdmin(s.lxd)) throw new Error('this LXD client cannot administer the trust store');
-  return s.lxd;
-}
 
 /** Entries named juju-<app>-… are the ones the migration wiring creates for this application's peers. */
 export const managedPrefix = (s: Services): string => `juju-${s.event.unit.appName}-`;

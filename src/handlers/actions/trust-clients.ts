@@ -1,10 +1,10 @@
 // Trust-management actions, named and parameterised as Canonical's LXD charm names them:
 // add-trusted-client, remove-trusted-client, list-trusted-clients, get-client-token.
-import { parseCertificate } from '../../migration/certificates';
+import { parseCertificate } from '../../lxd/certificates';
 import { EXTENSION_CERTIFICATE_TOKEN, LxdApiError } from '../../lxd/lxd-api';
 import { ActionRefused, defineAction } from './action';
 import { colonForm, normalizeFingerprint } from './fingerprint';
-import { checkEntryName, managedPrefix, parseProjects, trustAdminOf } from './trust-admin';
+import { checkEntryName, managedPrefix, parseProjects } from './trust-admin';
 
 /** How to pass a PEM file so that it arrives intact on real Juju (which parses each key=value as YAML). */
 export const CERT_USAGE = 'pass exactly one PEM certificate (never a key), e.g. juju run lxd/0 add-trusted-client --string-args cert="$(cat client.crt)", or put cert: | and the PEM in a file and pass --params file.yaml';
@@ -28,7 +28,7 @@ export const addTrustedClient = defineAction<{ cert: string; name?: string; proj
   const { fingerprint, derBase64 } = parsed.ok;
   const name = checkEntryName(params.name ?? `client-${fingerprint.slice(0, 12)}`, s);
   const projects = parseProjects(params.projects);
-  const outcome = await trustAdminOf(s).addTrustEntry({ name, derBase64, projects });
+  const outcome = await s.lxd.addTrustEntry({ name, derBase64, projects });
   return {
     fingerprint,
     name,
@@ -42,7 +42,7 @@ export const removeTrustedClient = defineAction<{ fingerprint: string; force?: b
   if (!fingerprint) {
     throw new ActionRefused('fingerprint is not a SHA-256 fingerprint: give the 64 hex digits (colons allowed) or the output of `openssl x509 -noout -fingerprint -sha256 -in client.crt`');
   }
-  const admin = trustAdminOf(s);
+  const admin = s.lxd;
   const entry = (await admin.trustEntries()).find((e) => e.fingerprint === fingerprint);
   if (!entry) throw new ActionRefused(`no trusted certificate has fingerprint ${colonForm(fingerprint)}; list-trusted-clients shows them`);
   const managed = entry.name.startsWith(managedPrefix(s));
@@ -55,7 +55,7 @@ export const removeTrustedClient = defineAction<{ fingerprint: string; force?: b
 
 export const listTrustedClients = defineAction<Record<string, never>>('list-trusted-clients', async (_params, s) => {
   const prefix = managedPrefix(s);
-  const entries = (await trustAdminOf(s).trustEntries()).sort((a, b) => a.name.localeCompare(b.name) || a.fingerprint.localeCompare(b.fingerprint));
+  const entries = (await s.lxd.trustEntries()).sort((a, b) => a.name.localeCompare(b.name) || a.fingerprint.localeCompare(b.fingerprint));
   const clients: Record<string, Record<string, string>> = {};
   entries.forEach((e, i) => {
     clients[String(i)] = {
@@ -80,7 +80,7 @@ export const getClientToken = defineAction<{ name?: string; projects?: string }>
   const name = checkEntryName(params.name ?? `client-${s.now().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`, s);
   const projects = parseProjects(params.projects);
   try {
-    const issued = await trustAdminOf(s).issueCertificateToken({ name, projects });
+    const issued = await s.lxd.issueCertificateToken({ name, projects });
     // the token is the result (its purpose); it goes nowhere else: no juju-log, no action-log
     return {
       token: issued.token,

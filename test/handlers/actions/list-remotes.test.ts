@@ -1,14 +1,15 @@
 // list-remotes over fake client files and a scripted probe: users from the lxd relation, pins checked
 // against the peers' published certificates, each remote's answer, and the failures.
 import { aUnit } from '../../builders/juju-state';
+import { servicesFor } from '../../builders/run-hook';
 import { actionEvent } from '../../builders/juju-events';
 import { FakeHost } from '../../fakes/fake-host';
 import { FakeJuju } from '../../fakes/fake-juju';
 import { FakeLxd } from '../../fakes/fake-lxd';
 import { makeListRemotes, type RemotesIo } from '../../../src/handlers/actions/list-remotes';
-import type { ProbeResult } from '../../../src/handlers/actions/remote-probe';
-import { parseCertificate } from '../../../src/migration/certificates';
-import type { LocalUser, UserClientConfig } from '../../../src/migration/ports';
+import type { ProbeResult } from '../../../src/lxd/remote-probe';
+import { parseCertificate } from '../../../src/lxd/certificates';
+import type { LocalUser, UserClientConfig } from '../../../src/lxd/client-config-store';
 import { cert, peerBag, serverCertOf } from '../../migration/builders';
 
 const fp = (pem: string): string => {
@@ -49,7 +50,7 @@ async function run(io: RemotesIo, params: Record<string, unknown>, users: string
     .runningAction('list-remotes', params);
   const juju = new FakeJuju(builder);
   const state = juju.state;
-  await makeListRemotes(() => io)({ event: actionEvent('list-remotes', state), juju, lxd: new FakeLxd(), host: new FakeHost(), now: () => new Date(0) });
+  await makeListRemotes(() => io)(servicesFor(actionEvent('list-remotes', state), { juju, lxd: new FakeLxd(), host: new FakeHost() }));
   juju.commit();
   return juju.state.action;
 }

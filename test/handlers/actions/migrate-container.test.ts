@@ -1,12 +1,13 @@
 // migrate-container over fake client files and a scripted lxc: the peer and its wired remote are
 // resolved, a running or missing container and an unwired peer are refused, and the move is made.
 import { aUnit } from '../../builders/juju-state';
+import { servicesFor } from '../../builders/run-hook';
 import { actionEvent } from '../../builders/juju-events';
 import { FakeHost } from '../../fakes/fake-host';
 import { FakeJuju } from '../../fakes/fake-juju';
 import { FakeLxd } from '../../fakes/fake-lxd';
 import { makeMigrateContainer, type LxcResult, type MigrateIo } from '../../../src/handlers/actions/migrate-container';
-import type { LocalUser, UserClientConfig } from '../../../src/migration/ports';
+import type { LocalUser, UserClientConfig } from '../../../src/lxd/client-config-store';
 import { peerBag, serverCertOf } from '../../migration/builders';
 
 const USERS: Record<string, LocalUser> = { root: { name: 'root', uid: 0, gid: 0, home: '/root' }, nova: { name: 'nova', uid: 64060, gid: 64060, home: '/var/lib/nova' } };
@@ -41,7 +42,7 @@ async function run(io: MigrateIo, params: Record<string, unknown>) {
       .withRelation('lxd', { remoteApp: 'nova-compute', units: { 'nova-compute/0': { user: 'nova' } } })
       .runningAction('migrate-container', params),
   );
-  await makeMigrateContainer(() => io)({ event: actionEvent('migrate-container', juju.state), juju, lxd: new FakeLxd(), host: new FakeHost(), now: () => new Date(0) });
+  await makeMigrateContainer(() => io)(servicesFor(actionEvent('migrate-container', juju.state), { juju, lxd: new FakeLxd(), host: new FakeHost() }));
   juju.commit();
   return juju.state.action;
 }

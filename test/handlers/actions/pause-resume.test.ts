@@ -8,7 +8,9 @@ import { FakeHost, type FakeHostOptions } from '../../fakes/fake-host';
 import { FakeJuju } from '../../fakes/fake-juju';
 import { FakeLxd } from '../../fakes/fake-lxd';
 import type { JujuState } from '../../fakes/juju-state';
-import { makePause, makeResume, runningInstanceNames, type PauseIo } from '../../../src/handlers/actions/pause-resume';
+import { makePause, makeResume, type PauseIo } from '../../../src/handlers/actions/pause-resume';
+import { runningInstanceNames } from '../../../src/lxd/socket-client';
+import { servicesFor } from '../../builders/run-hook';
 import type { Handler, Services } from '../../../src/handlers/services';
 import { dispatchEvent } from '../../../src/juju/dispatcher';
 import { LxdApiError } from '../../../src/lxd/lxd-api';
@@ -44,7 +46,7 @@ function world(action: 'pause' | 'resume', params: Record<string, unknown>, setu
   };
   const handlers = { pause: makePause(() => io), resume: makeResume(converge) };
   const run = async (): Promise<number> => {
-    const services: Services = { event: actionEvent(action, juju.state), juju, lxd, host, now: () => NOW };
+    const services: Services = servicesFor(actionEvent(action, juju.state), { juju, lxd, host, now: () => NOW });
     const exit = await dispatchEvent(services, { hooks: {}, actions: handlers }, () => undefined);
     if (exit === 0) juju.commit();
     else juju.rollback();
@@ -214,11 +216,10 @@ test('the real event table: update-status leaves a paused unit paused; resume co
   expect((await runHook('config-changed', { juju, lxd, host })).exitCode).toBe(0);
   expect(juju.unitStatus.status).toBe('active');
 
-  // pause as the operator would, instances listed by a scripted LXD
+  // pause as the operator would, LXD listing only a stopped instance
+  lxd.instances.push({ name: 'c1', status: 'Stopped' });
   juju = withAction(juju.state, 'pause');
-  const services: Services = { event: actionEvent('pause', juju.state), juju, lxd, host, now: () => NOW };
-  expect(await dispatchEvent(services, { hooks: {}, actions: { pause: makePause(() => ({ runningInstances: async () => [] })) } }, () => undefined)).toBe(0);
-  juju.commit();
+  expect((await runAction('pause', { juju, lxd, host })).exitCode).toBe(0);
   expect(juju.unitStatus).toEqual(PAUSED);
 
   const writes = lxd.writes.length;

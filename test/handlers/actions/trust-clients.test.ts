@@ -7,7 +7,7 @@ import { aUnit } from '../../builders/juju-state';
 import { runAction } from '../../builders/run-hook';
 import { FakeHost } from '../../fakes/fake-host';
 import { FakeJuju } from '../../fakes/fake-juju';
-import { FakeTrustLxd } from './fake-trust-lxd';
+import { FakeLxd } from '../../fakes/fake-lxd';
 import type { FakeLxdOptions } from '../../fakes/fake-lxd';
 
 const certs = (JSON.parse(readFileSync(join(__dirname, '../../migration/fixtures/certs.json'), 'utf8')) as { certs: string[] }).certs;
@@ -24,7 +24,7 @@ interface Ran {
 }
 
 function makeWorld(options: FakeLxdOptions = {}) {
-  const lxd = new FakeTrustLxd(options);
+  const lxd = new FakeLxd(options);
   const host = new FakeHost();
   const run = async (action: string, params: Record<string, unknown> = {}): Promise<Ran> => {
     const juju = new FakeJuju(aUnit('lxd/0').runningAction(action, params));

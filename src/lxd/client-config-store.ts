@@ -1,21 +1,6 @@
-// What the migration core needs from the outside: LXD's trust store and each user's lxc client files.
-// The lead adapts TrustStore to the LXD REST client; fs-client-config.ts implements ClientConfigStore.
-
-/** One entry of GET /1.0/certificates?recursion=1. */
-export interface TrustedCert {
-  readonly name: string;
-  /** sha256 of the DER, lowercase hex */
-  readonly fingerprint: string;
-  readonly type: string;
-}
-
-export interface TrustStore {
-  list(): Promise<TrustedCert[]>;
-  /** POST /1.0/certificates {type: client, name, certificate: base64 DER}; 409 (already trusted) is success */
-  add(name: string, derBase64: string): Promise<void>;
-  /** DELETE /1.0/certificates/<fingerprint>; 404 is success */
-  remove(fingerprint: string): Promise<void>;
-}
+// Each local user's lxc client files (config.yml remotes, pinned server certificates, the client
+// certificate) as the charm sees them: fs-client-config.ts implements it over real files,
+// test/fakes/fake-client-config.ts in memory.
 
 /** A local account whose lxc client the charm configures. */
 export interface LocalUser {
@@ -60,6 +45,8 @@ export interface ClientConfigStore {
   ensureClientCert(user: LocalUser, hostname: string): Promise<string>;
   /** the user's client key PEM (a secret: only for a legacy password join, which must present it) */
   clientKey(user: LocalUser): Promise<string>;
+  /** resolves local accounts from passwd; names not found are returned apart */
+  users(names: readonly string[]): Promise<{ readonly found: LocalUser[]; readonly missing: string[] }>;
 }
 
 /** A client-config write was refused or failed: names the user and the file. */

@@ -1,7 +1,7 @@
 // Does a remote answer now, and with which certificate? A TLS handshake (no client certificate, no
 // request) to the remote's host:port, comparing the presented certificate with the pinned one.
 import { connect } from 'node:tls';
-import { fingerprintOf } from '../../migration/certificates';
+import { fingerprintOf } from './certificates';
 
 export type ProbeResult = { readonly answers: true; readonly fingerprint: string } | { readonly answers: false; readonly reason: string };
 

@@ -5,7 +5,7 @@ import { request } from 'node:https';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { pemOf } from './certificates';
-import type { ClientConfigStore, LocalUser, RemoteSpec } from './ports';
+import type { ClientConfigStore, LocalUser, RemoteSpec } from './client-config-store';
 
 export interface PasswordJoin {
   /** https://<address>:<port> */
@@ -100,18 +100,16 @@ export async function joinByPassword(join: PasswordJoin): Promise<{ readonly ser
 
 export interface LegacyJoinerOptions {
   readonly clients: ClientConfigStore;
-  /** legacy peer unit → its published trust password */
-  readonly passwords: ReadonlyMap<string, string>;
   /** this machine's host name, for a client certificate made on the way */
   readonly hostname: string;
   readonly connect?: (remote: RemoteSpec) => Duplex;
 }
 
-/** The joinLegacy function apply.ts takes: join as the user, then write the remote pinned to what the join saw. */
-export function makeLegacyJoiner(options: LegacyJoinerOptions): (user: LocalUser, remote: RemoteSpec) => Promise<void> {
-  return async (user, remote) => {
-    const password = options.passwords.get(remote.peer);
-    if (password === undefined) throw new LegacyJoinError(remote.url, 0, `no password published by ${remote.peer}`);
+/** Joins a legacy peer by the trust password it published, as the user; then writes the remote pinned to what the join saw. */
+export type LegacyJoiner = (user: LocalUser, remote: RemoteSpec, password: string) => Promise<void>;
+
+export function makeLegacyJoiner(options: LegacyJoinerOptions): LegacyJoiner {
+  return async (user, remote, password) => {
     const clientCertPem = await options.clients.ensureClientCert(user, options.hostname);
     const clientKeyPem = await options.clients.clientKey(user);
     const connect = options.connect;

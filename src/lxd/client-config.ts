@@ -2,16 +2,15 @@
 // not own (and comments), the marker file naming the remotes it does own, and where the files live.
 // lxc rewrites config.yml dropping keys it does not know, so ownership cannot be marked inside it.
 import { isMap, parseDocument, type Document } from 'yaml';
-import type { RemoteSpec } from './ports';
+import type { RemoteSpec } from './client-config-store';
 import { byText } from '../model/order';
-
-export type Packaging = 'deb' | 'snap';
+import type { LxdPackaging } from '../model/software';
 
 /** The marker file beside config.yml: remote name → the peer unit it was written for. */
 export const MARKER_FILE = 'juju-managed-remotes.json';
 
-/** <home>/.config/lxc for the deb (and any lxc run without the snap); the snap wrapper's own dir. */
-export const configDirOf = (home: string, packaging: Packaging): string =>
+/** <home>/.config/lxc for the distro's lxc (and any lxc run without the snap); the snap wrapper's own dir. */
+export const configDirOf = (home: string, packaging: LxdPackaging): string =>
   packaging === 'snap' ? `${home.replace(/\/$/, '')}/snap/lxd/common/config` : `${home.replace(/\/$/, '')}/.config/lxc`;
 
 /** What a new config.yml starts with: lxc's defaults, so `local` keeps working for the operator. */

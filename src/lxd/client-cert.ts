@@ -1,12 +1,11 @@
 // A user's lxc client certificate (client.crt/client.key), made the way lxc makes it (EC P-384,
 // self-signed, CN user@host) by openssl, which every LXD host has (the lxd deb needs ca-certificates,
 // which needs openssl). The key is created 0600 before openssl writes it and moved into place whole.
-import { execFile } from 'node:child_process';
 import { lstat, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { parseCertificate } from './certificates';
-import { ClientConfigError, type LocalUser } from './ports';
+import { ClientConfigError, type LocalUser } from './client-config-store';
 
 export interface CommandResult {
   readonly exitCode: number;
@@ -15,13 +14,11 @@ export interface CommandResult {
 /** Runs a program with an argv array (never a shell); no secret ever goes through it. */
 export type RunCommand = (command: string, args: readonly string[]) => Promise<CommandResult>;
 
-export const runCommand: RunCommand = (command, args) =>
-  new Promise((resolve) => {
-    execFile(command, [...args], { timeout: 60_000 }, (err, _stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 127) : 0;
-      resolve({ exitCode: code, stderr: err && code === 127 && !stderr ? err.message : String(stderr) });
-    });
-  });
+export const runCommand: RunCommand = async (command, args) => {
+  const { runProcess } = await import('../host/run-process');
+  const result = await runProcess(command, args, { timeoutMs: 60_000 });
+  return { exitCode: result.exitCode, stderr: result.started ? result.stderr : `${command}: ${result.reason}` };
+};
 
 const HOSTNAME = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
 

@@ -7,8 +7,8 @@ import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ensureClientCertIn, runCommand, type RunCommand } from './client-cert';
-import { ClientConfigError, type ClientConfigStore, type LocalUser, type ObservedRemote, type RemoteSpec, type UserClientConfig } from './ports';
-import type { Packaging } from './client-config';
+import { ClientConfigError, type ClientConfigStore, type LocalUser, type ObservedRemote, type RemoteSpec, type UserClientConfig } from './client-config-store';
+import type { LxdPackaging } from '../model/software';
 
 const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 /** a snap revision directory name, as ~/snap/<snap>/current points at it ("x1" for a sideloaded one) */
@@ -32,7 +32,7 @@ interface Places {
 export interface FsClientConfigOptions {
   /** prefix of every path: "/" on a unit */
   readonly root: string;
-  readonly packaging: Packaging;
+  readonly packaging: LxdPackaging;
   readonly run?: RunCommand;
 }
 
@@ -64,7 +64,7 @@ export class FsClientConfigStore implements ClientConfigStore {
       const revision = await lstat(join(snapDir, current)).catch(() => null);
       if (revision?.isDirectory() && (revision.uid === user.uid || revision.uid === 0)) certMirrors.push(join(snapDir, current, '.config', 'lxc'));
     }
-    return { primary, lxcMirrors: [join(this.options.root, configDirOf(user.home, 'deb'))], certMirrors };
+    return { primary, lxcMirrors: [join(this.options.root, configDirOf(user.home, 'distro'))], certMirrors };
   }
 
   /** Creates (0700, owned by the user) or checks each directory from the home down to `dir`. */

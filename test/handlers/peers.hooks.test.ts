@@ -1,0 +1,127 @@
+// The lxd-migration peer wiring through the charm's event table, as Juju runs it: FakeJuju (commit on
+// success), FakeLxd with its trust store, the users' lxc files and lxc client in memory. State in →
+// peer hook → remotes, trust entries and the published record out.
+import type { Bag, UnitName } from '../../src/juju/hook-tools';
+import type { RelationHookOptions } from '../builders/juju-events';
+import { aUnit, type JujuStateBuilder } from '../builders/juju-state';
+import { runHook } from '../builders/run-hook';
+import { FakeClientConfig } from '../fakes/fake-client-config';
+import { FakeHost } from '../fakes/fake-host';
+import { FakeJuju } from '../fakes/fake-juju';
+import { FakeLxcClient } from '../fakes/fake-lxc-client';
+import { FakeLxd } from '../fakes/fake-lxd';
+import { addressOf, hostOf, legacyBag, peerBag, serverCertOf } from '../migration/builders';
+
+class World {
+  juju: FakeJuju;
+  readonly lxd = new FakeLxd({ certificatePem: serverCertOf(0) });
+  readonly host = new FakeHost();
+  readonly clients = new FakeClientConfig();
+  readonly lxc = new FakeLxcClient(this.clients);
+  readonly hostname = hostOf(0);
+
+  constructor(unit: JujuStateBuilder) {
+    this.juju = new FakeJuju(unit.withConfig({ 'lvm-thinpool': false }).withRelation('lxd', { remoteApp: 'nova-compute', units: { 'nova-compute/0': { user: 'nova' } } }));
+  }
+
+  async run(hook: string, opts: RelationHookOptions = {}): Promise<void> {
+    expect((await runHook(hook, this, opts)).exitCode).toBe(0);
+  }
+
+  /** The peer relation as the next hook sees it: a peer's bag changed (or appeared), or with null the peer left. */
+  setPeer(unit: UnitName, bag: Bag | null): void {
+    const state = this.juju.state;
+    const peers = state.relations.find((r) => r.peer);
+    if (!peers) throw new Error('no peer relation');
+    if (bag === null) delete peers.remoteUnits[unit];
+    else peers.remoteUnits[unit] = { ...bag };
+    this.juju = new FakeJuju(state);
+  }
+
+  trustNames(): string[] {
+    return [...this.lxd.trust.values()].map((e) => e.name).sort();
+  }
+
+  ownBag(): Bag {
+    return this.juju.state.relations.find((r) => r.peer)?.localUnit ?? {};
+  }
+}
+
+const url = (n: number, address = addressOf(n)): string => `https://${address}:8443`;
+
+test('config-changed with a peer: pinned remotes for root and nova, its client certificates trusted, this unit\'s record published', async () => {
+  const w = new World(aUnit('lxd/0').withPeer('lxd/1', peerBag(1)));
+  await w.run('config-changed');
+  for (const user of ['root', 'nova']) expect(w.clients.remotesOf(user)).toEqual({ [hostOf(1)]: `${url(1)} (pinned)` });
+  expect(w.clients.pinOf('nova', hostOf(1))).toBe(serverCertOf(1));
+  expect(w.trustNames()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root']);
+  expect(w.ownBag()).toMatchObject({ version: '1', hostname: hostOf(0), address: '10.0.0.5', port: '8443', 'server-cert': serverCertOf(0) });
+  expect(Object.keys(JSON.parse(w.ownBag()['client-certs'] ?? '{}') as object)).toEqual(['nova', 'root']);
+  expect(w.juju.unitStatus).toMatchObject({ status: 'active', message: expect.stringContaining('1/1 peers wired') });
+});
+
+test('-joined of a new peer wires it; -changed with a new address moves only its remotes; -departed removes its remotes and trust', async () => {
+  const w = new World(aUnit('lxd/0').withPeer('lxd/1', peerBag(1)));
+  await w.run('config-changed');
+
+  w.setPeer('lxd/2', peerBag(2));
+  await w.run('lxd-migration-relation-joined', { remoteUnit: 'lxd/2' });
+  expect(w.clients.remotesOf('root')).toEqual({ [hostOf(1)]: `${url(1)} (pinned)`, [hostOf(2)]: `${url(2)} (pinned)` });
+  expect(w.trustNames()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root', 'juju-lxd-2-nova', 'juju-lxd-2-root']);
+  expect(w.juju.unitStatus.message).toContain('2/2 peers wired');
+
+  w.setPeer('lxd/2', peerBag(2, { address: '10.0.9.9' }));
+  const writes = w.clients.writes.length;
+  await w.run('lxd-migration-relation-changed', { remoteUnit: 'lxd/2' });
+  expect(w.clients.writes.slice(writes)).toEqual([`write nova ${hostOf(2)} ${url(2, '10.0.9.9')}`, `write root ${hostOf(2)} ${url(2, '10.0.9.9')}`]);
+
+  w.setPeer('lxd/2', null);
+  await w.run('lxd-migration-relation-departed', { remoteUnit: 'lxd/2', departingUnit: 'lxd/2' });
+  for (const user of ['root', 'nova']) expect(Object.keys(w.clients.remotesOf(user))).toEqual([hostOf(1)]);
+  expect(w.trustNames()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root']);
+  expect(w.juju.unitStatus.message).toContain('1/1 peers wired');
+});
+
+test('the same peer hook again changes nothing anywhere', async () => {
+  const w = new World(aUnit('lxd/0').withPeer('lxd/1', peerBag(1)));
+  await w.run('config-changed');
+  await w.run('lxd-migration-relation-changed', { remoteUnit: 'lxd/1' });
+  const before = { juju: w.juju.writes.length, lxd: w.lxd.writes.length, files: w.clients.writes.length };
+  await w.run('lxd-migration-relation-changed', { remoteUnit: 'lxd/1' });
+  expect([...w.juju.writes.slice(before.juju), ...w.lxd.writes.slice(before.lxd), ...w.clients.writes.slice(before.files)]).toEqual([]);
+});
+
+test('a legacy peer is joined with the password it publishes, and this unit publishes the legacy keys for it', async () => {
+  const w = new World(aUnit('lxd/0').withPeer('lxd/1', peerBag(1)).withPeer('lxd/3', legacyBag(3)));
+  const legacyCert = serverCertOf(3);
+  w.lxc.legacyServers.set(url(3), { password: legacyBag(3).password ?? '', serverCertPem: legacyCert });
+  await w.run('config-changed');
+  expect(w.lxc.joined.sort()).toEqual([`nova ${hostOf(3)}`, `root ${hostOf(3)}`]);
+  expect(w.clients.pinOf('root', hostOf(3))).toBe(legacyCert);
+  // a legacy peer publishes no client certificate: only the current peer's are trusted
+  expect(w.trustNames()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root']);
+  expect(w.ownBag()).toMatchObject({ hostname: hostOf(0), password: w.lxd.trustPassword, pool: 'lxd' });
+  expect(w.juju.unitStatus.message).toContain('2/2 peers wired');
+
+  // the legacy peer leaves: its remotes go, and so do the legacy keys
+  w.setPeer('lxd/3', null);
+  await w.run('lxd-migration-relation-departed', { remoteUnit: 'lxd/3', departingUnit: 'lxd/3' });
+  expect(Object.keys(w.clients.remotesOf('root'))).toEqual([hostOf(1)]);
+  expect(w.ownBag().password).toBeUndefined();
+});
+
+test('a legacy peer whose password is refused stays waiting, with the reason, and the others are wired', async () => {
+  const w = new World(aUnit('lxd/0').withPeer('lxd/1', peerBag(1)).withPeer('lxd/3', legacyBag(3)));
+  w.lxc.legacyServers.set(url(3), { password: 'another-password', serverCertPem: serverCertOf(3) });
+  await w.run('config-changed');
+  expect(Object.keys(w.clients.remotesOf('root'))).toEqual([hostOf(1)]);
+  expect(w.juju.unitStatus.message).toContain('1/2 peers wired');
+  expect(w.juju.logs.some((l) => l.includes('lxd/3') && l.includes('refused the password'))).toBe(true);
+});
+
+test('a hook that wires peers commits charm state once: the wiring\'s memory goes with converge\'s own state', async () => {
+  const w = new World(aUnit('lxd/0').withPeer('lxd/1', peerBag(1)));
+  await w.run('config-changed');
+  expect(w.juju.writes.filter((c) => c.startsWith('state-set'))).toHaveLength(1);
+  expect(Object.keys(w.juju.state.charmState)).toEqual(expect.arrayContaining(['migration-wiring', 'migration-peer-lxd-1', 'last-status']));
+});

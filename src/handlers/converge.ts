@@ -123,12 +123,14 @@ async function publishToNova(s: Services, relation: LxdRelation, pool: string, o
   const { state } = outcome;
   if (relation.ids.length === 0 || outcome.failure || outcome.plan.blocked.length > 0) return state;
   const published = publishedKey(relation.ids, pool);
-  const usersChanged = JSON.stringify(relation.users) !== JSON.stringify(state.lxdUsers);
+  // a refused value may have replaced a user sent before: that is no change (membership stays, no restart)
+  const users = relation.rejected.length > 0 ? [...new Set([...state.lxdUsers, ...relation.users])].sort() : relation.users;
+  const usersChanged = JSON.stringify(users) !== JSON.stringify(state.lxdUsers);
   const renew = outcome.addedUsers.length > 0 || usersChanged || !state.nonce;
   if (!renew && state.publishedPool === published) return state;
   const nonce = renew ? newNonce() : state.nonce;
   for (const id of relation.ids) await s.juju.relationSet(id, { pool, nonce });
-  return { ...state, nonce, publishedPool: published, lxdUsers: relation.users };
+  return { ...state, nonce, publishedPool: published, lxdUsers: users };
 }
 
 /**

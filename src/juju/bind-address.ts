@@ -1,6 +1,6 @@
 // The address Juju binds the lxd-migration endpoint to: where LXD's HTTPS API listens and what peers
 // dial. Apart from converge so that the hook entry point can read it without loading the charm.
-import type { HookTools } from './hook-tools';
+import { HookToolError, type HookTools } from './hook-tools';
 
 export const MIGRATION_BINDING = 'lxd-migration';
 
@@ -9,7 +9,10 @@ export async function bindAddress(juju: Pick<HookTools, 'networkGet'>): Promise<
   try {
     const info = await juju.networkGet(MIGRATION_BINDING);
     return info.bindAddresses[0]?.addresses[0]?.value ?? info.ingressAddresses[0] ?? null;
-  } catch {
-    return null; // then LXD listens on all addresses
+  } catch (err) {
+    // only Juju's "no binding" answer means listen on all addresses; a failed call (the agent's
+    // connection dropped) must fail the hook, not re-point the listener
+    if (err instanceof HookToolError && err.stderr.includes('no network config found')) return null;
+    throw err;
   }
 }

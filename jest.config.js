@@ -25,6 +25,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/emulator/test/unit/**/*.test.ts'],
       // *.real.test.ts drive a real LXD daemon or LVM: they run with e2e, not as unit tests.
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/package/', '<rootDir>/test/reliability/', '\\.real\\.test\\.ts$'],
+      // every status a unit test makes the charm set is checked for doubled prefixes
+      setupFilesAfterEnv: ['<rootDir>/test/setup/status-wording.ts'],
     },
     {
       displayName: 'package',

@@ -15,7 +15,7 @@ const toStderr: FallbackLog = (line) => {
 const runTool: ToolRunner = async (tool, args, opts) => (await import('./juju/child-process-runner')).childProcessRunner(tool, args, opts);
 
 export async function runCharm(env: NodeJS.ProcessEnv): Promise<number> {
-  const juju = new ExecHookTools(runTool);
+  const juju = new ExecHookTools(runTool, { jujuVersion: env.JUJU_VERSION, path: env.PATH });
   let event: JujuEvent;
   try {
     event = readJujuEvent(env);

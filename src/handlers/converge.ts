@@ -7,20 +7,26 @@ import { describeProblems, parseConfig, type CharmConfig } from '../model/config
 import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
 import { PAUSED, blocked, readyStatus, withPeerWiring } from '../model/status';
+import { PackageError, SnapdError } from '../host/host';
 import { LxdApiError } from '../lxd/lxd-api';
 import { applyPlan } from '../reconcile/apply';
 import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
 import { observe } from '../reconcile/observe';
 import { describeChange, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
-import { publishedKey, readLxdRelation, type LxdRelation } from './lxd-relation';
+import { publishedKey, publishedPoolName, readLxdRelation, type LxdRelation } from './lxd-relation';
 import { MIGRATION_ENDPOINT, reconcileMigration } from './migration';
 import { readAhead } from '../juju/read-ahead';
-import { bindAddress } from '../juju/bind-address';
+import { readBinding } from '../juju/bind-address';
 import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
 
 const LXD_WAIT_MS = 120_000;
+/** packages only an option asks for, and how to do without them */
+const PACKAGE_OPTIONS: Readonly<Record<string, string>> = {
+  criu: 'wanted by use-criu=true: make criu installable or set use-criu=false',
+  'zfsutils-linux': 'wanted by storage-type=zfs: make zfsutils-linux installable or choose another storage-type',
+};
 const MAX_ROUNDS = 4;
 
 /** Sets a status only when it differs from the last one this charm set (or maintenance intervened). */
@@ -103,6 +109,9 @@ async function applyRounds(input: RoundsInput, initial: CharmState): Promise<Out
         if (result.error.change.kind === 'create-pool' && desired.pool.driver === 'lvm' && config.storage.thinpool && /thin|device-mapper|dm[-_ ]/i.test(failure)) {
           failure = `${failure.replace(/\s+/g, ' ').slice(0, 200)}… (this kernel cannot make LVM thin pools: set lvm-thinpool=false)`;
         }
+        // a package an option asks for: name the option, the thing the operator can change
+        const option = result.error.reason instanceof PackageError ? PACKAGE_OPTIONS[result.error.reason.packageName] : undefined;
+        if (option) failure = `${failure} (${option})`;
         await s.juju.log('ERROR', failure);
         return { observed, plan: current, failure, addedUsers, state, worked };
       }
@@ -118,15 +127,26 @@ async function applyRounds(input: RoundsInput, initial: CharmState): Promise<Out
   return { observed, plan: current, failure: null, addedUsers, state, worked };
 }
 
-/** nova-compute acts on a new nonce: send one when membership changed, a user is new, or none was sent yet. */
-async function publishToNova(s: Services, relation: LxdRelation, pool: string, outcome: Outcome, newNonce: () => string): Promise<CharmState> {
-  const { state } = outcome;
-  if (relation.ids.length === 0 || outcome.failure || outcome.plan.blocked.length > 0) return state;
+/**
+ * nova-compute restarts on every new nonce, then checks `lxc list` as its user, and reads `pool`: so
+ * pool and nonce are sent only once that works (the users it named are in group lxd, the pool
+ * exists, nothing blocks), and a new nonce only when what it reads changed (the users, their
+ * membership, the pool). A relation that joins later gets the current nonce.
+ */
+async function publishToNova(s: Services, relation: LxdRelation, want: DesiredHost['pool'], outcome: Outcome, newNonce: () => string): Promise<CharmState> {
+  const { state, observed } = outcome;
+  if (relation.ids.length === 0 || relation.users.length === 0) return state;
+  if (outcome.failure || outcome.plan.blocked.length > 0 || outcome.plan.changes.length > 0) return state;
+  const members = observed.lxdGroupMembers ?? [];
+  const poolExists = observed.pools.some((p) => p.name === want.name && p.driver === want.driver);
+  if (!poolExists || !relation.users.every((u) => members.includes(u))) return state;
+  const pool = want.name;
   const published = publishedKey(relation.ids, pool);
   // a refused value may have replaced a user sent before: that is no change (membership stays, no restart)
   const users = relation.rejected.length > 0 ? [...new Set([...state.lxdUsers, ...relation.users])].sort() : relation.users;
   const usersChanged = JSON.stringify(users) !== JSON.stringify(state.lxdUsers);
-  const renew = outcome.addedUsers.length > 0 || usersChanged || !state.nonce;
+  const poolChanged = publishedPoolName(state.publishedPool) !== pool;
+  const renew = outcome.addedUsers.length > 0 || usersChanged || poolChanged || !state.nonce;
   if (!renew && state.publishedPool === published) return state;
   const nonce = renew ? newNonce() : state.nonce;
   for (const id of relation.ids) await s.juju.relationSet(id, { pool, nonce });
@@ -149,7 +169,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
   return async (hookServices) => {
     let s = hookServices;
     // independent reads, in parallel: each is a process spawn on a real unit
-    const [values, stateBag, relation, address, memo, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), bindAddress(s.juju), s.memo?.read() ?? null, s.host.osRelease()]);
+    const [values, stateBag, relation, binding, memo, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.memo?.read() ?? null, s.host.osRelease()]);
+    const address = binding.known ? binding.address : null;
     let state = readCharmState(stateBag);
     const inputs = await inputsDigest(values, address);
     /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
@@ -173,7 +194,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, relationUsers: relation.users, osId: os.id });
+    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, osId: os.id });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);
@@ -183,6 +204,12 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     try {
       first = await observeAgain(state);
     } catch (err) {
+      if (err instanceof SnapdError) {
+        // snapd cannot say whether LXD's snap is there: change nothing (no install over a snap that may
+        // exist), say why, and try again on the next hook (update-status converges while not active)
+        await finish(blocked([`snapd cannot tell whether the lxd snap is installed: ${err.message}`]), state, false);
+        return;
+      }
       if (!(err instanceof LxdApiError && err.status === 0)) throw err;
       // the socket is not there (yet): the init system or the emulator starts LXD, the charm waits
       waited = true;
@@ -200,9 +227,9 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const outcome = await applyRounds({ s, desired, config, trust, first, observeAgain, loadTemplate, alreadyWorking: waited }, state);
     // notes repeat every hook: log them only when this hook did work, not on the no-change path
     if (outcome.worked) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
-    state = await publishToNova(s, relation, desired.pool.name, outcome, newNonce);
+    state = await publishToNova(s, relation, desired.pool, outcome, newNonce);
 
-    const { server, networks } = outcome.observed;
+    const { server, networks, poolSpace } = outcome.observed;
     if (server.serverVersion && server.serverVersion !== state.workloadVersion) {
       await s.juju.applicationVersionSet(server.serverVersion);
       state = { ...state, workloadVersion: server.serverVersion };
@@ -210,10 +237,18 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
 
     const reasons = [...relation.rejected, ...outcome.plan.blocked, ...(outcome.failure ? [outcome.failure] : [])];
     if (reasons.length === 0 && outcome.plan.changes.length > 0) reasons.push(`still not converged after ${MAX_ROUNDS} rounds: ${outcome.plan.changes.map(describeChange).join(', ')}`);
-    // the peers are wired only on a configured host (its listener is what they dial)
+    // A failed network-get is Juju's to answer, not the operator's: the hook still succeeds (the rest of
+    // the host is converged and committed), the listener stays as it is, the status waits naming the
+    // binding, and update-status converges again because the status is not active. No non-zero exit:
+    // a failed hook would drop the work done and show only "hook failed".
+    const bindingProblem = binding.known ? null : binding.problem;
+    // the peers are wired only on a configured host whose listener is known (it is what they dial)
     const legacyCredentials = async (): Promise<{ password: string; pool: string }> => ({ password: await trust.value(), pool: desired.pool.name });
-    const peers = reasons.length > 0 ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
-    const status = reasons.length > 0 ? blocked(reasons) : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length), peers);
+    const peers = reasons.length > 0 || bindingProblem ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
+    const status: WorkloadStatus =
+      reasons.length > 0 ? blocked(bindingProblem ? [...reasons, bindingProblem] : reasons)
+      : bindingProblem ? { status: 'waiting', message: bindingProblem }
+      : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length, poolSpace), peers);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
     await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '');
   };

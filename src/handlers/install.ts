@@ -1,7 +1,7 @@
 // install: LXD from the distro (Debian's native deb) or the snap (Ubuntu), plus the storage and
 // migration tools; a no-op when everything is present. Package failures block, naming the package.
 import type { Host } from '../host/host';
-import { PackageError } from '../host/host';
+import { PackageError, SnapdError } from '../host/host';
 import { parseConfig } from '../model/config';
 import { chooseSource, packagesFor } from '../model/software';
 import type { Handler } from './services';
@@ -26,7 +26,8 @@ export const install: Handler = async (s) => {
     const installed = await installPackages(s.host, packagesFor(parsed.config, source), source, parsed.config.install.snapChannel);
     await s.juju.log('INFO', installed.length > 0 ? `installed ${installed.join(' ')}` : 'all packages already present');
   } catch (err) {
-    if (!(err instanceof PackageError)) throw err;
+    // typed failures of the host's package managers block, naming what failed; config-changed retries
+    if (!(err instanceof PackageError || err instanceof SnapdError)) throw err;
     await s.juju.statusSet({ status: 'blocked', message: err.message });
   }
 };

@@ -1,5 +1,5 @@
 // The `lxd` relation (interface containers) with nova-compute: its `user` joins group lxd; we answer
-// with `pool` and a fresh `nonce` only when membership or the pool really changed (legacy keys kept).
+// with `pool` and a fresh `nonce` once nova's user can use LXD, and again only when that or the pool changed.
 import type { HookTools, RelationId } from '../juju/hook-tools';
 import { isValidUserName } from '../model/desired';
 
@@ -38,3 +38,6 @@ export async function readLxdRelation(juju: HookTools): Promise<LxdRelation> {
 
 /** What was published, as remembered in state: relation ids and pool. */
 export const publishedKey = (ids: readonly RelationId[], pool: string): string => `${[...ids].sort().join(',')}|${pool}`;
+
+/** The pool part of a publishedKey ("" when nothing was published). */
+export const publishedPoolName = (key: string): string => key.slice(key.lastIndexOf('|') + 1);

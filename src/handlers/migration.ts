@@ -15,7 +15,8 @@ import { FsHostsFile } from '../migration/fs-hosts-file';
 import { applyHostChangesTo, describeHostChange, parseHostsBlock, planHostChanges, type HostsFile } from '../migration/peer-hosts';
 import { makeLegacyJoiner } from '../migration/legacy-join';
 import { peerMemoryChanges, readPeerMemory, rememberPeer, type RememberedPeer } from '../migration/peer-memory';
-import { changedDigests, describeRefusal, parsePeerBag, recordDigest, resolvePeers, toBag, type PeerParse } from '../migration/peer-record';
+import { LEGACY_PORT, changedDigests, describeRefusal, parsePeerBag, recordDigest, resolvePeers, toBag, type PeerParse } from '../migration/peer-record';
+import { LEGACY_TRUST_STATE_KEY, legacyJoinProblems, legacyTrustText, planLegacyTrust, readLegacyTrust } from './legacy-trust';
 import type { ClientConfigStore, LocalUser, TrustStore, UserClientConfig } from '../migration/ports';
 import type { PeerWiring } from '../model/status';
 import type { Services } from './services';
@@ -127,7 +128,9 @@ async function publish(s: Services, id: RelationId, own: Bag, input: MigrationIn
   if (!input.address || !pem || s.event.kind !== 'hook' || s.event.relation?.departingUnit === s.event.unit.unitName) return;
   const clientCertPems: Record<string, string> = {};
   for (const user of users) clientCertPems[user.name] = await ports.clients.ensureClientCert(user, ports.hostname);
-  const legacy = desired.publishLegacy && supportsTrustPassword(input.server) ? await input.legacyCredentials() : null;
+  // a legacy peer can join only by password on port 8443: publish nothing it cannot use
+  const joinable = input.port === LEGACY_PORT && supportsTrustPassword(input.server);
+  const legacy = desired.publishLegacy && joinable ? await input.legacyCredentials() : null;
   const wanted = { ...toBag({ hostname: ports.hostname, address: input.address, port: input.port, serverCertPem: pem, clientCertPems }), ...legacyBag(desired.publishLegacy, legacy) };
   const changes = bagChanges(own, wanted);
   if (Object.keys(changes).length > 0) await s.juju.relationSet(id, changes);
@@ -173,12 +176,24 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   let conflicts: readonly string[] = [];
   let conflicted: ReadonlySet<UnitName> = new Set();
   let waitingUnits: readonly UnitName[] = [];
+  let legacyTrust: string | null = null;
+  const legacyUnits = departing === me ? [] : [...peers.legacy.map((p) => p.unit), ...peers.known.filter((p) => p.kind === 'legacy').map((p) => p.unit)].filter((u) => u !== departing).sort();
   if (!scoped || scope.size > 0) {
     for (const [unit, problems] of peers.refused) if (!scoped || scope.has(unit)) await s.juju.log('WARNING', describeRefusal(unit, problems));
     for (const name of missing) await s.juju.log('WARNING', `user ${name} does not exist on this machine: no remotes for it yet`);
     const clients = new Map<string, UserClientConfig>();
     for (const user of found) clients.set(user.name, await ports.clients.read(user));
     const observed = { clients, trust: await ports.trust.list() };
+    // legacy peers' own entries, by fingerprint: recorded while they are here, revoked once they left
+    const legacyPlan = planLegacyTrust({ memory: readLegacyTrust(input.stateBag), present: legacyUnits, entries: observed.trust, managedPrefix: desired.trustPrefix });
+    for (const entry of legacyPlan.revoke) {
+      await ports.trust.remove(entry.fingerprint);
+      await s.juju.log('INFO', `revoked trust entry ${entry.name} (${entry.fingerprint.slice(0, 12)}) that a departed legacy peer made with the trust password`);
+    }
+    for (const { entry, departed, others } of legacyPlan.kept) {
+      await s.juju.log('WARNING', `kept trust entry ${entry.name} (${entry.fingerprint.slice(0, 12)}): ${departed} left, but ${others.join(', ')} may have made it too`);
+    }
+    legacyTrust = legacyTrustText(legacyPlan.memory);
     const plan = planRemoteChanges(desired, observed, scoped ? scope : undefined);
     const passwords = new Map(peers.legacy.map((p) => [p.unit, p.password]));
     const joinLegacy = makeLegacyJoiner({ clients: ports.clients, passwords, hostname: ports.hostname });
@@ -195,6 +210,9 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   }
 
   await publish(s, id, own, input, ports, found, desired);
+  const legacyProblems = legacyJoinProblems(legacyUnits, input.port, input.server);
+  // logged when the peers are looked at, not on every quiet hook; the status says it every time
+  if (!scoped || scope.size > 0) for (const problem of legacyProblems) await s.juju.log('WARNING', problem);
 
   // forget the peers that are not wired yet: the next hook (update-status at the latest) tries again
   const next: Remembered = { users: userNames, peers: Object.create(null) as Record<UnitName, string> };
@@ -203,15 +221,20 @@ export async function reconcileMigration(s: Services, input: MigrationInput, por
   const memory = peerMemoryChanges(input.stateBag, fresh, new Set(units));
   const changes = { ...memory.set };
   if (text !== (input.stateBag[WIRING_STATE_KEY] ?? '')) changes[WIRING_STATE_KEY] = text;
+  // no legacy peer left: the key goes (Juju keeps an empty value)
+  const forgetLegacyTrust = legacyTrust === '' && LEGACY_TRUST_STATE_KEY in input.stateBag;
+  if (legacyTrust && legacyTrust !== input.stateBag[LEGACY_TRUST_STATE_KEY]) changes[LEGACY_TRUST_STATE_KEY] = legacyTrust;
   if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
   for (const key of memory.remove) await s.juju.stateDelete(key);
+  if (forgetLegacyTrust) await s.juju.stateDelete(LEGACY_TRUST_STATE_KEY);
 
   return {
     total: desired.peerUnits.length,
     wired: desired.peerUnits.filter((u) => !waitingUnits.includes(u)),
     // a conflict is the operator's to resolve (reported apart); a failure is retried
     waiting: waitingUnits.filter((u) => failures.some((f) => f.peer === u) || !conflicted.has(u)).map((unit) => ({ unit, reason: reasonOf(failures, unit) })),
-    conflicts,
+    // a legacy peer that cannot join is the operator's to fix, as a conflict is
+    conflicts: [...conflicts, ...legacyProblems],
     refused,
   };
 }

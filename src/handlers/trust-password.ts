@@ -17,17 +17,25 @@ export interface TrustPassword {
   readonly remember: Partial<CharmState>;
 }
 
-/** Our labelled secret when charm state lost track of it (so the password stays stable); null when none. */
+/**
+ * Our labelled secret when charm state lost track of it (so the password stays stable); null when none.
+ * secret-ids lists what this unit owns, so "none" is an answer, not a failed lookup to guess about.
+ */
 async function findOwnSecret(juju: HookTools): Promise<{ id: string; password: string } | null> {
-  try {
-    const { id } = await juju.secretInfoGet({ label: SECRET_LABEL });
+  for (const id of await juju.secretIds()) {
+    const info = await juju.secretInfoGet({ id });
+    if (info.label !== SECRET_LABEL) continue;
     const password = (await juju.secretGet({ id })).password;
     return password ? { id, password } : null;
-  } catch {
-    return null; // no such secret, or a Juju without secrets
   }
+  return null;
 }
 
+/**
+ * Where Juju has secrets (HookTools.secretsSupported) a generated password lives only in a secret: any
+ * failing secret tool fails the hook, with nothing replaced and nothing written to charm state. Only
+ * a Juju without secrets keeps it in charm state, which is private to this unit on the controller.
+ */
 export async function resolveTrustPassword(configured: string | null, state: CharmState, juju: HookTools, random: (bytes: number) => Buffer = randomBytes): Promise<TrustPassword> {
   if (configured) return { hash: hashPassword(configured), value: async () => configured, remember: { trustPassword: '', trustSecretId: state.trustSecretId } };
   if (state.trustSecretId && state.trustPasswordHash) {
@@ -36,16 +44,14 @@ export async function resolveTrustPassword(configured: string | null, state: Cha
     return { hash: state.trustPasswordHash, value: async () => (await juju.secretGet({ id })).password ?? '', remember: {} };
   }
   if (state.trustPassword) return { hash: hashPassword(state.trustPassword), value: async () => state.trustPassword, remember: {} };
+  const generated = (): string => random(24).toString('base64url'); // 32 characters
+  if (!juju.secretsSupported) {
+    const password = generated();
+    return { hash: hashPassword(password), value: async () => password, remember: { trustPassword: password } };
+  }
   const kept = await findOwnSecret(juju);
   if (kept) return { hash: hashPassword(kept.password), value: async () => kept.password, remember: { trustSecretId: kept.id, trustPassword: '' } };
-
-  const generated = random(24).toString('base64url'); // 32 characters
-  try {
-    const id = await juju.secretAdd({ password: generated }, { owner: 'unit', label: SECRET_LABEL, description: 'LXD trust password of this unit' });
-    if (!id) throw new Error('secret-add printed no secret id');
-    return { hash: hashPassword(generated), value: async () => generated, remember: { trustSecretId: id, trustPassword: '' } };
-  } catch {
-    // Juju without secrets: unit state is private to this unit on the controller
-    return { hash: hashPassword(generated), value: async () => generated, remember: { trustPassword: generated } };
-  }
+  const password = generated();
+  const id = await juju.secretAdd({ password }, { owner: 'unit', label: SECRET_LABEL, description: 'LXD trust password of this unit' });
+  return { hash: hashPassword(password), value: async () => password, remember: { trustSecretId: id, trustPassword: '' } };
 }

@@ -2,7 +2,7 @@
 // needs (groups, modules, subids, loop backing files, container markers) are plain file reads: no spawn.
 import type { Options, Result } from 'execa';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
-import { HostCommandError, PackageError, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from './host';
+import { HostCommandError, PackageError, SnapdError, thinMetadataGrowth, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from './host';
 import { lxdServiceCommands, type LxdPackaging } from './lxd-service';
 
 // execa loads on first use: a hook that changes nothing spawns no host command and should not pay for it
@@ -23,6 +23,25 @@ async function run(command: string, args: readonly string[], opts: { env?: Recor
   const result = await execa(command, args, { reject: false, env: { LANG: 'C', ...opts.env }, ...(opts.input === undefined ? {} : { input: opts.input }) });
   if (result.failed) throw new HostCommandError(command, result.exitCode, String(result.stderr || result.stdout || result.message));
   return String(result.stdout);
+}
+
+/**
+ * What `snap list <name>` prints on stderr, after "error: ", when that snap is not installed (snapd's
+ * cmd/snapd/cli/cmd_list.go ErrNoMatchingSnaps, exit status 1). Any other failure is snapd's.
+ */
+const SNAP_NOT_INSTALLED = /^error: no matching snaps installed$/m;
+
+/**
+ * The Tracking column of `snap list <name>` for that snap's row, found by its header (columns are
+ * separated by runs of spaces and no cell holds one). "-" is a local snap, which tracks no channel: ''.
+ */
+export function trackingChannel(table: string, name: string): string {
+  const [header, ...rows] = table.split('\n').filter((line) => line.trim() !== '');
+  const column = (header ?? '').trim().split(/\s+/).indexOf('Tracking');
+  const row = rows.map((line) => line.trim().split(/\s+/)).find((cells) => cells[0] === name);
+  if (column < 0 || row === undefined) throw new SnapdError(0, `snap list ${name} printed no Tracking column for ${name}`);
+  const channel = row[column] ?? '';
+  return channel === '-' ? '' : channel;
 }
 
 /** parses /etc/group-style or /etc/subuid-style colon files */
@@ -56,10 +75,13 @@ export class ExecHost implements Host {
   }
 
   async snapChannel(name: string): Promise<string | null> {
-    const result = await execa('snap', ['list', name], { reject: false });
-    if (result.failed) return null;
-    const row = String(result.stdout).split('\n')[1]?.trim().split(/\s+/);
-    return row?.[3] ?? ''; // Name Version Rev Tracking Publisher Notes
+    // LC_ALL=C: snap translates both its table's headers and its error messages
+    const result = await execa('snap', ['list', name], { reject: false, env: { LC_ALL: 'C', LANG: 'C' } });
+    const stderr = String(result.stderr);
+    if (result.code === 'ENOENT') return null; // no snap command: no snapd, so no snap is installed
+    if (result.exitCode === 1 && SNAP_NOT_INSTALLED.test(stderr)) return null;
+    if (result.failed) throw new SnapdError(result.exitCode, stderr || (result.message ?? `exit ${String(result.exitCode)}`));
+    return trackingChannel(String(result.stdout), name);
   }
 
   async snapInstall(name: string, channel: string): Promise<void> {
@@ -177,6 +199,17 @@ export class ExecHost implements Host {
     await run('vgextend', ['--yes', name, ...devices]);
   }
 
+  async extendThinPool(volumeGroup: string, thinPool: string): Promise<void> {
+    const lv = `${volumeGroup}/${thinPool}`;
+    const bytes = ['--reportformat', 'json', '--units', 'b', '--nosuffix'];
+    const pool = parseLvmReport(await run('lvs', [...bytes, '-o', 'lv_size,lv_metadata_size,chunk_size', lv]), 'lv')[0] ?? {};
+    const freeBytes = Number(parseLvmReport(await run('vgs', [...bytes, '-o', 'vg_free', volumeGroup]), 'vg')[0]?.vg_free ?? 0);
+    const grow = thinMetadataGrowth({ dataBytes: Number(pool.lv_size ?? 0), metadataBytes: Number(pool.lv_metadata_size ?? 0), chunkBytes: Number(pool.chunk_size ?? 0) }, freeBytes);
+    // metadata first: data taking every free extent would leave it none (LVM grows the spare with it)
+    if (grow > 0) await run('lvextend', ['--yes', `--poolmetadatasize=+${grow / 1024 ** 2}m`, lv]);
+    if (freeBytes - 2 * grow > 0) await run('lvextend', ['--yes', '-l', '+100%FREE', lv]);
+  }
+
   async isMounted(mountPoint: string): Promise<boolean> {
     return (readText(`${this.root.proc}/self/mounts`) ?? '').split('\n').some((l) => l.split(' ')[1] === mountPoint);
   }
@@ -257,7 +290,7 @@ export class ExecHost implements Host {
 }
 
 /** `pvs --reportformat json` → rows of the named report. */
-export function parseLvmReport(json: string, kind: 'pv' | 'vg'): Array<Record<string, string | undefined>> {
+export function parseLvmReport(json: string, kind: 'pv' | 'vg' | 'lv'): Array<Record<string, string | undefined>> {
   try {
     const parsed = JSON.parse(json) as { report?: Array<Record<string, unknown>> };
     const rows = parsed.report?.[0]?.[kind];

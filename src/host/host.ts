@@ -37,7 +37,8 @@ export interface Host {
   installedPackages(names: readonly string[]): Promise<Set<string>>;
   /** installs debs; throws PackageError naming the package that failed */
   aptInstall(names: readonly string[]): Promise<void>;
-  /** the installed snap's channel, or null */
+  /** the installed snap's tracked channel ('' for a local snap), or null when it is not installed or
+   * there is no snapd at all; throws SnapdError when snapd cannot answer */
   snapChannel(name: string): Promise<string | null>;
   /** snap refresh <name> --channel=<channel>; a failure is a PackageError naming the snap */
   snapRefresh(name: string, channel: string): Promise<void>;
@@ -58,6 +59,8 @@ export interface Host {
   volumeGroups(): Promise<VolumeGroup[]>;
   createVolumeGroup(name: string, devices: readonly string[]): Promise<void>;
   extendVolumeGroup(name: string, devices: readonly string[]): Promise<void>;
+  /** grows an LVM thin pool over its volume group's free extents (its metadata first, where it would be short) */
+  extendThinPool(volumeGroup: string, thinPool: string): Promise<void>;
   /** unmounts a mount point and drops it from /etc/fstab; no-op when not mounted */
   unmount(mountPoint: string): Promise<void>;
   isMounted(mountPoint: string): Promise<boolean>;
@@ -87,6 +90,22 @@ export interface Host {
   lxdRunning(packaging: LxdPackaging): Promise<boolean>;
 }
 
+const MIB = 1024 ** 2;
+/** LVM's bounds for thin pool metadata */
+const THIN_METADATA_MIN = 2 * MIB;
+const THIN_METADATA_MAX = 15.8 * 1024 * MIB;
+
+/**
+ * How much a thin pool's metadata must grow (bytes, whole MiB) before its data takes `freeBytes` more:
+ * LVM's rule of thumb of 64 bytes per chunk, doubled for headroom, within LVM's bounds; 0 when it suffices.
+ */
+export function thinMetadataGrowth(pool: { readonly dataBytes: number; readonly metadataBytes: number; readonly chunkBytes: number }, freeBytes: number): number {
+  if (!(pool.chunkBytes > 0) || !(freeBytes > 0)) return 0;
+  const needed = Math.min(THIN_METADATA_MAX, Math.max(THIN_METADATA_MIN, ((pool.dataBytes + freeBytes) / pool.chunkBytes) * 64 * 2));
+  const grow = needed - pool.metadataBytes;
+  return grow > 0 ? Math.ceil(grow / MIB) * MIB : 0;
+}
+
 /** A package could not be installed: names it, with the package manager's own words. */
 export class PackageError extends Error {
   constructor(
@@ -107,5 +126,13 @@ export class HostCommandError extends Error {
   ) {
     super(`${command} failed${exitCode === undefined ? '' : ` (exit ${exitCode})`}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
     this.name = 'HostCommandError';
+  }
+}
+
+/** snapd could not say whether a snap is installed (not running, its socket refused, …): nothing is known. */
+export class SnapdError extends HostCommandError {
+  constructor(exitCode: number | undefined, stderr: string) {
+    super('snap list', exitCode, stderr);
+    this.name = 'SnapdError';
   }
 }

@@ -1,18 +1,28 @@
 // The address Juju binds the lxd-migration endpoint to: where LXD's HTTPS API listens and what peers
 // dial. Apart from converge so that the hook entry point can read it without loading the charm.
-import { HookToolError, type HookTools } from './hook-tools';
+import { HookToolError, HookToolOutputError, type HookTools } from './hook-tools';
 
 export const MIGRATION_BINDING = 'lxd-migration';
 
-/** network-get lxd-migration's bound address; null without binding info (older Juju, or none yet). */
+/**
+ * network-get lxd-migration's bound address; null when Juju answers with no address for the binding
+ * (LXD then listens on all addresses). A failed network-get throws its HookToolError: an address
+ * nobody knows is never guessed.
+ */
 export async function bindAddress(juju: Pick<HookTools, 'networkGet'>): Promise<string | null> {
+  const info = await juju.networkGet(MIGRATION_BINDING);
+  return info.bindAddresses[0]?.addresses[0]?.value ?? info.ingressAddresses[0] ?? null;
+}
+
+/** What converge knows of the binding: its address, or why network-get could not say. */
+export type Binding = { readonly known: true; readonly address: string | null } | { readonly known: false; readonly problem: string };
+
+/** bindAddress for converge: only network-get's own failure becomes a problem to report; anything else is thrown. */
+export async function readBinding(juju: Pick<HookTools, 'networkGet'>): Promise<Binding> {
   try {
-    const info = await juju.networkGet(MIGRATION_BINDING);
-    return info.bindAddresses[0]?.addresses[0]?.value ?? info.ingressAddresses[0] ?? null;
+    return { known: true, address: await bindAddress(juju) };
   } catch (err) {
-    // only Juju's "no binding" answer means listen on all addresses; a failed call (the agent's
-    // connection dropped) must fail the hook, not re-point the listener
-    if (err instanceof HookToolError && err.stderr.includes('no network config found')) return null;
-    throw err;
+    if (!((err instanceof HookToolError || err instanceof HookToolOutputError) && err.tool === 'network-get')) throw err;
+    return { known: false, problem: `cannot learn the ${MIGRATION_BINDING} binding's address (${err.message.replace(/\s+/g, ' ').trim()}): LXD's HTTPS listener is left as it is and peers are not wired` };
   }
 }

@@ -4,6 +4,7 @@
 import { HookToolError, type Bag, type CharmConfigValues, type HookTools, type LogLevel, type NetworkInfo, type RelationId, type SecretContent, type SecretInfo, type UnitName, type WorkloadStatus } from './hook-tools';
 import * as calls from './tool-calls';
 import * as output from './tool-output';
+import { jujuHasSecrets } from './secrets-support';
 
 // only the hooks that write secrets load fs/promises (and what it pulls in)
 const secretFiles = (): Promise<typeof import('./secret-files')> => import('./secret-files');
@@ -12,6 +13,9 @@ import type { ToolRunner } from './tool-runner';
 export interface ExecHookToolsOptions {
   /** where the 0600 secret content files are made (default: the OS temp dir) */
   readonly secretFileDir?: string;
+  /** JUJU_VERSION and PATH of the hook: they decide secretsSupported (secrets-support.ts) */
+  readonly jujuVersion?: string | undefined;
+  readonly path?: string | undefined;
 }
 
 export class ExecHookTools implements HookTools {
@@ -21,6 +25,16 @@ export class ExecHookTools implements HookTools {
     private readonly runner: ToolRunner,
     private readonly options: ExecHookToolsOptions = {},
   ) {}
+
+  private secretsKnown: boolean | undefined;
+
+  get secretsSupported(): boolean {
+    if (this.options.jujuVersion === undefined && this.options.path === undefined) {
+      throw new Error('hook tools built without JUJU_VERSION or PATH: cannot tell whether this Juju has secrets');
+    }
+    this.secretsKnown ??= jujuHasSecrets({ jujuVersion: this.options.jujuVersion, path: this.options.path });
+    return this.secretsKnown;
+  }
 
   /** Runs one call; returns stdout, or throws HookToolError with the tool's stderr. */
   private async run(toolCall: calls.ToolCall): Promise<string> {

@@ -88,6 +88,8 @@ export interface HookTools {
   openedPorts(): Promise<string[]>;
 
   // secrets
+  /** Whether this Juju has secrets at all (3.0.2+), decided by the adapter from the agent's version. */
+  readonly secretsSupported: boolean;
   secretAdd(content: SecretContent, opts?: { label?: string; description?: string; owner?: 'unit' | 'application' }): Promise<string>;
   secretGet(idOrLabel: { id?: string; label?: string }, opts?: { peek?: boolean; refresh?: boolean }): Promise<SecretContent>;
   secretSet(id: string, content: SecretContent): Promise<void>;

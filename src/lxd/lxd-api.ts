@@ -28,6 +28,11 @@ export interface StoragePool {
   readonly status: string;
 }
 
+export interface PoolSpace {
+  readonly totalBytes: number;
+  readonly usedBytes: number;
+}
+
 export interface Network {
   readonly name: string;
   readonly type: string;
@@ -65,6 +70,8 @@ export interface LxdApi {
   patchServerConfig(config: LxdConfig): Promise<void>;
   /** one pool by name, null when there is none */
   storagePool(name: string): Promise<StoragePool | null>;
+  /** the pool's space as LXD measures it (GET …/resources: an lvm thin pool's data size), null when LXD gives none */
+  storagePoolSpace(name: string): Promise<PoolSpace | null>;
   createStoragePool(pool: NewStoragePool): Promise<void>;
   patchStoragePool(name: string, config: LxdConfig): Promise<void>;
   /** one network by name (managed or a host interface LXD reports), null when there is none */

@@ -9,6 +9,7 @@ import {
   type Network,
   type NewNetwork,
   type NewStoragePool,
+  type PoolSpace,
   type Profile,
   type ServerInfo,
   type StoragePool,
@@ -148,6 +149,17 @@ export class LxdSocketClient implements LxdApi, LxdTrustAdmin {
     try {
       const r = asRecord((await this.call('GET', `/1.0/storage-pools/${encodeURIComponent(name)}`)).metadata);
       return { name: asString(r.name), driver: asString(r.driver), config: asStringMap(r.config), usedBy: asStrings(r.used_by), status: asString(r.status) };
+    } catch (err) {
+      if (err instanceof LxdApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async storagePoolSpace(name: string): Promise<PoolSpace | null> {
+    try {
+      const space = asRecord(asRecord((await this.call('GET', `/1.0/storage-pools/${encodeURIComponent(name)}/resources`)).metadata).space);
+      const totalBytes = Number(space.total);
+      return Number.isFinite(totalBytes) && totalBytes > 0 ? { totalBytes, usedBytes: Number(space.used) || 0 } : null;
     } catch (err) {
       if (err instanceof LxdApiError && err.status === 404) return null;
       throw err;

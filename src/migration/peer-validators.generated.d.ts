@@ -1,4 +1,4 @@
-// Types of the standalone validators that test/migration/peer-validators.generate.ts writes.
+// Types of the standalone validators that scripts/build-steps/generators.cjs generates.
 export interface SchemaError {
   readonly instancePath: string;
   readonly keyword: string;

@@ -21,6 +21,8 @@ export interface CharmState {
   readonly trustSecretId: string;
   /** principal users last seen on the lxd relation and added to the group */
   readonly lxdUsers: readonly string[];
+  /** the storage pool the charm made (or found under its name): a later storage-pool must not orphan it */
+  readonly managedPool: string;
   /** what was last published on the lxd relation: "<pool>" */
   readonly publishedPool: string;
   readonly nonce: string;
@@ -44,6 +46,7 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   trustPassword: 'trust-password',
   trustSecretId: 'trust-secret-id',
   lxdUsers: 'lxd-users',
+  managedPool: 'managed-pool',
   publishedPool: 'published-pool',
   nonce: 'nonce',
   workloadVersion: 'workload-version',
@@ -75,6 +78,7 @@ export function readCharmState(bag: Bag): CharmState {
     trustPassword: s('trustPassword'),
     trustSecretId: s('trustSecretId'),
     lxdUsers: jsonList(bag[STATE_KEYS.lxdUsers], isString),
+    managedPool: s('managedPool'),
     publishedPool: s('publishedPool'),
     nonce: s('nonce'),
     workloadVersion: s('workloadVersion'),

@@ -1,4 +1,4 @@
-// Types of the standalone validator that scripts/build-steps/config-validator.mjs generates.
+// Types of the standalone validator that scripts/build-steps/generators.cjs generates.
 export interface SchemaError {
   readonly instancePath: string;
   readonly keyword: string;

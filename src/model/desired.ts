@@ -25,8 +25,8 @@ export interface DesiredHost {
   readonly pool: DesiredPool;
   readonly bridge: DesiredBridge;
   readonly profileDevices: Readonly<Record<string, LxdDevice>>;
-  /** core.https_address, e.g. "10.0.0.5:8443" */
-  readonly httpsAddress: string;
+  /** core.https_address, e.g. "10.0.0.5:8443"; null: leave the listener as it is (the binding's address is unknown) */
+  readonly httpsAddress: string | null;
   /** users that must be in group lxd (nova-compute's `user`) */
   readonly lxdUsers: readonly string[];
   readonly ext4Userns: boolean;
@@ -39,6 +39,8 @@ export interface DesiredInputs {
   readonly config: CharmConfig;
   /** the lxd-migration binding's address from network-get, or null when Juju gave none */
   readonly bindAddress: string | null;
+  /** network-get failed: the address to listen on is unknown, so the listener is kept, not re-bound to all addresses */
+  readonly keepListener?: boolean;
   readonly relationUsers: readonly string[];
   /** /etc/os-release ID: where the distro ships LXD (Debian) the source is the deb, else the snap */
   readonly osId: string;
@@ -66,7 +68,7 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, relationUsers, osId }: DesiredInputs): DesiredHost {
+export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, osId }: DesiredInputs): DesiredHost {
   const { storage, network } = config;
   return {
     pool: {
@@ -83,7 +85,7 @@ export function desiredHost({ config, bindAddress, relationUsers, osId }: Desire
       root: { type: 'disk', path: '/', pool: storage.pool },
       eth0: { type: 'nic', name: 'eth0', network: network.bridge },
     },
-    httpsAddress: listenAddress(bindAddress, config.httpsPort),
+    httpsAddress: keepListener ? null : listenAddress(bindAddress, config.httpsPort),
     lxdUsers: [...new Set(relationUsers)].sort(),
     ext4Userns: config.ext4Userns,
     kernelModules: ['netlink_diag'],

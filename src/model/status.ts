@@ -1,6 +1,6 @@
 // The one status a hook reports, from what converge learnt: blocked reasons win, then the ready summary.
 import type { WorkloadStatus } from '../juju/hook-tools';
-import type { Network, ServerInfo } from '../lxd/lxd-api';
+import type { Network, PoolSpace, ServerInfo } from '../lxd/lxd-api';
 import { EXTENSION_CERTIFICATE_TOKEN, supportsTrustPassword } from '../lxd/lxd-api';
 import type { DesiredHost } from './desired';
 
@@ -22,17 +22,23 @@ export function trustMethods(server: ServerInfo): string[] {
   return methods;
 }
 
-export function readyStatus(want: DesiredHost, server: ServerInfo, networks: readonly Network[], deviceCount: number): WorkloadStatus {
+/** "9.9 GiB", "512 MiB": the pool's size as an operator reads it */
+export function formatBytes(bytes: number): string {
+  const gib = bytes / 1024 ** 3;
+  return gib >= 1 ? `${gib.toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
+}
+
+export function readyStatus(want: DesiredHost, server: ServerInfo, networks: readonly Network[], deviceCount: number, poolSpace: PoolSpace | null = null): WorkloadStatus {
   const bridge = networks.find((n) => n.name === want.bridge.name);
   const v4 = bridge?.config['ipv4.address'];
   const v6 = bridge?.config['ipv6.address'];
   const addresses = [v4, v6].filter((a): a is string => !!a && a !== 'none').join(' ');
   const backing = deviceCount > 0 ? ` on ${deviceCount} device${deviceCount === 1 ? '' : 's'}` : '';
-  const listening = server.addresses.length > 0 ? server.addresses.join(' ') : want.httpsAddress;
+  const listening = server.addresses.length > 0 ? server.addresses.join(' ') : (want.httpsAddress ?? 'nowhere yet');
   const trust = trustMethods(server);
   return {
     status: 'active',
-    message: `Unit is ready (${want.pool.driver} pool ${want.pool.name}${backing}, bridge ${want.bridge.name}${addresses ? ` ${addresses}` : ''}, listening ${listening}, trust: ${trust.join('+') || 'none'})`,
+    message: `Unit is ready (${want.pool.driver} pool ${want.pool.name}${poolSpace ? ` ${formatBytes(poolSpace.totalBytes)}` : ''}${backing}, bridge ${want.bridge.name}${addresses ? ` ${addresses}` : ''}, listening ${listening}, trust: ${trust.join('+') || 'none'})`,
   };
 }
 

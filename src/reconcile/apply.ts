@@ -1,7 +1,7 @@
 // Applies a plan through the adapters, one typed applier per change kind. Each applier may return the
 // facts the charm must remember (a wiped device, the trust password hash); apply folds them into state.
 import type { HookTools } from '../juju/hook-tools';
-import type { Host } from '../host/host';
+import { PackageError, type Host } from '../host/host';
 import type { LxdApi } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import { describeChange, type Change } from './plan';
@@ -41,7 +41,12 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   },
   'create-volume-group': (c, io) => io.host.createVolumeGroup(c.name, c.devices),
   'extend-volume-group': (c, io) => io.host.extendVolumeGroup(c.name, c.devices),
-  'create-pool': (c, io) => io.lxd.createStoragePool(c.pool),
+  'extend-thin-pool': (c, io) => io.host.extendThinPool(c.volumeGroup, c.thinPool),
+  'create-pool': async (c, io) => {
+    await io.lxd.createStoragePool(c.pool);
+    return { managedPool: c.pool.name };
+  },
+  'remember-pool': async (c) => ({ managedPool: c.name }),
   'remember-pool-devices': async (c) => ({ poolDevices: c.devices }),
   'create-bridge': (c, io) => io.lxd.createNetwork(c.network),
   'patch-bridge': (c, io) => io.lxd.patchNetwork(c.name, c.config),
@@ -63,13 +68,24 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   'add-root-subids': (c, io) => io.host.addSubIds('root', { start: c.start, count: c.count }),
 };
 
+/**
+ * "cannot <change>: <why>", said once: a package error already names the package it could not
+ * install, and an adapter's message that already starts with the same words is not prefixed again.
+ */
+function failureMessage(change: Change, reason: unknown): string {
+  if (reason instanceof PackageError) return reason.message;
+  const prefix = `cannot ${describeChange(change)}: `;
+  const why = reason instanceof Error ? reason.message : String(reason);
+  return why.startsWith(prefix) ? why : `${prefix}${why}`;
+}
+
 /** A change failed: which one, and why. */
 export class ApplyError extends Error {
   constructor(
     readonly change: Change,
     readonly reason: unknown,
   ) {
-    super(`cannot ${describeChange(change)}: ${reason instanceof Error ? reason.message : String(reason)}`);
+    super(failureMessage(change, reason));
     this.name = 'ApplyError';
   }
 }

@@ -30,8 +30,17 @@ function devicesUnchanged(want: DesiredHost['pool'], resolved: Map<string, strin
 
 export async function observe(want: DesiredHost, io: ObserveIo, state: CharmState, trustPasswordHash: string): Promise<Observed> {
   const { lxd, host } = io;
-  const [server, pool, bridge, profile, inContainer] = await Promise.all([lxd.server(), lxd.storagePool(want.pool.name), lxd.network(want.bridge.name), lxd.profile('default'), host.isContainer()]);
+  const former = state.managedPool !== '' && state.managedPool !== want.pool.name ? state.managedPool : null;
+  const [server, pool, formerPool, bridge, profile, inContainer] = await Promise.all([
+    lxd.server(),
+    lxd.storagePool(want.pool.name),
+    former ? lxd.storagePool(former) : null,
+    lxd.network(want.bridge.name),
+    lxd.profile('default'),
+    host.isContainer(),
+  ]);
   const pools = pool ? [pool] : [];
+  const poolSpace = pool ? await lxd.storagePoolSpace(pool.name) : null;
   const poolExists = pool !== null;
   const resolved = await resolveDevices(want.pool, host, state);
 
@@ -40,7 +49,8 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
   if (!devicesUnchanged(want.pool, resolved, state, poolExists)) {
     devices = new Map();
     for (const [spec, device] of resolved) devices.set(spec, { device, facts: device ? await host.inspectDevice(device) : null });
-    if (want.pool.volumeGroup && want.pool.devices.length > 0) volumeGroups = await host.volumeGroups();
+    // also when devices were dropped from the config: whether they still are in the volume group
+    if (want.pool.volumeGroup && (want.pool.devices.length > 0 || state.poolDevices.length > 0)) volumeGroups = await host.volumeGroups();
   }
 
   const users = await Promise.all(want.lxdUsers.map(async (u) => [u, await host.userExists(u)] as const));
@@ -51,6 +61,8 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
   return {
     server,
     pools,
+    formerPool,
+    poolSpace,
     networks: bridge ? [bridge] : [],
     defaultProfile: profile,
     devices,

@@ -1,6 +1,6 @@
 // What the adapters report about the host and LXD, gathered once per hook by observe.ts.
 import type { DeviceFacts, SubIdRange, VolumeGroup } from '../host/host';
-import type { Network, Profile, ServerInfo, StoragePool } from '../lxd/lxd-api';
+import type { Network, PoolSpace, Profile, ServerInfo, StoragePool } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 
 export interface ObservedDevice {
@@ -13,6 +13,10 @@ export interface ObservedDevice {
 export interface Observed {
   readonly server: ServerInfo;
   readonly pools: readonly StoragePool[];
+  /** the pool the charm made under a storage-pool name no longer configured, while it still exists */
+  readonly formerPool: StoragePool | null;
+  /** the configured pool's size as LXD reports it; null when there is no pool or LXD gives none */
+  readonly poolSpace: PoolSpace | null;
   readonly networks: readonly Network[];
   readonly defaultProfile: { readonly devices: Profile['devices'] };
   /** by config spec; null when the remembered devices are unchanged and nothing was inspected */

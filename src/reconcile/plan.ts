@@ -1,7 +1,7 @@
 // Pure diff of desired against observed: the changes to make, in order, and what blocks the rest.
 // The plan is a value: printable, comparable, and empty when the host already is what the charm wants.
 import type { DeviceFacts } from '../host/host';
-import type { LxdConfig, LxdDevice, NewNetwork, NewStoragePool } from '../lxd/lxd-api';
+import type { LxdConfig, LxdDevice, NewNetwork, NewStoragePool, StoragePool } from '../lxd/lxd-api';
 import { supportsTrustPassword } from '../lxd/lxd-api';
 import type { DeviceSpec } from '../model/config';
 import { LXD_GROUP, type DesiredHost, type DesiredPool } from '../model/desired';
@@ -19,7 +19,11 @@ export type Change =
   | { readonly kind: 'wipe-device'; readonly device: string; readonly wipeKey: string; readonly found: string }
   | { readonly kind: 'create-volume-group'; readonly name: string; readonly devices: readonly string[] }
   | { readonly kind: 'extend-volume-group'; readonly name: string; readonly devices: readonly string[] }
+  /** LXD made its thin pool from the extents free then: new extents reach nova only through it */
+  | { readonly kind: 'extend-thin-pool'; readonly volumeGroup: string; readonly thinPool: string }
   | { readonly kind: 'create-pool'; readonly pool: NewStoragePool }
+  /** the configured pool exists: remember it as the charm's, so a later rename cannot orphan it */
+  | { readonly kind: 'remember-pool'; readonly name: string }
   | { readonly kind: 'remember-pool-devices'; readonly devices: ReadonlyArray<{ readonly spec: string; readonly device: string }> }
   | { readonly kind: 'create-bridge'; readonly network: NewNetwork }
   | { readonly kind: 'patch-bridge'; readonly name: string; readonly config: LxdConfig }
@@ -41,6 +45,8 @@ export interface Plan {
   readonly notes: readonly string[];
 }
 
+/** the thin pool LXD's lvm driver makes unless lvm.thinpool_name says otherwise */
+const LXD_THIN_POOL = 'LXDThinPool';
 const ROOT_SUBID_START = 1_000_000;
 const ROOT_SUBID_COUNT = 1_000_000_000;
 
@@ -107,14 +113,59 @@ function deviceChanges(pool: DesiredPool, have: Observed, blocked: string[]): { 
 /** A device is remembered by what the operator named: the device path, or the loop file. */
 export const wipeKeyOf = (spec: DeviceSpec): string => spec.path;
 
+const usedBy = (pool: StoragePool): string => (pool.usedBy.length > 0 ? ` (used by ${pool.usedBy.length} object(s))` : '');
+
+/**
+ * What the configured pool cannot become once it exists: LXD cannot convert a pool's driver, volume
+ * group or thin pool, and the charm never moves or shrinks a pool. Each reason names the option and the way out.
+ */
+function poolConflicts(pool: DesiredPool, have: Observed): string[] {
+  const former = have.formerPool;
+  if (former) {
+    return [`storage-pool is ${pool.name} but the charm's pool ${former.name} still exists${usedBy(former)}: set storage-pool=${former.name} back, or move what uses it and delete it by hand (lxc storage delete ${former.name})`];
+  }
+  const existing = have.pools.find((p) => p.name === pool.name);
+  if (!existing) return [];
+  if (existing.driver !== pool.driver) {
+    return [`storage-type is ${pool.driver} but storage pool ${pool.name} exists as ${existing.driver}${usedBy(existing)}; LXD cannot convert a pool: set storage-type=${existing.driver} back`];
+  }
+  const conflicts: string[] = [];
+  if (pool.driver === 'lvm') {
+    const vg = existing.config['lvm.vg_name'] ?? existing.name;
+    if (pool.volumeGroup !== null && vg !== pool.volumeGroup) {
+      conflicts.push(`lvm-volume-group is ${pool.volumeGroup} but storage pool ${pool.name} is on volume group ${vg}; LXD cannot move a pool: set lvm-volume-group=${vg} back`);
+    }
+    const thin = existing.config['lvm.use_thinpool'] !== 'false';
+    if (String(thin) !== pool.config['lvm.use_thinpool']) {
+      conflicts.push(`lvm-thinpool is ${String(!thin)} but storage pool ${pool.name} ${thin ? 'uses a' : 'has no'} thin pool; LXD cannot change that once the pool exists: set lvm-thinpool=${String(thin)} back`);
+    }
+  }
+  const remembered = have.state.poolDevices.map((d) => d.spec);
+  const wanted = pool.devices.map((d) => d.spec);
+  if (pool.driver !== 'lvm' && (remembered.length !== wanted.length || remembered.some((spec, i) => wanted[i] !== spec))) {
+    const was = remembered.length > 0 ? `"${remembered.join(' ')}"` : '"" (LXD\'s own backing)';
+    conflicts.push(`block-devices changed but the ${pool.driver} pool ${pool.name} exists on ${was}; only an lvm pool can grow: set block-devices=${remembered.join(' ') || '""'} back`);
+  }
+  if (pool.driver === 'lvm' && have.volumeGroups) {
+    const vg = have.volumeGroups.find((g) => g.name === pool.volumeGroup);
+    for (const dropped of have.state.poolDevices.filter((d) => !wanted.includes(d.spec))) {
+      if (vg?.physicalVolumes.includes(dropped.device)) {
+        conflicts.push(`block-devices no longer names ${dropped.spec}, which is in volume group ${vg.name}; the charm never shrinks a pool: add it back to block-devices (or move its extents off and vgreduce it by hand)`);
+      }
+    }
+  }
+  return conflicts;
+}
+
 function storageChanges(pool: DesiredPool, have: Observed, blocked: string[]): Change[] {
   const changes: Change[] = [];
-  const existing = have.pools.find((p) => p.name === pool.name);
-  if (existing && existing.driver !== pool.driver) {
-    const use = existing.usedBy.length > 0 ? ` and used by ${existing.usedBy.length} object(s)` : '';
-    blocked.push(`storage pool ${pool.name} exists as ${existing.driver}${use}; refusing to change it to ${pool.driver}`);
+  const conflicts = poolConflicts(pool, have);
+  if (conflicts.length > 0) {
+    blocked.push(...conflicts);
     return changes;
   }
+  const existing = have.pools.find((p) => p.name === pool.name);
+  if (existing && have.state.managedPool !== pool.name) changes.push({ kind: 'remember-pool', name: pool.name });
   if (pool.ephemeralUnmount && have.ephemeralMounted) changes.push({ kind: 'unmount-ephemeral', mountPoint: pool.ephemeralUnmount });
 
   const before = blocked.length;
@@ -128,7 +179,12 @@ function storageChanges(pool: DesiredPool, have: Observed, blocked: string[]): C
     if (!vg) changes.push({ kind: 'create-volume-group', name: pool.volumeGroup, devices: readyDevices });
     else {
       const missing = readyDevices.filter((d) => !vg.physicalVolumes.includes(d));
-      if (missing.length > 0) changes.push({ kind: 'extend-volume-group', name: pool.volumeGroup, devices: missing });
+      if (missing.length > 0) {
+        changes.push({ kind: 'extend-volume-group', name: pool.volumeGroup, devices: missing });
+        if (existing && existing.config['lvm.use_thinpool'] !== 'false') {
+          changes.push({ kind: 'extend-thin-pool', volumeGroup: pool.volumeGroup, thinPool: existing.config['lvm.thinpool_name'] || LXD_THIN_POOL });
+        }
+      }
     }
   }
   if (!existing) {
@@ -171,7 +227,7 @@ function profileChanges(want: DesiredHost['profileDevices'], have: Observed): Ch
 
 function serverChanges(want: DesiredHost, have: Observed, notes: string[]): Change[] {
   const changes: Change[] = [];
-  if (have.server.config['core.https_address'] !== want.httpsAddress) changes.push({ kind: 'patch-server', config: { 'core.https_address': want.httpsAddress } });
+  if (want.httpsAddress !== null && have.server.config['core.https_address'] !== want.httpsAddress) changes.push({ kind: 'patch-server', config: { 'core.https_address': want.httpsAddress } });
   if (!supportsTrustPassword(have.server)) notes.push('LXD has no core.trust_password: trust by token only');
   else if (have.server.config['core.trust_password'] !== 'true' || have.state.trustPasswordHash !== have.trustPasswordHash) changes.push({ kind: 'set-trust-password' });
   return changes;
@@ -203,6 +259,12 @@ function kernelChanges(want: DesiredHost, have: Observed, notes: string[]): Chan
 /** Packages a later config needs (ZFS tools, criu) and the snap channel lxd-channel names; never a downgrade. */
 function softwareChanges(want: DesiredHost['software'], have: Observed, blocked: string[]): Change[] {
   const changes: Change[] = [];
+  // the charm installed LXD one way: a second daemon from the other packaging would fight the first
+  const installedAs = have.state.snapChannel !== '' ? 'snap' : have.state.ensuredPackages.includes('lxd') ? 'distro' : null;
+  if (installedAs !== null && installedAs !== want.source) {
+    blocked.push(`source is ${want.source} but LXD on this host is the ${installedAs === 'snap' ? 'snap' : 'distro package'}; the charm does not move LXD between packagings: set source=${installedAs} back (or auto)`);
+    return changes;
+  }
   if (have.installedPackages !== null) {
     const missing = want.packages.filter((p) => !have.state.ensuredPackages.includes(p) && !have.installedPackages?.has(p));
     changes.push({ kind: 'ensure-packages', missing, wanted: [...new Set([...have.state.ensuredPackages, ...want.packages])].sort() });
@@ -256,8 +318,12 @@ export function describeChange(change: Change): string {
       return `create volume group ${change.name} on ${change.devices.join(', ')}`;
     case 'extend-volume-group':
       return `extend volume group ${change.name} with ${change.devices.join(', ')}`;
+    case 'extend-thin-pool':
+      return `extend thin pool ${change.volumeGroup}/${change.thinPool} over the volume group's free space`;
     case 'create-pool':
       return `create ${change.pool.driver} storage pool ${change.pool.name}`;
+    case 'remember-pool':
+      return `note that storage pool ${change.name} is the charm's`;
     case 'remember-pool-devices':
       return `remember pool devices ${change.devices.map((d) => d.device).join(', ') || '(none)'}`;
     case 'create-bridge':

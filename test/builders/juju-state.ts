@@ -83,7 +83,14 @@ export class JujuStateBuilder {
       networks: Object.fromEntries(Object.keys(readCharmFiles().endpoints).map((e) => [e, networkAt(address)])),
       logs: [],
       action: null,
+      jujuVersion: '3.6.4',
     };
+  }
+
+  /** JUJU_VERSION of the agent: before 3.0.2 Juju has no secrets and no secret-* tools. */
+  onJuju(version: string): this {
+    this.state.jujuVersion = version;
+    return this;
   }
 
   leader(isLeader = true): this {

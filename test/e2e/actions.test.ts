@@ -1,10 +1,11 @@
 // The operator actions of the PACKED charm (build/lxd.charm, made by `npm run pack`) on the emulator:
 // a namespace machine with its own real LXD 5.0.2, the nova-compute stand-in and the lxd subordinate.
 // Each action runs through real hook tools against the real daemon, failure paths included. Root only.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildBusyboxImage, builtinCharm, Model } from 'juju-emulator';
+import { describeWith, packedCharmOnEmulator } from './helpers/requirements';
 
 // a project's testTimeout does not apply when one file is run by path
 jest.setTimeout(600_000);
@@ -12,11 +13,10 @@ jest.setTimeout(600_000);
 const root = path.join(__dirname, '..', '..');
 const charm = path.join(root, 'build', 'lxd.charm');
 const certs = (JSON.parse(readFileSync(path.join(root, 'test', 'migration', 'fixtures', 'certs.json'), 'utf8')) as { certs: string[] }).certs;
-const runnable = process.getuid?.() === 0 && existsSync(charm) && existsSync('/usr/bin/lxc');
 
 const ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
 
-(runnable ? describe : describe.skip)('operator actions on the packed charm, real LXD', () => {
+describeWith(packedCharmOnEmulator, 'operator actions on the packed charm, real LXD', () => {
   let home = '';
   let model: Model;
   const unit = 'lxd/0';
@@ -62,10 +62,20 @@ const ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
     expect(again).toMatchObject({ status: 'completed', results: { result: 'already trusted: nothing changed' } });
   });
 
+  test('add-trusted-client trusts a PEM whose line breaks were folded into spaces (cert="$(cat client.crt)" read as YAML by Juju)', async () => {
+    const pem = certs[13] ?? '';
+    const folded = pem.trim().split('\n').join(' ');
+    const run = await model.run(unit, 'add-trusted-client', { cert: folded, name: 'e2e-folded' });
+    expect(run).toMatchObject({ status: 'completed', results: { name: 'e2e-folded', result: 'added' } });
+    // the entry LXD holds is that very certificate: openssl's fingerprint of the original PEM
+    expect((await fingerprintOf(pem)).replace(/^.*=/, '').replace(/:/g, '').toLowerCase()).toBe(String(run.results.fingerprint));
+    expect((await sh(`lxc config trust show ${String(run.results.fingerprint).slice(0, 12)}`)).stdout).toMatch(/name: e2e-folded/);
+  });
+
   test('add-trusted-client refuses a malformed certificate and bad parameters; nothing changes', async () => {
     const before = await trustList();
     const garbage = await model.run(unit, 'add-trusted-client', { cert: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' });
-    expect(garbage).toMatchObject({ status: 'failed', message: expect.stringMatching(/^cert does not parse as an X\.509 certificate: pass exactly one PEM certificate/) });
+    expect(garbage).toMatchObject({ status: 'failed', message: expect.stringMatching(/^cert does not parse as an X\.509 certificate: pass exactly one PEM certificate.*--string-args cert="\$\(cat client\.crt\)".*--params file\.yaml/) });
     const key = await model.run(unit, 'add-trusted-client', { cert: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----' });
     expect(key).toMatchObject({ status: 'failed', message: expect.stringMatching(/^cert is not a single PEM certificate/) });
     const project = await model.run(unit, 'add-trusted-client', { cert: certs[11] ?? '', projects: 'no good' });
@@ -208,7 +218,7 @@ CONFIG
   });
 });
 
-(runnable ? describe : describe.skip)('migrate-container between two units of the packed charm, real LXD', () => {
+describeWith(packedCharmOnEmulator, 'migrate-container between two units of the packed charm, real LXD', () => {
   let home = '';
   let model: Model;
 

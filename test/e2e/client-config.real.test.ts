@@ -3,7 +3,7 @@
 // <remote>:` works with no prompt, no --accept-certificate and no secret. Root only.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCertificate } from '../../src/migration/certificates';
@@ -11,11 +11,12 @@ import { FsClientConfigStore } from '../../src/migration/fs-client-config';
 import { LegacyJoinError, makeLegacyJoiner } from '../../src/migration/legacy-join';
 import { LxdTrustStore } from '../../src/migration/lxd-trust-store';
 import type { LocalUser } from '../../src/migration/ports';
-import { canRunRealLxd, startOwnDaemon, type OwnDaemon } from '../lxd/own-daemon';
+import { realLxdDaemon, startOwnDaemon, type OwnDaemon } from '../lxd/own-daemon';
+import { describeWith, lxcClient } from './helpers/requirements';
 
 const PORT = 8443; // inside the daemon's own network namespace: nothing else listens there
 
-(canRunRealLxd && existsSync('/usr/bin/lxc') ? describe : describe.skip)('lxc accepts the client files the charm writes', () => {
+describeWith([...realLxdDaemon, lxcClient], 'lxc accepts the client files the charm writes', () => {
   let daemon: OwnDaemon | undefined;
   let root: string;
   const user: LocalUser = { name: 'root', uid: 0, gid: 0, home: '/home/mig' };

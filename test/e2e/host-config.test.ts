@@ -3,13 +3,15 @@
 // One model holds three host pairs (lvm over two loop devices, a third added later; btrfs on a
 // pre-formatted device; dir) and a client machine, so the daemons start once. This kernel has no device-mapper: lvm-thinpool=false.
 // Root only; everything lives in one model that afterAll destroys, also on failure.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { builtinCharm, Model, type Bag, type MachineRecord } from 'juju-emulator';
 import { ensurePackedCharm } from './helpers/packed-charm';
+import { describeWith, lvmReports, lxcClient, root } from './helpers/requirements';
 
-const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/lxc') && existsSync('/usr/sbin/vgs');
+// packs the charm itself (ensurePackedCharm), so the packed charm is not a requirement
+const requirements = [root, lxcClient, lvmReports];
 const ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
 const VG = 'hce2e_vg';
 const CLIENT_CONF = '/root/hce2e-client';
@@ -22,7 +24,7 @@ interface Shell {
   stderr: string;
 }
 
-(runnable ? describe : describe.skip)('host configuration of the packed charm on real LXD', () => {
+describeWith(requirements, 'host configuration of the packed charm on real LXD', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'hce2e-'));
   let model: Model;
   let lvmDevices: string[] = [];
@@ -85,7 +87,7 @@ interface Shell {
   }, 300_000);
 
   test('lvm: the volume group spans both loop devices and backs the pool lxd', async () => {
-    expect(workload('lxd-lvm/0')).toMatchObject({ status: 'active', message: expect.stringMatching(/^Unit is ready \(lvm pool lxd on 2 devices, bridge lxdbr0 10\.231\.1\.1\/24, listening /) });
+    expect(workload('lxd-lvm/0')).toMatchObject({ status: 'active', message: expect.stringMatching(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 2 devices, bridge lxdbr0 10\.231\.1\.1\/24, listening /) });
     const pvs = await ok('lxd-lvm/0', 'pvs --noheadings --separator , -o pv_name,vg_name');
     expect(pvs.trim().split('\n').map((l) => l.trim()).sort()).toEqual(lvmDevices.map((d) => `${d},${VG}`).sort());
     expect((await ok('lxd-lvm/0', `vgs --noheadings --separator , -o vg_name,pv_count ${VG}`)).trim()).toBe(`${VG},2`);
@@ -97,7 +99,7 @@ interface Shell {
   });
 
   test('dir: a dir pool with no devices', async () => {
-    expect(workload('lxd-dir/0')).toMatchObject({ status: 'active', message: expect.stringMatching(/^Unit is ready \(dir pool lxd, bridge lxdbr0 10\.231\.3\.1\/24/) });
+    expect(workload('lxd-dir/0')).toMatchObject({ status: 'active', message: expect.stringMatching(/^Unit is ready \(dir pool lxd \d+(\.\d)? [MG]iB, bridge lxdbr0 10\.231\.3\.1\/24/) });
     expect(await query('lxd-dir/0', '/1.0/storage-pools/lxd')).toMatchObject({ driver: 'dir', status: 'Created' });
   });
 
@@ -112,7 +114,7 @@ interface Shell {
 
     expect(model.config('lxd-btrfs', { overwrite: true })).toBe(true);
     await settleClean();
-    expect(workload('lxd-btrfs/0')).toMatchObject({ status: 'active', message: expect.stringMatching(/^Unit is ready \(btrfs pool lxd on 1 device, bridge lxdbr0 10\.231\.2\.1\/24/) });
+    expect(workload('lxd-btrfs/0')).toMatchObject({ status: 'active', message: expect.stringMatching(/^Unit is ready \(btrfs pool lxd \d+(\.\d)? [MG]iB on 1 device, bridge lxdbr0 10\.231\.2\.1\/24/) });
     expect((await ok('lxd-btrfs/0', `blkid -o value -s TYPE ${btrfsDevice}`)).trim()).toBe('btrfs');
     const btrfsUuid = (await ok('lxd-btrfs/0', `blkid -o value -s UUID ${btrfsDevice}`)).trim();
     expect(btrfsUuid).not.toBe(ext4Uuid);
@@ -186,12 +188,17 @@ interface Shell {
     expect((await ok(unit, 'lxc network list --format csv')).split('\n').filter((l) => l.startsWith('lxdbr0,'))).toHaveLength(1);
   });
 
-  test('lvm: a device added later extends the volume group', async () => {
+  test('lvm: a device added later extends the volume group, and the status shows the size LXD reports', async () => {
     const all = devicesOf('nova-lvm/0');
     expect(all).toHaveLength(3);
+    const space = async (): Promise<number> => Number(((await query('lxd-lvm/0', '/1.0/storage-pools/lxd/resources')) as { space: { total: number } }).space.total);
+    const before = await space();
     expect(model.config('lxd-lvm', { 'block-devices': all.join(' ') })).toBe(true);
     await settleClean();
-    expect(workload('lxd-lvm/0')?.message).toMatch(/^Unit is ready \(lvm pool lxd on 3 devices,/);
+    const after = await space();
+    expect(after).toBeGreaterThan(before);
+    const shown = (after / 1024 ** 3).toFixed(1);
+    expect(workload('lxd-lvm/0')?.message).toMatch(new RegExp(`^Unit is ready \\(lvm pool lxd ${shown.replace('.', '\\.')} GiB on 3 devices,`));
     expect((await ok('lxd-lvm/0', `vgs --noheadings --separator , -o vg_name,pv_count ${VG}`)).trim()).toBe(`${VG},3`);
     expect(await query('lxd-lvm/0', '/1.0/storage-pools/lxd')).toMatchObject({ driver: 'lvm', status: 'Created', config: expect.objectContaining({ source: VG }) });
   });
@@ -203,9 +210,15 @@ interface Shell {
         ok(unit, 'pvs --noheadings -o pv_name,vg_name 2>/dev/null; true'),
       ]);
     const lvmDevicesNow = String(model.state.applications['lxd-lvm']?.config['block-devices'] ?? '');
-    const refusals: Array<[string, Record<string, string | number>, RegExp]> = [
+    const refusals: Array<[string, Record<string, string | number | boolean>, RegExp]> = [
       ['lxd-lvm', { 'block-devices': `${lvmDevicesNow} /dev/hce2e-missing` }, /\/dev\/hce2e-missing/],
-      ['lxd-dir', { 'storage-type': 'btrfs' }, /btrfs/],
+      ['lxd-dir', { 'storage-type': 'btrfs' }, /^storage-type is btrfs but storage pool lxd exists as dir/],
+      // what LXD cannot change on an existing pool: blocked naming the option, the host untouched
+      ['lxd-lvm', { 'lvm-volume-group': 'hce2e_other' }, /^lvm-volume-group is hce2e_other but storage pool lxd is on volume group /],
+      ['lxd-lvm', { 'lvm-thinpool': true }, /^lvm-thinpool is true but storage pool lxd has no thin pool/],
+      ['lxd-lvm', { 'block-devices': lvmDevicesNow.split(' ').slice(1).join(' ') }, /^block-devices no longer names /],
+      ['lxd-dir', { 'storage-pool': 'hce2e-other' }, /^storage-pool is hce2e-other but the charm's pool lxd still exists/],
+      ['lxd-btrfs', { 'block-devices': '' }, /^block-devices changed but the btrfs pool lxd exists on /],
       ['lxd-dir', { 'block-devices': '/dev/hce2e-missing' }, /^invalid config: block-devices /],
       ['lxd-dir', { 'bridge-mtu': 10, 'bridge-ipv4': 'bogus' }, /^invalid config: .*(bridge-ipv4.*bridge-mtu|bridge-mtu.*bridge-ipv4)/],
     ];

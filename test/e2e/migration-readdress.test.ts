@@ -4,17 +4,17 @@
 // unit there gets config-changed, network-get answers the new address, and the relation address keys
 // follow when that hook commits. Then lxd/1 must listen on its new address and every peer must point
 // root's and nova's remote for it there, still pinned to the same certificate; nothing else moves. Root only.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Model } from 'juju-emulator';
 import { deployMesh, unitShell } from './helpers/units';
+import { describeWith, packedCharmOnEmulator } from './helpers/requirements';
 
 jest.setTimeout(1_500_000);
 
 const root = path.join(__dirname, '..', '..');
 const charm = path.join(root, 'build', 'lxd.charm');
-const runnable = process.getuid?.() === 0 && existsSync(charm) && existsSync('/usr/bin/lxc');
 const USERS = ['root', 'nova'] as const;
 const PORT = 8443;
 
@@ -30,7 +30,7 @@ interface ClientView {
   readonly pinned: Record<string, string>;
 }
 
-(runnable ? describe : describe.skip)('a unit whose address changes, on the packed charm with real LXD', () => {
+describeWith(packedCharmOnEmulator, 'a unit whose address changes, on the packed charm with real LXD', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'readdr-e2e-'));
   let model: Model | undefined;
   const hostnames = new Map<string, string>();

@@ -2,23 +2,23 @@
 // namespace machines, each with its own real LXD 5.0.2, the nova-compute stand-in bringing the nova
 // user, and the lxd subordinate. Proves what an operator sees: pinned remotes for root and nova, `lxc
 // info` and `lxc move` across them, departures and arrivals, hostile records refused. Root only.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildBusyboxImage, Model } from 'juju-emulator';
 import { MACHINE_ENV as ENV, deployMesh, unitShell } from './helpers/units';
+import { describeWith, packedCharmOnEmulator } from './helpers/requirements';
 
 jest.setTimeout(1_500_000);
 
 const root = path.join(__dirname, '..', '..');
 const charm = path.join(root, 'build', 'lxd.charm');
-const runnable = process.getuid?.() === 0 && existsSync(charm) && existsSync('/usr/bin/lxc');
 
 interface Remote {
   readonly Addr: string;
 }
 
-(runnable ? describe : describe.skip)('lxd-migration wiring on the packed charm, real LXD', () => {
+describeWith(packedCharmOnEmulator, 'lxd-migration wiring on the packed charm, real LXD', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'mig-e2e-'));
   let model: Model;
   const hostnames = new Map<string, string>();

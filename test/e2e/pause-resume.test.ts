@@ -7,12 +7,12 @@ import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildBusyboxImage, builtinCharm, Model } from 'juju-emulator';
+import { describeWith, packedCharmOnEmulator } from './helpers/requirements';
 
 jest.setTimeout(600_000);
 
 const root = path.join(__dirname, '..', '..');
 const charm = path.join(root, 'build', 'lxd.charm');
-const runnable = process.getuid?.() === 0 && existsSync(charm) && existsSync('/usr/bin/lxc');
 
 const ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
 const PAUSED = { status: 'maintenance', message: "Paused. Use 'resume' action to resume normal service." };
@@ -38,7 +38,7 @@ const probeSocket = (socketPath: string): Promise<string> =>
     sock.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
   });
 
-(runnable ? describe : describe.skip)('pause and resume on the packed charm, real LXD', () => {
+describeWith(packedCharmOnEmulator, 'pause and resume on the packed charm, real LXD', () => {
   let home = '';
   let model: Model;
   const unit = 'lxd/0';

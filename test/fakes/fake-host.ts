@@ -1,6 +1,6 @@
 // In-memory machine implementing Host: devices with contents, loop files, volume groups, users and
 // groups, kernel knobs. Records every mutation so tests can assert "nothing was touched".
-import { HostCommandError, PackageError, type DeviceContent, type DeviceFacts, type Host, type LxdPackaging, type OsRelease, type SubIdRange, type VolumeGroup } from '../../src/host/host';
+import { HostCommandError, PackageError, SnapdError, type DeviceContent, type DeviceFacts, type Host, type LxdPackaging, type OsRelease, type SubIdRange, type VolumeGroup } from '../../src/host/host';
 
 export interface FakeHostOptions {
   readonly os?: OsRelease;
@@ -17,6 +17,8 @@ export interface FakeHostOptions {
   readonly mounts?: readonly string[];
   /** installed snaps → tracked channel, e.g. { lxd: '5.21/stable' } */
   readonly snaps?: Readonly<Record<string, string>>;
+  /** snapd cannot answer: snap list fails with these words (a SnapdError) */
+  readonly snapdDown?: string;
   /** whether the init system has LXD running (default true) */
   readonly lxdRunning?: boolean;
   /** systemctl's (or snap's) words when stopping or starting LXD fails */
@@ -75,6 +77,7 @@ export class FakeHost implements Host {
     this.actions.push(`apt-get install ${names.join(' ')}`);
   }
   async snapChannel(name: string): Promise<string | null> {
+    if (this.options.snapdDown !== undefined) throw new SnapdError(1, this.options.snapdDown);
     return this.snaps.get(name) ?? null;
   }
   async snapInstall(name: string, channel: string): Promise<void> {
@@ -134,6 +137,10 @@ export class FakeHost implements Host {
     if (!vg) throw new Error(`vgextend: Volume group "${name}" not found`);
     vg.push(...devices);
     this.actions.push(`vgextend ${name} ${devices.join(' ')}`);
+  }
+  async extendThinPool(volumeGroup: string, thinPool: string): Promise<void> {
+    if (!this.vgs.has(volumeGroup)) throw new Error(`lvextend: Volume group "${volumeGroup}" not found`);
+    this.actions.push(`lvextend ${volumeGroup}/${thinPool}`);
   }
   async isMounted(mountPoint: string): Promise<boolean> {
     return this.mounts.has(mountPoint);

@@ -5,8 +5,10 @@
 // pending until the test calls commit() (the hook exited 0) and are dropped by rollback(); status,
 // leader settings, logs, workload version and action output take effect at once.
 import { HookToolError, type Bag, type CharmConfigValues, type HookTools, type LogLevel, type NetworkInfo, type RelationId, type SecretContent, type SecretInfo, type UnitName, type WorkloadStatus } from '../../src/juju/hook-tools';
+import { jujuHasSecrets } from '../../src/juju/secrets-support';
 import { flattenResults } from '../../src/juju/tool-calls';
 import { appOf, type JujuState, type RelationState, type SecretState } from './juju-state';
+import { everyStatusSet } from './status-wording';
 
 const SETTABLE = ['maintenance', 'blocked', 'waiting', 'active'];
 const SECRET_KEY = /^[a-z](?:-?[a-z0-9]){2,}$/;
@@ -23,13 +25,36 @@ export class FakeJuju implements HookTools {
   private working: JujuState;
   /** every call that writes anything, as `tool target keys` (never values), committed or not */
   readonly writes: string[] = [];
+  /** every tool this hook ran, reads included, in order */
+  readonly calls: string[] = [];
   /** every status set, in order */
   readonly statuses: WorkloadStatus[] = [];
   private secretCounter = 0;
+  /** tools told to fail (failTool), with the exit status and stderr they fail with */
+  private readonly failing = new Map<string, { exitCode: number; message: string }>();
 
   constructor(state: JujuState | { build(): JujuState }) {
     this.committed = structuredClone('build' in state ? state.build() : state);
     this.working = structuredClone(this.committed);
+  }
+
+  /** From now on `tool` fails as a real tool would: this exit status, `ERROR <message>` on stderr. */
+  failTool(tool: string, exitCode: number, message: string): this {
+    this.failing.set(tool, { exitCode, message });
+    return this;
+  }
+
+  get secretsSupported(): boolean {
+    return jujuHasSecrets({ jujuVersion: this.committed.jujuVersion });
+  }
+
+  /** Every tool run is listed in `calls`; a tool told to fail (or a secret tool on a Juju without secrets) fails. */
+  private called(tool: string): void {
+    this.calls.push(tool);
+    // a Juju without secrets has no secret-* tools: the shell's "not found"
+    if (tool.startsWith('secret-') && !this.secretsSupported) throw new HookToolError(tool, 127, `${tool}: not found on PATH`);
+    const told = this.failing.get(tool);
+    if (told) throw new HookToolError(tool, told.exitCode, `ERROR ${told.message}\n`);
   }
 
   /** The hook exited 0: Juju commits its pending writes in one transaction. */
@@ -73,38 +98,46 @@ export class FakeJuju implements HookTools {
   // configuration and identity
 
   async configGet(): Promise<CharmConfigValues> {
+    this.called('config-get');
     return { ...this.working.config };
   }
 
   async unitGet(key: 'private-address' | 'public-address'): Promise<string> {
+    this.called('unit-get');
     return this.working.addresses[key];
   }
 
   async networkGet(binding: string, relationId?: RelationId): Promise<NetworkInfo> {
+    this.called('network-get');
     if (relationId !== undefined) this.relation('network-get', relationId);
     const info = this.working.networks[binding];
     return info ? structuredClone(info) : fail('network-get', 1, `no network config found for binding "${binding}"`);
   }
 
   async isLeader(): Promise<boolean> {
+    this.called('is-leader');
     return this.working.leader;
   }
 
   // relations
 
   async relationIds(endpoint: string): Promise<RelationId[]> {
+    this.called('relation-ids');
     return this.working.relations.filter((r) => r.endpoint === endpoint).map((r) => r.id).sort();
   }
 
   async relationList(id: RelationId): Promise<UnitName[]> {
+    this.called('relation-list');
     return Object.keys(this.relation('relation-list', id).remoteUnits).sort();
   }
 
   async relationRemoteApp(id: RelationId): Promise<string> {
+    this.called('relation-list');
     return this.relation('relation-list', id).remoteApp;
   }
 
   async relationGet(id: RelationId, member: string, opts: { app?: boolean } = {}): Promise<Bag> {
+    this.called('relation-get');
     const tool = 'relation-get';
     const relation = this.relation(tool, id);
     const committed = this.relation(tool, id, this.committed);
@@ -126,6 +159,7 @@ export class FakeJuju implements HookTools {
   }
 
   async relationSet(id: RelationId, changes: Bag, opts: { app?: boolean } = {}): Promise<void> {
+    this.called('relation-set');
     const tool = 'relation-set';
     const relation = this.relation(tool, id);
     checkSettings(tool, changes);
@@ -137,10 +171,12 @@ export class FakeJuju implements HookTools {
   // leadership
 
   async leaderGet(): Promise<Bag> {
+    this.called('leader-get');
     return { ...this.working.leaderData };
   }
 
   async leaderSet(changes: Bag): Promise<void> {
+    this.called('leader-set');
     checkSettings('leader-set', changes);
     if (!this.working.leader) fail('leader-set', 1, 'cannot write leadership settings: cannot write settings: not the leader');
     this.writes.push(`leader-set ${Object.keys(changes).sort().join(',')}`);
@@ -150,10 +186,12 @@ export class FakeJuju implements HookTools {
   // status and logging
 
   async statusSet(status: WorkloadStatus, opts: { application?: boolean } = {}): Promise<void> {
+    this.called('status-set');
     if (!SETTABLE.includes(status.status)) fail('status-set', 2, `invalid status "${status.status}", expected one of [${SETTABLE.join(' ')}]`);
     if (opts.application && !this.working.leader) fail('status-set', 1, 'this unit is not the leader');
     const copy = { status: status.status, message: status.message };
     if (!opts.application) this.statuses.push(copy);
+    everyStatusSet.push(copy);
     this.now((s) => {
       if (opts.application) s.appStatus = { ...copy };
       else s.unitStatus = { ...copy };
@@ -161,16 +199,19 @@ export class FakeJuju implements HookTools {
   }
 
   async statusGet(): Promise<WorkloadStatus> {
+    this.called('status-get');
     return { ...this.working.unitStatus };
   }
 
   async applicationVersionSet(version: string): Promise<void> {
+    this.called('application-version-set');
     this.now((s) => {
       s.workloadVersion = version;
     });
   }
 
   async log(level: LogLevel, message: string): Promise<void> {
+    this.called('juju-log');
     if (message === '') fail('juju-log', 2, 'no message specified');
     this.now((s) => s.logs.push({ level, message }));
   }
@@ -178,10 +219,12 @@ export class FakeJuju implements HookTools {
   // charm state
 
   async stateGet(): Promise<Bag> {
+    this.called('state-get');
     return { ...this.working.charmState };
   }
 
   async stateSet(changes: Bag): Promise<void> {
+    this.called('state-set');
     checkSettings('state-set', changes);
     for (const [key, value] of Object.entries(changes)) {
       if (Buffer.byteLength(key) > 256) fail('state-set', 1, `key "${key}" exceeds the 256 byte limit`);
@@ -193,6 +236,7 @@ export class FakeJuju implements HookTools {
   }
 
   async stateDelete(key: string): Promise<void> {
+    this.called('state-delete');
     this.writes.push(`state-delete ${key}`);
     delete this.working.charmState[key];
   }
@@ -205,11 +249,13 @@ export class FakeJuju implements HookTools {
   }
 
   async actionGet(): Promise<Readonly<Record<string, unknown>>> {
+    this.called('action-get');
     this.action('action-get');
     return structuredClone(this.working.action?.params ?? {});
   }
 
   async actionSet(results: Readonly<Record<string, unknown>>): Promise<void> {
+    this.called('action-set');
     const targets = this.action('action-set');
     const flat = flattenResults(results);
     for (const [key] of flat) {
@@ -223,10 +269,12 @@ export class FakeJuju implements HookTools {
   }
 
   async actionFail(message: string): Promise<void> {
+    this.called('action-fail');
     for (const action of this.action('action-fail')) action.failed = message || 'action failed without reason given, check action for errors';
   }
 
   async actionLog(message: string): Promise<void> {
+    this.called('action-log');
     if (message === '') fail('action-log', 2, 'no message specified');
     for (const action of this.action('action-log')) action.logs.push(message);
   }
@@ -234,18 +282,21 @@ export class FakeJuju implements HookTools {
   // ports
 
   async openPort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
+    this.called('open-port');
     const range = checkPort('open-port', port, protocol);
     this.writes.push(`open-port ${range}`);
     if (!this.working.openedPorts.includes(range)) this.working.openedPorts.push(range);
   }
 
   async closePort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
+    this.called('close-port');
     const range = checkPort('close-port', port, protocol);
     this.writes.push(`close-port ${range}`);
     this.working.openedPorts = this.working.openedPorts.filter((p) => p !== range);
   }
 
   async openedPorts(): Promise<string[]> {
+    this.called('opened-ports');
     return [...this.committed.openedPorts];
   }
 
@@ -269,6 +320,7 @@ export class FakeJuju implements HookTools {
   }
 
   async secretAdd(content: SecretContent, opts: { label?: string; description?: string; owner?: 'unit' | 'application' } = {}): Promise<string> {
+    this.called('secret-add');
     const owner = opts.owner ?? 'application';
     checkSecretContent('secret-add', content);
     if (owner === 'application' && !this.working.leader) fail('secret-add', 1, 'this unit is not the leader');
@@ -288,6 +340,7 @@ export class FakeJuju implements HookTools {
   }
 
   async secretGet(ref: { id?: string; label?: string }, _opts: { peek?: boolean; refresh?: boolean } = {}): Promise<SecretContent> {
+    this.called('secret-get');
     // content comes from what is committed: a revision made in this hook is not readable yet
     const secret = this.secret('secret-get', ref, this.committed);
     // every unit of the owning app reads an app-owned secret; another app's secret needs a grant
@@ -297,6 +350,7 @@ export class FakeJuju implements HookTools {
   }
 
   async secretSet(id: string, content: SecretContent): Promise<void> {
+    this.called('secret-set');
     checkSecretContent('secret-set', content);
     const secret = this.ownedSecret('secret-set', id);
     this.writes.push(`secret-set ${id} ${Object.keys(content).sort().join(',')}`);
@@ -304,6 +358,7 @@ export class FakeJuju implements HookTools {
   }
 
   async secretGrant(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {
+    this.called('secret-grant');
     const secret = this.ownedSecret('secret-grant', id);
     const relation = this.relation('secret-grant', relationId);
     if (unit !== undefined && appOf(unit) !== relation.remoteApp) fail('secret-grant', 2, `cannot specify unit "${unit}" in relation to application "${relation.remoteApp}"`);
@@ -312,6 +367,7 @@ export class FakeJuju implements HookTools {
   }
 
   async secretRevoke(id: string, relationId: RelationId, unit?: UnitName): Promise<void> {
+    this.called('secret-revoke');
     const secret = this.ownedSecret('secret-revoke', id);
     this.relation('secret-revoke', relationId);
     this.writes.push(`secret-revoke ${id} ${relationId}${unit ? ` ${unit}` : ''}`);
@@ -319,16 +375,19 @@ export class FakeJuju implements HookTools {
   }
 
   async secretRemove(id: string): Promise<void> {
+    this.called('secret-remove');
     this.ownedSecret('secret-remove', id);
     this.writes.push(`secret-remove ${id}`);
     this.working.secrets = this.working.secrets.filter((s) => s.id !== id);
   }
 
   async secretIds(): Promise<string[]> {
+    this.called('secret-ids');
     return this.committed.secrets.filter((s) => s.owner !== 'remote' && this.owns(s)).map((s) => s.id);
   }
 
   async secretInfoGet(ref: { id?: string; label?: string }): Promise<SecretInfo> {
+    this.called('secret-info-get');
     const secret = this.secret('secret-info-get', ref, this.committed);
     if (secret.owner === 'remote' || !this.owns(secret)) fail('secret-info-get', 1, `secret "${ref.id ?? ref.label}" not found`);
     const owner = secret.owner === 'unit' ? 'unit' : 'application';

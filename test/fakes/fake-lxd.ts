@@ -1,7 +1,7 @@
 // In-memory LXD implementing LxdApi with the daemon's observable rules: `auto` becomes a concrete subnet,
 // the trust password reads back as "true", PATCH merges, duplicates and unknown pools are refused.
 import { createHash } from 'node:crypto';
-import { LxdApiError, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
+import { LxdApiError, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type PoolSpace, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
 
 export interface FakeLxdOptions {
   readonly version?: string;
@@ -17,6 +17,8 @@ export class FakeLxd implements LxdApi {
   /** the trust password LXD would check (the test's view; LXD itself never returns it) */
   trustPassword: string | null = null;
   readonly pools = new Map<string, StoragePool>();
+  /** what GET /1.0/storage-pools/<name>/resources reports, by pool; a pool not listed reports none */
+  readonly space = new Map<string, PoolSpace>();
   readonly nets = new Map<string, Network>();
   readonly profiles = new Map<string, { config: Record<string, string>; devices: Record<string, LxdDevice> }>([['default', { config: {}, devices: {} }]]);
   /** every mutating call, in order: "PATCH /1.0 core.https_address" … */
@@ -70,6 +72,11 @@ export class FakeLxd implements LxdApi {
 
   private usedBy(pool: string): string[] {
     return [...this.profiles].filter(([, p]) => p.devices.root?.pool === pool).map(([name]) => `/1.0/profiles/${name}`);
+  }
+
+  async storagePoolSpace(name: string): Promise<PoolSpace | null> {
+    if (!this.pools.has(name)) throw new LxdApiError(404, 'GET', `/1.0/storage-pools/${name}/resources`, 'Storage pool not found');
+    return this.space.get(name) ?? null;
   }
 
   async createStoragePool(pool: NewStoragePool): Promise<void> {

@@ -66,6 +66,8 @@ export interface JujuState {
   logs: LogEntry[];
   /** set while an action runs */
   action: ActionState | null;
+  /** JUJU_VERSION: it decides whether the secret-* tools exist (src/juju/secrets-support.ts) */
+  jujuVersion: string;
 }
 
 export const appOf = (unit: UnitName): AppName => unit.slice(0, unit.indexOf('/'));

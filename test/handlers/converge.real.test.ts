@@ -8,16 +8,16 @@ import { join } from 'node:path';
 import { makeConverge } from '../../src/handlers/converge';
 import type { Services } from '../../src/handlers/services';
 import { ExecHost } from '../../src/host/exec-host';
-import { canRunRealLxd, startOwnDaemon, type OwnDaemon } from '../lxd/own-daemon';
+import { describeWith, lvmTools } from '../e2e/helpers/requirements';
+import { realLxdDaemon, startOwnDaemon, type OwnDaemon } from '../lxd/own-daemon';
 import { RecordingJuju } from './recording-juju';
 import { aUnit } from '../builders/juju-state';
 import { hookEvent } from '../builders/juju-events';
 
-const describeSlow = canRunRealLxd && existsSync('/usr/sbin/vgcreate') ? describe : describe.skip;
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const converge = makeConverge({});
 
-describeSlow('[slow] converge on a real LXD daemon and real LVM', () => {
+describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon and real LVM', () => {
   const tag = `hc${process.pid}`;
   const vg = `${tag}_vg`;
   let dir = '';
@@ -66,7 +66,7 @@ describeSlow('[slow] converge on a real LXD daemon and real LVM', () => {
     juju.bindAddress = '192.0.2.10';
     juju.config = { 'block-devices': `${join(dir, 'a.img')}|256M ${join(dir, 'b.img')}|256M`, 'lvm-volume-group': vg, 'lvm-thinpool': false, 'bridge-ipv4': '10.213.0.1/24' };
     await run(juju);
-    expect(juju.lastStatus).toEqual({ status: 'active', message: `Unit is ready (lvm pool lxd on 2 devices, bridge lxdbr0 10.213.0.1/24, listening 192.0.2.10:8443, trust: password+token)` });
+    expect(juju.lastStatus).toEqual({ status: 'active', message: expect.stringMatching(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 2 devices, bridge lxdbr0 10\.213\.0\.1\/24, listening 192\.0\.2\.10:8443, trust: password\+token\)$/) });
 
     const pvs = JSON.parse(sh('pvs', ['--reportformat', 'json', '-o', 'pv_name,vg_name', '-S', `vg_name=${vg}`])) as { report: Array<{ pv: Array<{ pv_name: string }> }> };
     expect(pvs.report[0]?.pv.map((p) => p.pv_name).sort()).toEqual([loopOf(join(dir, 'a.img')), loopOf(join(dir, 'b.img'))].sort());
@@ -104,7 +104,7 @@ describeSlow('[slow] converge on a real LXD daemon and real LVM', () => {
     // overwrite=true: wiped once, the volume group grows
     juju.config.overwrite = true;
     await run(juju);
-    expect(juju.lastStatus?.message).toMatch(/^Unit is ready \(lvm pool lxd on 3 devices/);
+    expect(juju.lastStatus?.message).toMatch(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 3 devices/);
     expect(sh('vgs', ['--noheadings', '-o', 'pv_count', vg]).trim()).toBe('3');
     expect(JSON.parse(juju.state['wiped-devices'] ?? '[]')).toEqual([fsFile]);
   }, 120_000);
@@ -119,7 +119,7 @@ describeSlow('[slow] converge on a real LXD daemon and real LVM', () => {
     expect(juju.lastStatus?.message).not.toContain('\n');
     juju.config['lvm-thinpool'] = false;
     await run(juju);
-    expect(juju.lastStatus?.message).toMatch(/^Unit is ready \(lvm pool thin on 1 device,/);
+    expect(juju.lastStatus?.message).toMatch(/^Unit is ready \(lvm pool thin \d+(\.\d)? [MG]iB on 1 device,/);
   }, 120_000);
 
   test.each([

@@ -45,6 +45,8 @@ async function rerun(w: World): Promise<string[]> {
   ];
 }
 
+/** config.yaml defaults as world() sets them, for setting an option back */
+const defaults: Record<string, ConfigValue> = { source: 'auto', 'storage-type': 'lvm', 'lvm-thinpool': false, 'lvm-volume-group': 'lxd_vg', 'storage-pool': 'lxd', 'block-devices': '' };
 const fs = (type: string): DeviceContent => ({ kind: 'filesystem', type });
 const stateOf = (w: World): Record<string, string> => w.juju.state.charmState;
 const lxdBag = (w: World): Record<string, string> | undefined => w.juju.state.relations.find((r) => r.endpoint === 'lxd')?.localUnit;
@@ -101,6 +103,28 @@ describe('storage', () => {
     expect(w.host.vgs.get('lxd_vg')).toEqual(['/dev/loop0', '/dev/loop1', '/dev/loop2']);
     expect(w.lxd.writes.filter((x) => x.startsWith('POST /1.0/storage-pools'))).toHaveLength(1);
     expect(w.juju.unitStatus.message).toMatch(/on 3 devices/);
+  });
+
+  test('a device added to an lvm thin pool grows the thin pool too, and the status shows the size LXD reports', async () => {
+    const w = world({ 'lvm-thinpool': true, 'block-devices': '/srv/a.img|1G' });
+    await run(w);
+    w.lxd.space.set('lxd', { totalBytes: 1019 * 1024 ** 2, usedBytes: 0 });
+    await run(w, 'upgrade-charm');
+    expect(w.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool lxd 1019 MiB on 1 device,/);
+    configure(w, { 'block-devices': '/srv/a.img|1G /srv/b.img|2G' });
+    w.lxd.space.set('lxd', { totalBytes: 3 * 1024 ** 3 - 8 * 1024 ** 2, usedBytes: 0 }); // what LXD reads once the thin pool grew
+    const written = await rerun(w);
+    expect(written.filter((x) => x.startsWith('vgextend') || x.startsWith('lvextend'))).toEqual(['vgextend lxd_vg /dev/loop1', 'lvextend lxd_vg/LXDThinPool']);
+    expect(w.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool lxd 3\.0 GiB on 2 devices,/);
+    expect(await rerun(w)).toEqual([]);
+  });
+
+  test('without a thin pool the volume group alone is the pool: no thin pool to grow', async () => {
+    const w = world({ 'block-devices': '/srv/a.img|1G' });
+    await run(w);
+    configure(w, { 'block-devices': '/srv/a.img|1G /srv/b.img|1G' });
+    await run(w);
+    expect(w.host.actions.filter((a) => a.startsWith('vgextend') || a.startsWith('lvextend'))).toEqual(['vgextend lxd_vg /dev/loop1']);
   });
 
   test('after a reboot the loop files are re-attached, not wiped, and the pool is left alone', async () => {
@@ -161,13 +185,59 @@ describe('storage', () => {
     expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'block device /dev/nope does not exist' });
   });
 
-  test('changing the type of the pool in use is refused, never by destroying it', async () => {
+  // every option LXD or the charm cannot apply to an existing pool: blocked naming it and the way out, nothing changed
+  test.each<[string, Record<string, ConfigValue>, Record<string, ConfigValue>, string]>([
+    ['storage-type', {}, { 'storage-type': 'btrfs' }, 'storage-type is btrfs but storage pool lxd exists as lvm (used by 1 object(s)); LXD cannot convert a pool: set storage-type=lvm back'],
+    ['source', {}, { source: 'snap' }, 'source is snap but LXD on this host is the distro package; the charm does not move LXD between packagings: set source=distro back (or auto)'],
+    ['lvm-thinpool', {}, { 'lvm-thinpool': true }, 'lvm-thinpool is true but storage pool lxd has no thin pool; LXD cannot change that once the pool exists: set lvm-thinpool=false back'],
+    ['lvm-volume-group', {}, { 'lvm-volume-group': 'other_vg' }, 'lvm-volume-group is other_vg but storage pool lxd is on volume group lxd_vg; LXD cannot move a pool: set lvm-volume-group=lxd_vg back'],
+    [
+      'storage-pool',
+      {},
+      { 'storage-pool': 'nova' },
+      "storage-pool is nova but the charm's pool lxd still exists (used by 1 object(s)): set storage-pool=lxd back, or move what uses it and delete it by hand (lxc storage delete lxd)",
+    ],
+    [
+      'block-devices (a device dropped from an lvm pool)',
+      { 'block-devices': '/srv/a.img|1G /srv/b.img|1G' },
+      { 'block-devices': '/srv/a.img|1G' },
+      'block-devices no longer names /srv/b.img|1G, which is in volume group lxd_vg; the charm never shrinks a pool: add it back to block-devices (or move its extents off and vgreduce it by hand)',
+    ],
+    [
+      'block-devices (a btrfs pool)',
+      { 'storage-type': 'btrfs', 'block-devices': '/srv/a.img|1G' },
+      { 'block-devices': '/srv/b.img|1G' },
+      'block-devices changed but the btrfs pool lxd exists on "/srv/a.img|1G"; only an lvm pool can grow: set block-devices=/srv/a.img|1G back',
+    ],
+  ])('changing %s once the pool exists blocks naming it, and changes nothing', async (_option, initial, change, message) => {
+    const w = world(initial);
+    await run(w);
+    expect(w.juju.unitStatus.status).toBe('active');
+    const pools = JSON.stringify([...w.lxd.pools]);
+    const profile = JSON.stringify(w.lxd.profiles.get('default'));
+    configure(w, change);
+    const written = await rerun(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message });
+    expect(written.filter((x) => !x.startsWith('state-set') && !x.startsWith('status-set') && !x.startsWith('losetup'))).toEqual([]);
+    expect(JSON.stringify([...w.lxd.pools])).toBe(pools);
+    expect(JSON.stringify(w.lxd.profiles.get('default'))).toBe(profile);
+    // setting it back is ready again
+    configure(w, Object.fromEntries(Object.keys(change).map((k) => [k, initial[k] ?? defaults[k] ?? ''])));
+    await run(w);
+    expect(w.juju.unitStatus.status).toBe('active');
+  });
+
+  test('storage-pool can move once the old pool was deleted by hand', async () => {
     const w = world();
     await run(w);
-    configure(w, { 'storage-type': 'btrfs' });
+    configure(w, { 'storage-pool': 'nova' });
     await run(w);
-    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'storage pool lxd exists as lvm and used by 1 object(s); refusing to change it to btrfs' });
-    expect(w.lxd.pools.get('lxd')?.driver).toBe('lvm');
+    expect(w.juju.unitStatus.status).toBe('blocked');
+    w.lxd.profiles.set('default', { config: {}, devices: {} });
+    w.lxd.pools.delete('lxd');
+    await run(w);
+    expect(w.juju.unitStatus.message).toMatch(/^Unit is ready \(lvm pool nova,/);
+    expect(w.lxd.profiles.get('default')?.devices.root).toEqual({ type: 'disk', path: '/', pool: 'nova' });
   });
 
   test('a kernel without thin-pool support blocks with the remedy', async () => {
@@ -196,6 +266,31 @@ describe('network, listener and trust', () => {
     expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
   });
 
+  test('a failed network-get leaves the listener as it is (never all addresses) and waits naming the binding', async () => {
+    const w = world({}, {}, {}, aUnit().withAddress('10.0.0.9'));
+    await run(w);
+    expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
+    configure(w, { 'bridge-mtu': 1400 });
+    w.juju.failTool('network-get', 1, 'cannot get network info: connection is shut down');
+    const written = await rerun(w);
+    expect(written.filter((x) => x.startsWith('PATCH /1.0 '))).toEqual([]);
+    expect(written).toContain('PATCH /1.0/networks/lxdbr0 bridge.mtu'); // the rest of the host still converges
+    expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
+    expect(w.juju.unitStatus).toEqual({
+      status: 'waiting',
+      message: "cannot learn the lxd-migration binding's address (network-get failed (exit 1): ERROR cannot get network info: connection is shut down): LXD's HTTPS listener is left as it is and peers are not wired",
+    });
+  });
+
+  test('on a fresh host a failed network-get opens no listener at all', async () => {
+    const w = world();
+    w.juju.failTool('network-get', 1, 'no network config found for binding "lxd-migration"');
+    await run(w);
+    expect(w.lxd.serverConfig['core.https_address']).toBeUndefined();
+    expect(w.juju.unitStatus.status).toBe('waiting');
+    expect(w.juju.unitStatus.message).toContain('network-get failed (exit 1)');
+  });
+
   test('the generated trust password stays the same across hooks; a configured one replaces it once', async () => {
     const w = world();
     await run(w);
@@ -206,6 +301,41 @@ describe('network, listener and trust', () => {
     await run(w);
     expect(w.lxd.trustPassword).toBe('operator-chosen-password');
     expect(await rerun(w)).toEqual([]);
+  });
+
+  test('a Juju without secrets (before 3.0.2) keeps the generated password in charm state and runs no secret tool', async () => {
+    const w = world({}, {}, {}, aUnit().onJuju('2.9.46'));
+    await run(w);
+    const password = w.lxd.trustPassword ?? '?';
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(stateOf(w)['trust-password']).toBe(password);
+    expect(w.juju.calls.filter((tool) => tool.startsWith('secret-'))).toEqual([]);
+    expect(w.juju.unitStatus.status).toBe('active');
+  });
+
+  test('a failing secret tool fails the hook: the password in LXD stays, and charm state never holds one', async () => {
+    const w = world();
+    await run(w);
+    const password = w.lxd.trustPassword;
+    // charm state lost (the secret is still there), and Juju cannot answer about secrets right now
+    w.juju = new FakeJuju({ ...w.juju.state, charmState: {} });
+    w.juju.failTool('secret-info-get', 1, 'cannot get secret metadata: connection is shut down');
+    const lxdWrites = w.lxd.writes.length;
+    expect((await runHook('config-changed', w)).exitCode).toBe(1);
+    expect(w.lxd.trustPassword).toBe(password);
+    expect(w.lxd.writes.slice(lxdWrites)).toEqual([]);
+    expect(w.juju.writes.filter((x) => x.includes('trust-password'))).toEqual([]);
+    expect(w.juju.state.charmState['trust-password']).toBeUndefined();
+    expect(w.juju.logs.join('\n')).toContain('secret-info-get failed (exit 1)');
+  });
+
+  test('secret-add failing on a fresh host sets no password anywhere', async () => {
+    const w = world();
+    w.juju.failTool('secret-add', 1, 'secret backend "vault" is not reachable');
+    expect((await runHook('config-changed', w)).exitCode).toBe(1);
+    expect(w.lxd.trustPassword ?? null).toBeNull();
+    expect(w.juju.writes.filter((x) => x.includes('trust-password'))).toEqual([]);
+    expect(w.juju.state.charmState).toEqual({});
   });
 
   test('LXD 6.1+ (no core.trust_password) reports token trust only', async () => {
@@ -219,6 +349,27 @@ describe('network, listener and trust', () => {
     const w = world({}, {}, { down: true });
     await run(w);
     expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'LXD is not running: LXD GET /1.0 failed (0): cannot reach LXD at /fake/unix.socket: connect ENOENT' });
+  });
+});
+
+describe('snapd', () => {
+  const ubuntu = { os: { id: 'ubuntu', versionId: '24.04' }, packages: ['lvm2', 'thin-provisioning-tools', 'btrfs-progs', 'nftables', 'dnsmasq-base', 'uidmap'] };
+  const down = 'error: cannot communicate with server: dial unix /run/snapd.socket: connect: connection refused';
+
+  test('snapd not answering blocks naming it, and nothing is installed over a snap that may be there', async () => {
+    const w = world({}, { ...ubuntu, snapdDown: down });
+    await run(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: `snapd cannot tell whether the lxd snap is installed: snap list failed (exit 1): ${down}` });
+    expect(w.host.actions).toEqual([]);
+    expect(w.lxd.writes).toEqual([]);
+  });
+
+  test('install blocks the same way instead of installing the snap', async () => {
+    const w = world({}, { ...ubuntu, snapdDown: down });
+    await run(w, 'install');
+    expect(w.juju.unitStatus.status).toBe('blocked');
+    expect(w.juju.unitStatus.message).toContain('cannot communicate with server');
+    expect(w.host.actions).toEqual([]);
   });
 });
 
@@ -240,13 +391,27 @@ describe('the lxd relation with nova-compute', () => {
     expect(w.host.actions.filter((a) => a.startsWith('gpasswd'))).toEqual([]);
   });
 
-  test('a changed pool name is published with the same nonce', async () => {
+  test('a changed pool name is published with a new nonce once the new pool exists, not before', async () => {
     const w = world({}, {}, {}, withNova());
     await run(w, 'lxd-relation-changed');
-    const nonce = lxdBag(w)?.nonce;
+    const first = lxdBag(w);
     configure(w, { 'storage-pool': 'nova' });
+    await run(w); // blocked: the old pool still exists
+    expect(lxdBag(w)).toEqual(first);
+    w.lxd.profiles.set('default', { config: {}, devices: {} });
+    w.lxd.pools.delete('lxd'); // by hand, as the blocked status says
     await run(w);
-    expect(lxdBag(w)).toMatchObject({ pool: 'nova', nonce });
+    expect(lxdBag(w)).toMatchObject({ pool: 'nova', nonce: expect.stringMatching(UUID) });
+    expect(lxdBag(w)?.nonce).not.toBe(first?.nonce);
+    expect(await rerun(w)).toEqual([]);
+  });
+
+  test('nothing is published before nova-compute named its user, nor while that user is not in group lxd', async () => {
+    const w = world({}, {}, {}, aUnit().withRelation('lxd', { remoteApp: 'nova-compute', units: { 'nova-compute/0': {} } }));
+    await run(w, 'lxd-relation-created');
+    await run(w, 'lxd-relation-joined');
+    expect(lxdBag(w)?.nonce).toBeUndefined();
+    expect(lxdBag(w)?.pool).toBeUndefined();
   });
 
   test('an invalid user name from the principal is refused and reported', async () => {
@@ -271,6 +436,12 @@ describe('install', () => {
     const ubuntu = world({ 'lxd-channel': '5.0/stable', 'use-criu': true }, { os: { id: 'ubuntu', versionId: '24.04' }, packages: [] });
     await run(ubuntu, 'install');
     expect(ubuntu.host.actions).toEqual(['apt-get install lvm2 thin-provisioning-tools btrfs-progs nftables dnsmasq-base uidmap criu', 'snap install lxd --channel=5.0/stable']);
+  });
+
+  test('a package a later config needs that cannot be installed blocks once, naming it (no doubled prefix)', async () => {
+    const w = world({ 'use-criu': true }, { broken: { criu: 'E: Unable to locate package criu' } });
+    await run(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: 'cannot install criu: E: Unable to locate package criu (wanted by use-criu=true: make criu installable or set use-criu=false)' });
   });
 
   test('a package failure blocks, naming the package and the error', async () => {

@@ -2,6 +2,7 @@
 // writes stay pending until commit() (Juju's commit-on-success), status and logs are immediate.
 import type { Bag, CharmConfigValues, HookTools, NetworkInfo, RelationId, SecretContent, SecretInfo, UnitName, WorkloadStatus } from '../../src/juju/hook-tools';
 import { HookToolError } from '../../src/juju/hook-tools';
+import { everyStatusSet } from '../fakes/status-wording';
 
 export class RecordingJuju implements HookTools {
   config: Record<string, string | number | boolean> = {};
@@ -19,6 +20,9 @@ export class RecordingJuju implements HookTools {
   versions: string[] = [];
   bindAddress: string | null = '10.0.0.5';
   hasSecrets = true;
+  get secretsSupported(): boolean {
+    return this.hasSecrets;
+  }
   /** every tool call that writes anything, committed or not */
   readonly writes: string[] = [];
 
@@ -82,6 +86,7 @@ export class RecordingJuju implements HookTools {
   async statusSet(status: WorkloadStatus): Promise<void> {
     this.writes.push(`status-set ${status.status}`);
     this.statuses.push(status);
+    everyStatusSet.push(status);
   }
   async statusGet(): Promise<WorkloadStatus> {
     return this.lastStatus ?? { status: 'unknown', message: '' };

@@ -24,6 +24,9 @@ async function configure(w: World, values: Record<string, ConfigValue>): Promise
 test('switching to zfs installs the ZFS tools before the pool is made', async () => {
   const w = await converged({ 'storage-type': 'dir', 'storage-pool': 'lxd' });
   const before = w.host.actions.length;
+  // the charm never orphans its pool: the operator deletes the old one by hand first
+  w.lxd.profiles.set('default', { config: {}, devices: {} });
+  w.lxd.pools.delete('lxd');
   await configure(w, { 'storage-type': 'zfs', 'storage-pool': 'tank', 'block-devices': '/srv/z.img|1G' });
   expect(w.host.actions.slice(before)[0]).toBe('apt-get install zfsutils-linux');
   expect(w.lxd.writes.some((c) => c.startsWith('POST /1.0/storage-pools tank'))).toBe(true);

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecHost, parseLvmReport } from '../../src/host/exec-host';
+import { thinMetadataGrowth } from '../../src/host/host';
 
 let root = '';
 let host: ExecHost;
@@ -84,4 +85,67 @@ test('pvs JSON report rows, and nothing from garbage', () => {
     { pv_name: '/dev/loop1', vg_name: '' },
   ]);
   expect(parseLvmReport('WARNING: not json', 'pv')).toEqual([]);
+});
+
+describe('thin pool metadata before the data grows (64 bytes a chunk, doubled, LVM bounds)', () => {
+  const MiB = 1024 ** 2;
+  const GiB = 1024 ** 3;
+  test.each([
+    ['ample metadata: nothing', { dataBytes: 10 * GiB, metadataBytes: 64 * MiB, chunkBytes: 64 * 1024 }, 10 * GiB, 0],
+    ['10 GiB + 30 GiB of 64 KiB chunks needs 80 MiB: 76 more', { dataBytes: 10 * GiB, metadataBytes: 4 * MiB, chunkBytes: 64 * 1024 }, 30 * GiB, 76 * MiB],
+    ['no free space: nothing', { dataBytes: 10 * GiB, metadataBytes: 4 * MiB, chunkBytes: 64 * 1024 }, 0, 0],
+    ['never past LVM’s maximum', { dataBytes: 100 * 1024 * GiB, metadataBytes: 15 * GiB, chunkBytes: 64 * 1024 }, 1024 * 1024 * GiB, Math.ceil((15.8 * 1024 * MiB - 15 * GiB) / MiB) * MiB],
+  ])('%s', (_label, pool, free, grow) => {
+    expect(thinMetadataGrowth(pool, free)).toBe(grow);
+  });
+});
+
+describe('snapChannel, against a fake snap on PATH', () => {
+  // the first spawn also loads execa through ts-jest: slow on a busy machine
+  jest.setTimeout(30_000);
+  const realPath = process.env.PATH;
+  let bin = '';
+  beforeEach(() => {
+    bin = mkdtempSync(join(tmpdir(), 'fake-snap-'));
+    // snap translates its messages: the charm must ask for LC_ALL=C, or it could not tell "not installed"
+    writeFileSync(
+      join(bin, 'snap'),
+      `#!/bin/sh
+[ "$LC_ALL" = C ] || { echo 'erreur : aucun snap correspondant installé' >&2; exit 1; }
+case "$FAKE_SNAP" in
+  installed) printf 'Name  Version         Rev    Tracking     Publisher    Notes\\nlxd   5.21.3-c5ae129  33110  5.21/stable  canonical**  -\\n' ;;
+  local) printf 'Name  Version  Rev  Tracking  Publisher  Notes\\nlxd   git      x1   -         -          -\\n' ;;
+  absent) echo 'error: no matching snaps installed' >&2; exit 1 ;;
+  down) echo 'error: cannot communicate with server: Get "http://localhost/v2/snaps?snaps=lxd": dial unix /run/snapd.socket: connect: connection refused' >&2; exit 1 ;;
+esac
+`,
+      { mode: 0o755 },
+    );
+    process.env.PATH = `${bin}:${realPath ?? ''}`;
+  });
+  afterEach(() => {
+    process.env.PATH = realPath;
+    delete process.env.FAKE_SNAP;
+    rmSync(bin, { recursive: true, force: true });
+  });
+
+  test('an installed snap: its Tracking column; a local snap tracks nothing', async () => {
+    process.env.FAKE_SNAP = 'installed';
+    expect(await host.snapChannel('lxd')).toBe('5.21/stable');
+    process.env.FAKE_SNAP = 'local';
+    expect(await host.snapChannel('lxd')).toBe('');
+  });
+
+  test('not installed (snapd says so), or no snap command at all: null', async () => {
+    process.env.FAKE_SNAP = 'absent';
+    expect(await host.snapChannel('lxd')).toBeNull();
+    process.env.PATH = bin; // …/snap removed below: nothing named snap on PATH
+    rmSync(join(bin, 'snap'));
+    expect(await host.snapChannel('lxd')).toBeNull();
+  });
+
+  test('snapd not answering is a SnapdError with its words, not "no snap"', async () => {
+    process.env.FAKE_SNAP = 'down';
+    await expect(host.snapChannel('lxd')).rejects.toMatchObject({ name: 'SnapdError', exitCode: 1, message: expect.stringContaining('cannot communicate with server') });
+  });
 });

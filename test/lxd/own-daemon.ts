@@ -1,12 +1,14 @@
 // Starts a private LXD daemon for slow tests: own LXD_DIR, own network and mount namespaces (with its own
 // /sys so LXD sees its interfaces, and an address so the main routing table exists). Killed by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LxdSocketClient } from '../../src/lxd/socket-client';
+import { lxdDaemon, root, slowAllowed, type Requirement } from '../e2e/helpers/requirements';
 
-export const canRunRealLxd = process.getuid?.() === 0 && existsSync('/usr/bin/lxd') && process.env.SKIP_SLOW !== '1';
+/** what a private daemon needs: root, the lxd deb, and slow tests allowed (test/e2e/helpers/requirements.ts) */
+export const realLxdDaemon: readonly Requirement[] = [root, lxdDaemon, slowAllowed];
 
 export interface OwnDaemon {
   readonly dir: string;

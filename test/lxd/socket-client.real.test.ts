@@ -6,11 +6,11 @@ import { LxdSocketClient } from '../../src/lxd/socket-client';
 import { clientPackaging, findSocket } from '../../src/lxd/socket-path';
 import { LxdApiError, supportsTrustPassword } from '../../src/lxd/lxd-api';
 import { probeServer } from '../../src/lxd/server-probe';
-import { canRunRealLxd, startOwnDaemon, type OwnDaemon } from './own-daemon';
+import { describeWith } from '../e2e/helpers/requirements';
+import { realLxdDaemon, startOwnDaemon, type OwnDaemon } from './own-daemon';
 
-const describeSlow = canRunRealLxd ? describe : describe.skip;
 
-describeSlow('[slow] LxdSocketClient on a real daemon', () => {
+describeWith(realLxdDaemon, '[slow] LxdSocketClient on a real daemon', () => {
   let daemon: OwnDaemon | undefined;
   let lxd: LxdSocketClient;
 

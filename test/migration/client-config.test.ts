@@ -6,6 +6,7 @@ import { configDirOf, parsePasswd, remotesIn, withRemote, withoutRemote, MARKER_
 import { FsClientConfigStore } from '../../src/migration/fs-client-config';
 import { ClientConfigError, type LocalUser } from '../../src/migration/ports';
 import { serverCertOf } from './builders';
+import { root as asRootUser, testWith } from '../e2e/helpers/requirements';
 
 const OPERATOR_CONFIG = `# operator's notes: keep me
 default-remote: prod
@@ -150,7 +151,7 @@ describe('the file store (in a temp dir)', () => {
     expect(await store.users(['nova', 'ghost'])).toEqual({ found: [{ name: 'nova', uid: me.uid, gid: me.gid, home: '/var/lib/nova' }], missing: ['ghost'] });
   });
 
-  const asRoot = process.getuid?.() === 0 ? test : test.skip;
+  const asRoot = (name: string, fn: () => Promise<void>): void => testWith([asRootUser], name, fn);
   asRoot('as root, files end up owned by the user, not by root', async () => {
     const nova = { ...me, uid: 64060, gid: 64061 };
     await store.writeRemote(nova, remote);

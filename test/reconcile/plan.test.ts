@@ -30,6 +30,8 @@ const device = (facts: DeviceFacts | null, resolved: string | null = '/dev/vdb')
 const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState> = {}): Observed => ({
   server: server(),
   pools: [{ name: 'lxd', driver: 'lvm', config: { 'lvm.vg_name': 'lxd_vg', source: 'lxd_vg' }, usedBy: ['/1.0/profiles/default'], status: 'Created' }],
+  formerPool: null,
+  poolSpace: null,
   networks: [{ name: 'lxdbr0', type: 'bridge', managed: true, config: { 'ipv4.address': '10.12.0.1/24', 'ipv4.nat': 'true', 'ipv6.address': 'none', 'bridge.mtu': '1500' } }],
   defaultProfile: { devices: { root: { type: 'disk', path: '/', pool: 'lxd' }, eth0: { type: 'nic', name: 'eth0', network: 'lxdbr0' } } },
   devices: null,
@@ -43,7 +45,7 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
   rootSubIds: { uid: [{ start: 100000, count: 65536 }], gid: [{ start: 100000, count: 65536 }] },
   installedPackages: null,
   snapChannel: null,
-  state: { ...readCharmState({}), trustPasswordHash: 'h1', ensuredPackages: [...DEB_LXD_PACKAGES, ...BASE_PACKAGES], ...state },
+  state: { ...readCharmState({}), trustPasswordHash: 'h1', managedPool: 'lxd', ensuredPackages: [...DEB_LXD_PACKAGES, ...BASE_PACKAGES], ...state },
   trustPasswordHash: 'h1',
   ...overrides,
 });
@@ -94,7 +96,7 @@ describe('bridge', () => {
 describe('storage', () => {
   test('a pool of another type is never destroyed: blocked, naming both types', () => {
     const p = plan(want({ 'storage-type': 'btrfs' }), converged());
-    expect(p.blocked).toEqual(['storage pool lxd exists as lvm and used by 1 object(s); refusing to change it to btrfs']);
+    expect(p.blocked).toEqual(['storage-type is btrfs but storage pool lxd exists as lvm (used by 1 object(s)); LXD cannot convert a pool: set storage-type=lvm back']);
     expect(p.changes).toEqual([]);
   });
 
@@ -112,7 +114,10 @@ describe('storage', () => {
     const member: DeviceFacts = { exists: true, isBlock: true, content: { kind: 'lvm-pv', volumeGroup: 'lxd_vg' } };
     const devices = new Map([['/dev/vdb', device(member)], ['/dev/vdc', device(empty, '/dev/vdc')]]);
     const p = plan(want({ 'block-devices': '/dev/vdb /dev/vdc' }), converged({ devices, volumeGroups: [{ name: 'lxd_vg', physicalVolumes: ['/dev/vdb'] }] }, { poolDevices: [{ spec: '/dev/vdb', device: '/dev/vdb' }] }));
-    expect(kinds(p)).toEqual(['extend volume group lxd_vg with /dev/vdc', 'remember pool devices /dev/vdb, /dev/vdc']);
+    // the pool is a thin pool (LXD's default): the new extents reach it only when it is extended too
+    expect(kinds(p)).toEqual(['extend volume group lxd_vg with /dev/vdc', "extend thin pool lxd_vg/LXDThinPool over the volume group's free space", 'remember pool devices /dev/vdb, /dev/vdc']);
+    const thick = converged({ devices, volumeGroups: [{ name: 'lxd_vg', physicalVolumes: ['/dev/vdb'] }], pools: [{ name: 'lxd', driver: 'lvm', config: { 'lvm.vg_name': 'lxd_vg', 'lvm.use_thinpool': 'false' }, usedBy: [], status: 'Created' }] }, { poolDevices: [{ spec: '/dev/vdb', device: '/dev/vdb' }] });
+    expect(kinds(plan(want({ 'block-devices': '/dev/vdb /dev/vdc', 'lvm-thinpool': false }), thick))).toEqual(['extend volume group lxd_vg with /dev/vdc', 'remember pool devices /dev/vdb, /dev/vdc']);
   });
 
   test.each<[string, DeviceFacts, string]>([
@@ -192,7 +197,7 @@ describe('listener, trust and access', () => {
 
 describe('software', () => {
   const onUbuntu = (config: Record<string, string | number | boolean> = {}): DesiredHost => {
-    const parsed = parseConfig({ 'lvm-thinpool': false, ...config });
+    const parsed = parseConfig(config);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     return desiredHost({ config: parsed.config, bindAddress: '10.0.0.5', relationUsers: [], osId: 'ubuntu' });
   };

@@ -11,8 +11,8 @@ import { readMachineRecord } from '../../src/machines/namespace';
 import { bridgeName, netnsPrefix } from '../../src/machines/naming';
 import { gatewayAddress } from '../../src/machines/subnet';
 import { tryRun } from '../../src/machines/command';
+import { root, testWith } from '../support/requirements';
 
-const runnable = process.getuid?.() === 0;
 const home = mkdtempSync(path.join(os.tmpdir(), 'emu-readdr-'));
 let model: Model | undefined;
 afterAll(async () => {
@@ -31,7 +31,7 @@ function invocations(m: Model, unit: string): string {
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
-(runnable ? test : test.skip)('a namespace machine moves to a new address; hooks and relation data follow; destroy cleans up', async () => {
+testWith([root], 'a namespace machine moves to a new address; hooks and relation data follow; destroy cleans up', async () => {
   const name = `emu-readdr-${process.pid}`;
   model = await Model.create({ name, backend: 'namespace', home });
   await model.deploy('tc', builtinCharm('test-charm'), { units: 2, machineOptions: { lxd: false, loopDevices: 0 } });

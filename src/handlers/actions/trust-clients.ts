@@ -6,11 +6,25 @@ import { ActionRefused, defineAction } from './action';
 import { colonForm, normalizeFingerprint } from './fingerprint';
 import { checkEntryName, managedPrefix, parseProjects, trustAdminOf } from './trust-admin';
 
+/** How to pass a PEM file so that it arrives intact on real Juju (which parses each key=value as YAML). */
+export const CERT_USAGE = 'pass exactly one PEM certificate (never a key), e.g. juju run lxd/0 add-trusted-client --string-args cert="$(cat client.crt)", or put cert: | and the PEM in a file and pass --params file.yaml';
+
+const FOLDED_PEM = /^-----BEGIN CERTIFICATE----- +([A-Za-z0-9+/=]+(?: +[A-Za-z0-9+/=]+)*) +-----END CERTIFICATE-----$/;
+
+/**
+ * `juju run … cert="$(cat client.crt)"` without --string-args: Juju parses the value as YAML, which folds
+ * the PEM's line breaks into single spaces. Base64 has no spaces, so the lines are recovered exactly;
+ * anything else is left as it is for the certificate parser to refuse.
+ */
+export function unfoldPem(text: string): string {
+  const folded = FOLDED_PEM.exec(text.trim());
+  if (!folded || text.includes('\n')) return text;
+  return `-----BEGIN CERTIFICATE-----\n${(folded[1] ?? '').split(/ +/).join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
 export const addTrustedClient = defineAction<{ cert: string; name?: string; projects?: string }>('add-trusted-client', async (params, s) => {
-  const parsed = parseCertificate(params.cert);
-  if ('error' in parsed) {
-    throw new ActionRefused(`cert ${parsed.error}: pass exactly one PEM certificate, e.g. cert="$(cat client.crt)" (never a key)`);
-  }
+  const parsed = parseCertificate(unfoldPem(params.cert));
+  if ('error' in parsed) throw new ActionRefused(`cert ${parsed.error}: ${CERT_USAGE}`);
   const { fingerprint, derBase64 } = parsed.ok;
   const name = checkEntryName(params.name ?? `client-${fingerprint.slice(0, 12)}`, s);
   const projects = parseProjects(params.projects);

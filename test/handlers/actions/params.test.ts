@@ -7,11 +7,6 @@ import { actions } from '../../../src/events';
 
 const root = join(__dirname, '..', '..', '..');
 
-test('params.generated.js is what the build step makes from actions.yaml (run npm run build)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const step = require(join(root, 'scripts', 'action-validators-code.cjs')) as { generate: () => string };
-  expect(readFileSync(join(root, 'src', 'handlers', 'actions', 'params.generated.js'), 'utf8')).toBe(step.generate());
-});
 
 test('every action in actions.yaml has a handler and a validator, and no handler is undeclared', () => {
   const declared = Object.keys(parse(readFileSync(join(root, 'actions.yaml'), 'utf8')) as Record<string, unknown>).sort();

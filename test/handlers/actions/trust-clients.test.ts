@@ -59,7 +59,20 @@ describe('add-trusted-client', () => {
     expect(lxd.writes).toEqual([`POST /1.0/certificates client-${fp.slice(0, 12)}`]);
   });
 
+  test('accepts a PEM whose line breaks Juju folded into spaces (cert=… parsed as YAML) as the same certificate', async () => {
+    const { lxd, run } = makeWorld();
+    const folded = pem(2).trim().split('\n').join(' ');
+    expect(folded).not.toContain('\n');
+    const out = await run('add-trusted-client', { cert: folded, name: 'folded' });
+    expect(out).toMatchObject({ exitCode: 0, failed: null });
+    const fp = fingerprintOf(pem(2));
+    expect(out.results).toMatchObject({ fingerprint: fp, name: 'folded', result: 'added' });
+    expect(lxd.trust.get(fp)?.name).toBe('folded');
+  });
+
   test.each([
+    ['a folded PEM with a stray word in its body', '-----BEGIN CERTIFICATE----- MIIB not-base64! AAAA -----END CERTIFICATE-----', 'cert is not a single PEM certificate'],
+    ['a folded private key', '-----BEGIN PRIVATE KEY----- MC4CAQAwBQYDK2VwBCIEIA== -----END PRIVATE KEY-----', 'cert is not a single PEM certificate'],
     ['garbage', 'not a certificate', 'cert is not a single PEM certificate'],
     ['two certificates', `${pem(0)}${pem(1)}`, 'cert is not a single PEM certificate'],
     ['a private key', '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n', 'cert is not a single PEM certificate'],
@@ -69,7 +82,9 @@ describe('add-trusted-client', () => {
     const out = await run('add-trusted-client', { cert });
     expect(out.exitCode).toBe(0);
     expect(out.failed).toContain(message);
-    expect(out.failed).toContain('cert="$(cat client.crt)"');
+    // forms that reach the charm intact on real Juju, not the bare cert=… that Juju folds as YAML
+    expect(out.failed).toContain('--string-args cert="$(cat client.crt)"');
+    expect(out.failed).toContain('--params file.yaml');
     expect(out.results).toEqual({});
     expect(lxd.writes).toEqual([]);
   });

@@ -139,30 +139,32 @@ export const TRANSIENT_CASES: ReadonlyArray<{ unit: string; hook: string; tool: 
   };
 
   test.each(['lxd/0', 'lxd/1'])('%s: LXD stopped before config-changed, started while the hook waits: "Waiting for the LXD daemon", never ready, then converges', async (unit) => {
-    await shell.ok(unit, 'systemctl stop lxd.socket lxd.service');
-    let started = false;
-    const start = async (): Promise<void> => {
-      if (!started) await shell.ok(unit, 'systemctl start lxd.socket lxd.service');
-      started = true;
-    };
     try {
-      expect((await shell.sh(unit, 'lxc query /1.0')).exitCode).not.toBe(0);
-      expect(model.config('lxd', { 'bridge-mtu': 1400 })).toBe(true);
-      const settled = model.settle({ retryFailedHooks: 3 });
-      expect(await waitFor(() => shell.statusOf(unit).message === 'Waiting for the LXD daemon', 60_000)).toBe(true);
-      // still waiting, never ready, while LXD stays down
-      await new Promise((r) => setTimeout(r, 3000));
-      expect(shell.statusOf(unit)).toEqual({ status: 'maintenance', message: 'Waiting for the LXD daemon' });
-      await start();
-      await settled;
+      await shell.ok(unit, 'systemctl stop lxd.socket lxd.service');
+      let started = false;
+      const start = async (): Promise<void> => {
+        if (!started) await shell.ok(unit, 'systemctl start lxd.socket lxd.service');
+        started = true;
+      };
+      try {
+        expect((await shell.sh(unit, 'lxc query /1.0')).exitCode).not.toBe(0);
+        expect(model.config('lxd', { 'bridge-mtu': 1400 })).toBe(true); // the case before left it at 1500
+        const settled = model.settle({ retryFailedHooks: 3 });
+        expect(await waitFor(() => shell.statusOf(unit).message === 'Waiting for the LXD daemon', 60_000)).toBe(true);
+        // still waiting, never ready, while LXD stays down
+        await new Promise((r) => setTimeout(r, 3000));
+        expect(shell.statusOf(unit)).toEqual({ status: 'maintenance', message: 'Waiting for the LXD daemon' });
+        await start();
+        await settled;
+      } finally {
+        await start();
+      }
+      await model.settle({ retryFailedHooks: 3 });
+      expect(await meshProblems(model, shell, port)).toEqual([]);
+      expect((await shell.ok(unit, 'lxc network get lxdbr0 bridge.mtu')).trim()).toBe('1400');
     } finally {
-      await start();
+      if (model.config('lxd', { 'bridge-mtu': 1500 })) await model.settle({ retryFailedHooks: 3 });
     }
-    await model.settle({ retryFailedHooks: 3 });
-    expect(await meshProblems(model, shell, port)).toEqual([]);
-    expect((await shell.ok(unit, 'lxc network get lxdbr0 bridge.mtu')).trim()).toBe('1400');
-    expect(model.config('lxd', { 'bridge-mtu': 1500 })).toBe(true);
-    await shell.settle();
   });
 });
 

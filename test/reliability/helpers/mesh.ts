@@ -53,8 +53,12 @@ export async function meshProblems(model: Model, shell: UnitShell, port: number)
     if (JSON.stringify(ours) !== JSON.stringify(expected)) problems.push(`${unit}: trust entries ${ours.join(' ')}, want ${expected.join(' ')}`);
     const members = ((await shell.ok(unit, 'getent group lxd')).trim().split(':')[3] ?? '').split(',').filter(Boolean);
     if (new Set(members).size !== members.length || !members.includes('nova')) problems.push(`${unit}: group lxd members ${members.join(',')}`);
-    const loops = (await shell.ok(unit, 'losetup -a -O BACK-FILE -n || true')).split('\n').map((l) => l.trim()).filter(Boolean);
-    if (new Set(loops).size !== loops.length) problems.push(`${unit}: a loop file attached twice: ${loops.join(' ')}`);
+    // loop devices are host-wide (other models' too): count only the charm's loop files, as this machine resolves them
+    const blockDevices = String(model.state.applications.lxd?.config['block-devices'] ?? '');
+    for (const file of blockDevices.split(/\s+/).filter((d) => d.includes('|')).map((d) => d.split('|')[0] ?? '')) {
+      const attached = (await shell.ok(unit, `losetup -j ${file} -O NAME -n || true`)).split('\n').filter((l) => l.trim());
+      if (attached.length > 1) problems.push(`${unit}: loop file ${file} attached ${attached.length} times`);
+    }
     const listener = JSON.parse(await shell.ok(unit, 'lxc query /1.0')) as { config?: Record<string, string> };
     if (!listener.config?.['core.https_address']?.endsWith(`:${port}`)) problems.push(`${unit}: listener ${listener.config?.['core.https_address']}, want port ${port}`);
     const memo = await shell.sh(unit, `cat /var/lib/juju/agents/unit-${unit.replace('/', '-')}/charm/.lxd-charm-memo.json`);

@@ -35,7 +35,7 @@ export const KILL_CASES: readonly HookKillSpec[] = [
   { unit: 'lxd/1', hook: PEER, tool: 'network-get', when: 'after' },
   { unit: 'lxd/1', hook: PEER, tool: 'state-set', when: 'before' },
   { unit: 'lxd/1', hook: PEER, tool: 'state-set', when: 'after' },
-  { unit: 'lxd/1', hook: PEER, afterMs: 600 },
+  { unit: 'lxd/1', hook: PEER, afterMs: 100 },
 ];
 
 const label = (c: HookKillSpec): string => `${c.unit} ${c.hook}: ${c.tool ? `${c.when} ${c.tool}` : `${c.afterMs} ms in`}`;

@@ -3,7 +3,9 @@
 import type { Options, Result } from 'execa';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
 import { HostCommandError, PackageError, SnapdError, thinMetadataGrowth, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type SubIdRange, type VolumeGroup } from './host';
+import type { SysctlWrite } from './kernel-host';
 import { lxdServiceCommands, type LxdPackaging } from './lxd-service';
+import { ExecKernelHost } from './sysctl';
 
 // execa loads on first use: a hook that changes nothing spawns no host command and should not pay for it
 async function execa(command: string, args: readonly string[], options: Options): Promise<Result> {
@@ -48,7 +50,16 @@ export function trackingChannel(table: string, name: string): string {
 const colonLines = (text: string | null): string[][] => (text ?? '').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
 
 export class ExecHost implements Host {
-  constructor(private readonly root: { etc: string; sys: string; proc: string; run: string } = { etc: '/etc', sys: '/sys', proc: '/proc', run: '/run' }) {}
+  private readonly kernel: ExecKernelHost;
+
+  constructor(private readonly root: { etc: string; sys: string; proc: string; run: string } = { etc: '/etc', sys: '/sys', proc: '/proc', run: '/run' }) {
+    const at = (path: string): string => path.replace(/^\/(etc|sys|proc)(?=\/)/, (_m, top: 'etc' | 'sys' | 'proc') => this.root[top]);
+    const runCommand = async (command: string, args: readonly string[]) => {
+      const result = await execa(command, args, { reject: false, env: { LANG: 'C' } });
+      return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr || (result.failed && result.exitCode === undefined ? result.message : '')) };
+    };
+    this.kernel = new ExecKernelHost(runCommand, at);
+  }
 
   async osRelease(): Promise<OsRelease> {
     const text = readText(`${this.root.etc}/os-release`) ?? '';
@@ -286,6 +297,28 @@ export class ExecHost implements Host {
     if (result.exitCode === 0) return true;
     if (result.exitCode === 3 || result.exitCode === 4) return false;
     throw new HostCommandError(command ?? '', result.exitCode, String(result.stderr || result.message));
+  }
+
+  readManagedFile(path: string): Promise<string | null> {
+    return this.kernel.readManagedFile(path);
+  }
+  writeManagedFile(path: string, content: string): Promise<void> {
+    return this.kernel.writeManagedFile(path, content);
+  }
+  removeManagedFile(path: string): Promise<void> {
+    return this.kernel.removeManagedFile(path);
+  }
+  sysctlValues(keys: readonly string[]): Promise<Map<string, string>> {
+    return this.kernel.sysctlValues(keys);
+  }
+  setSysctl(key: string, value: string): Promise<SysctlWrite> {
+    return this.kernel.setSysctl(key, value);
+  }
+  fileMode(path: string): Promise<number | null> {
+    return this.kernel.fileMode(path);
+  }
+  setFileMode(path: string, mode: number): Promise<void> {
+    return this.kernel.setFileMode(path, mode);
   }
 }
 

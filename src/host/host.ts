@@ -1,8 +1,10 @@
 // The charm's one boundary to the machine: packages, block devices, LVM, users and groups, kernel knobs.
 // exec-host.ts implements it with execa and file reads; test/fakes/fake-host.ts in memory.
+import type { KernelHost } from './kernel-host';
 import type { LxdPackaging } from './lxd-service';
 
 export type { LxdPackaging } from './lxd-service';
+export type { KernelHost, SysctlWrite } from './kernel-host';
 
 export interface OsRelease {
   readonly id: string; // "debian", "ubuntu"
@@ -31,7 +33,7 @@ export interface SubIdRange {
   readonly count: number;
 }
 
-export interface Host {
+export interface Host extends KernelHost {
   osRelease(): Promise<OsRelease>;
   /** names of the given deb packages that are installed */
   installedPackages(names: readonly string[]): Promise<Set<string>>;

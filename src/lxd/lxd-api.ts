@@ -1,5 +1,8 @@
 // The charm's one boundary to LXD: the REST calls it needs, typed. socket-client.ts implements it over
 // the unix socket; test/fakes/fake-lxd.ts implements it in memory.
+import type { LxdPreseedApi } from './preseed-api';
+
+export type { LxdPreseedApi, NewPreseedObject, PreseedObjectState } from './preseed-api';
 
 /** LXD config maps are map[string]string: numbers and booleans must travel as strings. */
 export type LxdConfig = Readonly<Record<string, string>>;
@@ -61,7 +64,7 @@ export interface NewNetwork {
   readonly description: string;
 }
 
-export interface LxdApi {
+export interface LxdApi extends LxdPreseedApi {
   /** resolves once the daemon answers (the init system starts it; the charm only waits); throws after the timeout */
   waitReady(timeoutMs: number): Promise<void>;
   /** GET /1.0 */

@@ -18,6 +18,8 @@ import {
   type NewTrustEntry,
   type TrustEntry,
 } from './lxd-api';
+import type { NewPreseedObject, PreseedObjectState } from './preseed-api';
+import type { PreseedKind } from '../model/lxd-preseed';
 
 interface Envelope {
   readonly type?: string;
@@ -201,6 +203,26 @@ export class LxdSocketClient implements LxdApi, LxdTrustAdmin {
 
   async patchProfileDevices(name: string, devices: Readonly<Record<string, LxdDevice>>): Promise<void> {
     await this.patchUnchangedSince(`/1.0/profiles/${encodeURIComponent(name)}`, { devices });
+  }
+
+  async preseedObject(kind: PreseedKind, name: string): Promise<PreseedObjectState | null> {
+    try {
+      const r = asRecord((await this.call('GET', `/1.0/${kind}/${encodeURIComponent(name)}`)).metadata);
+      const devices: Record<string, LxdDevice> = Object.create(null) as Record<string, LxdDevice>;
+      for (const [k, v] of Object.entries(asRecord(r.devices))) devices[k] = asStringMap(v);
+      return { config: asStringMap(r.config), devices, driver: asString(r.driver) || asString(r.type) };
+    } catch (err) {
+      if (err instanceof LxdApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async createPreseedObject(kind: PreseedKind, object: NewPreseedObject): Promise<void> {
+    await this.call('POST', `/1.0/${kind}`, object);
+  }
+
+  async patchPreseedObject(kind: PreseedKind, name: string, patch: { readonly config: LxdConfig; readonly devices?: Readonly<Record<string, LxdDevice>> }): Promise<void> {
+    await this.patchUnchangedSince(`/1.0/${kind}/${encodeURIComponent(name)}`, patch);
   }
 
   /** Polls GET /1.0 until the daemon answers (the emulator or systemd starts it; the charm only waits). */

@@ -37,6 +37,14 @@ export interface CharmState {
   readonly snapChannel: string;
   /** when the pause action stopped LXD (ISO time); "" when not paused */
   readonly pausedSince: string;
+  /** the kernel's values before sysctl-tuning first changed them: what turning it off restores */
+  readonly sysctlPrevious: Readonly<Record<string, string>>;
+  /** marker of the sysctl values last applied to the kernel ("" none): not applied again while equal */
+  readonly sysctlApplied: string;
+  /** modes of the hardened paths before kernel-hardening changed them (octal text): restored when off */
+  readonly hardeningPrevious: Readonly<Record<string, string>>;
+  /** server keys lxd-preseed last set: LXD drops a key set to its default, so "absent" then means "as set" */
+  readonly preseedServer: Readonly<Record<string, string>>;
 }
 
 export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
@@ -55,6 +63,10 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   ensuredPackages: 'ensured-packages',
   snapChannel: 'snap-channel',
   pausedSince: 'paused-since',
+  sysctlPrevious: 'sysctl-previous',
+  sysctlApplied: 'sysctl-applied',
+  hardeningPrevious: 'hardening-previous',
+  preseedServer: 'preseed-server',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -63,6 +75,16 @@ const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T
     return Array.isArray(v) ? v.filter(valid) : [];
   } catch {
     return [];
+  }
+};
+/** a JSON object of strings ({} when absent or malformed) */
+const jsonRecord = (text: string | undefined): Record<string, string> => {
+  try {
+    const v: unknown = JSON.parse(text || '{}');
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
+    return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
   }
 };
 const isString = (x: unknown): x is string => typeof x === 'string';
@@ -87,6 +109,10 @@ export function readCharmState(bag: Bag): CharmState {
     ensuredPackages: jsonList(bag[STATE_KEYS.ensuredPackages], isString),
     snapChannel: s('snapChannel'),
     pausedSince: s('pausedSince'),
+    sysctlPrevious: jsonRecord(bag[STATE_KEYS.sysctlPrevious]),
+    sysctlApplied: s('sysctlApplied'),
+    hardeningPrevious: jsonRecord(bag[STATE_KEYS.hardeningPrevious]),
+    preseedServer: jsonRecord(bag[STATE_KEYS.preseedServer]),
   };
 }
 
@@ -103,7 +129,7 @@ export function writeCharmState(state: CharmState): Record<string, string> {
 export function stateChanges(before: Bag, after: CharmState): Record<string, string> {
   const changes: Record<string, string> = {};
   for (const [name, value] of Object.entries(writeCharmState(after))) {
-    const normalized = value === '[]' ? '' : value;
+    const normalized = value === '[]' || value === '{}' ? '' : value;
     if ((before[name] ?? '') !== normalized) changes[name] = normalized;
   }
   return changes;

@@ -2,7 +2,7 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$id":"charm-config","type":"object","properties":{"source":{"type":"string","pattern":"^(|auto|distro|snap)$","default":"auto"},"lxd-channel":{"type":"string","pattern":"^[a-z0-9.]+(/(stable|candidate|beta|edge)(/[a-z0-9-]+)?)?$","default":"5.21/stable"},"block-devices":{"type":"string","default":""},"storage-type":{"enum":["lvm","btrfs","zfs","dir"],"default":"lvm"},"overwrite":{"type":"boolean","default":false},"ephemeral-unmount":{"type":"string","pattern":"^(|/[^\\s]*)$","default":""},"enable-ext4-userns":{"type":"boolean","default":true},"use-source":{"const":false,"default":false},"use-criu":{"type":"boolean","default":false},"storage-pool":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$","default":"lxd"},"lvm-volume-group":{"type":"string","pattern":"^[a-zA-Z0-9+_.][a-zA-Z0-9+_.-]{0,126}$","default":"lxd_vg"},"lvm-thinpool":{"type":"boolean","default":true},"bridge-name":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$","default":"lxdbr0"},"bridge-ipv4":{"type":"string","pattern":"^(auto|none|(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2})$","default":"auto"},"bridge-ipv6":{"type":"string","pattern":"^(auto|none|[0-9a-fA-F:]*:[0-9a-fA-F:.]*/\\d{1,3})$","default":"none"},"bridge-nat":{"type":"boolean","default":true},"bridge-mtu":{"type":"integer","minimum":576,"maximum":9216,"default":1500},"https-port":{"type":"integer","minimum":1,"maximum":65535,"default":8443},"trust-password":{"type":"string","maxLength":256,"default":""}},"additionalProperties":true};
+const schema11 = {"$id":"charm-config","type":"object","properties":{"source":{"type":"string","pattern":"^(|auto|distro|snap)$","default":"auto"},"lxd-channel":{"type":"string","pattern":"^[a-z0-9.]+(/(stable|candidate|beta|edge)(/[a-z0-9-]+)?)?$","default":"5.21/stable"},"block-devices":{"type":"string","default":""},"storage-type":{"enum":["lvm","btrfs","zfs","dir"],"default":"lvm"},"overwrite":{"type":"boolean","default":false},"ephemeral-unmount":{"type":"string","pattern":"^(|/[^\\s]*)$","default":""},"enable-ext4-userns":{"type":"boolean","default":true},"use-source":{"const":false,"default":false},"use-criu":{"type":"boolean","default":false},"storage-pool":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$","default":"lxd"},"lvm-volume-group":{"type":"string","pattern":"^[a-zA-Z0-9+_.][a-zA-Z0-9+_.-]{0,126}$","default":"lxd_vg"},"lvm-thinpool":{"type":"boolean","default":true},"bridge-name":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$","default":"lxdbr0"},"bridge-ipv4":{"type":"string","pattern":"^(auto|none|(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2})$","default":"auto"},"bridge-ipv6":{"type":"string","pattern":"^(auto|none|[0-9a-fA-F:]*:[0-9a-fA-F:.]*/\\d{1,3})$","default":"none"},"bridge-nat":{"type":"boolean","default":true},"bridge-mtu":{"type":"integer","minimum":576,"maximum":9216,"default":1500},"https-port":{"type":"integer","minimum":1,"maximum":65535,"default":8443},"trust-password":{"type":"string","maxLength":256,"default":""},"sysctl-tuning":{"type":"boolean","default":true},"kernel-hardening":{"type":"boolean","default":true},"lxd-preseed":{"type":"string","maxLength":65536,"default":""}},"additionalProperties":true};
 const pattern0 = new RegExp("^(|auto|distro|snap)$", "u");
 const pattern1 = new RegExp("^[a-z0-9.]+(/(stable|candidate|beta|edge)(/[a-z0-9-]+)?)?$", "u");
 const pattern2 = new RegExp("^(|/[^\\s]*)$", "u");
@@ -410,14 +410,63 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-else {
-const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data["sysctl-tuning"] !== undefined){
+if(typeof data["sysctl-tuning"] !== "boolean"){
+const err32 = {instancePath:instancePath+"/sysctl-tuning",schemaPath:"#/properties/sysctl-tuning/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err32];
 }
 else {
 vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data["kernel-hardening"] !== undefined){
+if(typeof data["kernel-hardening"] !== "boolean"){
+const err33 = {instancePath:instancePath+"/kernel-hardening",schemaPath:"#/properties/kernel-hardening/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data["lxd-preseed"] !== undefined){
+let data21 = data["lxd-preseed"];
+if(typeof data21 === "string"){
+if(func2(data21) > 65536){
+const err34 = {instancePath:instancePath+"/lxd-preseed",schemaPath:"#/properties/lxd-preseed/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/lxd-preseed",schemaPath:"#/properties/lxd-preseed/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
 }
 errors++;
 }

@@ -3,6 +3,7 @@
 import validateSchema from './config-validator.generated';
 import schema from './config-schema.json';
 import type { CharmConfigValues, ConfigValue } from '../juju/hook-tools';
+import { EMPTY_PRESEED, parsePreseed, type LxdPreseed } from './lxd-preseed';
 
 export type StorageType = 'lvm' | 'btrfs' | 'zfs' | 'dir';
 export type InstallSource = 'distro' | 'snap' | 'auto';
@@ -37,6 +38,9 @@ export interface CharmConfig {
   /** null: generate one and keep it */
   readonly trustPassword: string | null;
   readonly ext4Userns: boolean;
+  readonly kernel: { readonly sysctlTuning: boolean; readonly hardening: boolean };
+  /** lxd-preseed, checked against the pool and bridge the charm manages */
+  readonly preseed: LxdPreseed;
 }
 
 export interface Problem {
@@ -150,6 +154,12 @@ export function parseConfig(values: CharmConfigValues): ConfigResult {
   }
   const ipv4 = bad.has('bridge-ipv4') ? 'none' : bridgeAddress('bridge-ipv4', str('bridge-ipv4'), 4, problems);
   const ipv6 = bad.has('bridge-ipv6') ? 'none' : bridgeAddress('bridge-ipv6', str('bridge-ipv6'), 6, problems);
+  let preseed: LxdPreseed = EMPTY_PRESEED;
+  if (!bad.has('lxd-preseed') && str('lxd-preseed').trim() !== '') {
+    const parsed = parsePreseed(str('lxd-preseed'), { pool: str('storage-pool'), bridge: str('bridge-name') });
+    if (parsed.ok) preseed = parsed.preseed;
+    else for (const message of parsed.problems) problems.push({ option: 'lxd-preseed', message });
+  }
   if (problems.length > 0) return { ok: false, problems };
 
   const source = str('source');
@@ -170,6 +180,8 @@ export function parseConfig(values: CharmConfigValues): ConfigResult {
       httpsPort: num('https-port'),
       trustPassword: str('trust-password') || null,
       ext4Userns: bool('enable-ext4-userns'),
+      kernel: { sysctlTuning: bool('sysctl-tuning'), hardening: bool('kernel-hardening') },
+      preseed,
     },
   };
 }

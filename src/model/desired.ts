@@ -2,6 +2,8 @@
 import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './config';
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
 import { desiredSoftware, type DesiredSoftware } from './software';
+import type { LxdPreseed } from './lxd-preseed';
+import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
 
 export interface DesiredPool {
   readonly name: string;
@@ -33,6 +35,10 @@ export interface DesiredHost {
   readonly kernelModules: readonly string[];
   /** the packages this config needs, and the LXD snap channel where LXD is the snap */
   readonly software: DesiredSoftware;
+  readonly sysctl: DesiredSysctl;
+  readonly hardening: DesiredHardening;
+  /** lxd-preseed's objects and server keys, on top of what the charm manages */
+  readonly preseed: LxdPreseed;
 }
 
 export interface DesiredInputs {
@@ -90,6 +96,9 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
     ext4Userns: config.ext4Userns,
     kernelModules: ['netlink_diag'],
     software: desiredSoftware(config, osId),
+    sysctl: desiredSysctl(config.kernel.sysctlTuning),
+    hardening: desiredHardening(config.kernel.hardening),
+    preseed: config.preseed,
   };
 }
 

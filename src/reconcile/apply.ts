@@ -4,6 +4,8 @@ import type { HookTools } from '../juju/hook-tools';
 import { PackageError, type Host } from '../host/host';
 import type { LxdApi } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
+import { kernelTuningAppliers } from './kernel-tuning';
+import { preseedAppliers } from './preseed';
 import { describeChange, type Change } from './plan';
 
 export interface ApplyIo {
@@ -66,6 +68,8 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   },
   'set-ext4-userns': (c, io) => io.host.setExt4UsernsMounts(c.enabled),
   'add-root-subids': (c, io) => io.host.addSubIds('root', { start: c.start, count: c.count }),
+  ...kernelTuningAppliers,
+  ...preseedAppliers,
 };
 
 /**

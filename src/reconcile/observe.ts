@@ -5,6 +5,8 @@ import type { LxdApi } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import { LXD_GROUP, type DesiredHost } from '../model/desired';
 import { normalChannel } from '../model/software';
+import { observeKernelTuning } from './kernel-tuning';
+import { observePreseed } from './preseed';
 import type { Observed, ObservedDevice } from './observed';
 
 export interface ObserveIo {
@@ -78,5 +80,7 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
     snapChannel: snapChannel === null ? null : normalChannel(snapChannel),
     state,
     trustPasswordHash,
+    kernelTuning: await observeKernelTuning(want, host, state, inContainer),
+    preseed: await observePreseed(want.preseed, lxd),
   };
 }

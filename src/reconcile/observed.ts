@@ -2,6 +2,8 @@
 import type { DeviceFacts, SubIdRange, VolumeGroup } from '../host/host';
 import type { Network, PoolSpace, Profile, ServerInfo, StoragePool } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
+import type { ObservedKernelTuning } from './kernel-tuning';
+import type { ObservedPreseed } from './preseed';
 
 export interface ObservedDevice {
   /** the resolved block device: the spec path, or the loop device attached to the file (null: not attached) */
@@ -38,4 +40,8 @@ export interface Observed {
   readonly state: CharmState;
   /** sha256 of the trust password the charm wants (from config, secret or state) */
   readonly trustPasswordHash: string;
+  /** sysctl-tuning and kernel-hardening: the drop-ins, kernel values, file modes */
+  readonly kernelTuning: ObservedKernelTuning;
+  /** the objects lxd-preseed names, as LXD has them (empty without a preseed) */
+  readonly preseed: ObservedPreseed;
 }

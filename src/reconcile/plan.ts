@@ -6,7 +6,9 @@ import { supportsTrustPassword } from '../lxd/lxd-api';
 import type { DeviceSpec } from '../model/config';
 import { LXD_GROUP, type DesiredHost, type DesiredPool } from '../model/desired';
 import { isDowngrade } from '../model/software';
+import { describeKernelTuningChange, kernelTuningChanges, type KernelTuningChange } from './kernel-tuning';
 import type { Observed } from './observed';
+import { describePreseedChange, preseedChanges, type PreseedChange } from './preseed';
 
 export type Change =
   /** `missing` are installed (apt); then all of `wanted` is remembered as ensured */
@@ -35,7 +37,9 @@ export type Change =
   | { readonly kind: 'add-user-to-group'; readonly user: string; readonly group: string }
   | { readonly kind: 'load-module'; readonly module: string }
   | { readonly kind: 'set-ext4-userns'; readonly enabled: boolean }
-  | { readonly kind: 'add-root-subids'; readonly start: number; readonly count: number };
+  | { readonly kind: 'add-root-subids'; readonly start: number; readonly count: number }
+  | KernelTuningChange
+  | PreseedChange;
 
 export interface Plan {
   readonly changes: readonly Change[];
@@ -285,6 +289,7 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   const changes = [
     ...softwareChanges(want.software, have, blocked),
     ...kernelChanges(want, have, notes),
+    ...kernelTuningChanges(want, have.kernelTuning, have.state, have.inContainer, notes),
     ...storageChanges(want.pool, have, blocked),
     ...bridgeChanges(want.bridge, have, blocked),
     ...serverChanges(want, have, notes),
@@ -294,6 +299,8 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   const poolReady = have.pools.some((p) => p.name === want.pool.name && p.driver === want.pool.driver) || changes.some((c) => c.kind === 'create-pool');
   const bridgeOk = !blocked.some((b) => b.startsWith(`network ${want.bridge.name}`));
   if (poolReady && bridgeOk) changes.push(...profileChanges(want.profileDevices, have));
+  // the operator's preseed last: its profiles may name the charm's pool and bridge
+  changes.push(...preseedChanges(want.preseed, have.server.config, have.preseed, have.state, blocked));
   return { changes, blocked, notes };
 }
 
@@ -346,5 +353,17 @@ export function describeChange(change: Change): string {
       return `set ext4 userns_mounts=${change.enabled}`;
     case 'add-root-subids':
       return `give root subuid/subgid range ${change.start}+${change.count}`;
+    case 'record-sysctl-previous':
+    case 'write-managed-file':
+    case 'remove-managed-file':
+    case 'apply-sysctl':
+    case 'restore-sysctl':
+    case 'restrict-path':
+    case 'restore-path-mode':
+      return describeKernelTuningChange(change);
+    case 'preseed-create':
+    case 'preseed-patch':
+    case 'preseed-server-config':
+      return describePreseedChange(change);
   }
 }

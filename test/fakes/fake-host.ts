@@ -1,5 +1,7 @@
 // In-memory machine implementing Host: devices with contents, loop files, volume groups, users and
 // groups, kernel knobs. Records every mutation so tests can assert "nothing was touched".
+import type { SysctlWrite } from '../../src/host/kernel-host';
+import { FakeKernel, type FakeKernelOptions } from './fake-kernel';
 import { HostCommandError, PackageError, SnapdError, type DeviceContent, type DeviceFacts, type Host, type LxdPackaging, type OsRelease, type SubIdRange, type VolumeGroup } from '../../src/host/host';
 
 export interface FakeHostOptions {
@@ -26,6 +28,8 @@ export interface FakeHostOptions {
   readonly lxdStartFails?: string;
   /** the init system reports success, yet LXD keeps running (a unit it does not know of) */
   readonly lxdIgnoresStop?: boolean;
+  /** sysctl values, read-only keys, file modes, managed files (fake-kernel.ts) */
+  readonly kernel?: FakeKernelOptions;
 }
 
 export class FakeHost implements Host {
@@ -47,6 +51,8 @@ export class FakeHost implements Host {
   readonly actions: string[] = [];
   /** how many times a device's content was probed (blkid) */
   inspections = 0;
+  /** sysctl, managed files and file modes */
+  readonly kernel: FakeKernel;
   private nextLoop = 0;
 
   constructor(private readonly options: FakeHostOptions = {}) {
@@ -60,6 +66,7 @@ export class FakeHost implements Host {
     this.mounts = new Set(options.mounts ?? []);
     this.lxdIsRunning = options.lxdRunning ?? true;
     for (const [name, channel] of Object.entries(options.snaps ?? {})) this.snaps.set(name, channel);
+    this.kernel = new FakeKernel(this.actions, options.kernel);
   }
 
   async osRelease(): Promise<OsRelease> {
@@ -200,5 +207,27 @@ export class FakeHost implements Host {
   }
   async lxdRunning(): Promise<boolean> {
     return this.lxdIsRunning;
+  }
+
+  readManagedFile(path: string): Promise<string | null> {
+    return this.kernel.readManagedFile(path);
+  }
+  writeManagedFile(path: string, content: string): Promise<void> {
+    return this.kernel.writeManagedFile(path, content);
+  }
+  removeManagedFile(path: string): Promise<void> {
+    return this.kernel.removeManagedFile(path);
+  }
+  sysctlValues(keys: readonly string[]): Promise<Map<string, string>> {
+    return this.kernel.sysctlValues(keys);
+  }
+  setSysctl(key: string, value: string): Promise<SysctlWrite> {
+    return this.kernel.setSysctl(key, value);
+  }
+  fileMode(path: string): Promise<number | null> {
+    return this.kernel.fileMode(path);
+  }
+  setFileMode(path: string, mode: number): Promise<void> {
+    return this.kernel.setFileMode(path, mode);
   }
 }

@@ -1,6 +1,8 @@
 // In-memory LXD implementing LxdApi with the daemon's observable rules: `auto` becomes a concrete subnet,
 // the trust password reads back as "true", PATCH merges, duplicates and unknown pools are refused.
 import { createHash } from 'node:crypto';
+import type { NewPreseedObject, PreseedObjectState } from '../../src/lxd/preseed-api';
+import type { PreseedKind } from '../../src/model/lxd-preseed';
 import { LxdApiError, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type PoolSpace, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
 
 export interface FakeLxdOptions {
@@ -12,6 +14,9 @@ export interface FakeLxdOptions {
   readonly noThinPool?: boolean;
 }
 
+/** server keys' defaults: LXD does not store a key set to its default (GET /1.0 then omits it) */
+const SERVER_DEFAULTS: Readonly<Record<string, string>> = { 'images.auto_update_interval': '6', 'images.remote_cache_expiry': '10' };
+
 export class FakeLxd implements LxdApi {
   readonly serverConfig: Record<string, string> = {};
   /** the trust password LXD would check (the test's view; LXD itself never returns it) */
@@ -21,6 +26,7 @@ export class FakeLxd implements LxdApi {
   readonly space = new Map<string, PoolSpace>();
   readonly nets = new Map<string, Network>();
   readonly profiles = new Map<string, { config: Record<string, string>; devices: Record<string, LxdDevice> }>([['default', { config: {}, devices: {} }]]);
+  readonly projects = new Map<string, { config: Record<string, string> }>([['default', { config: { 'features.images': 'true', 'features.profiles': 'true' } }]]);
   /** every mutating call, in order: "PATCH /1.0 core.https_address" … */
   readonly writes: string[] = [];
   private subnet = 100;
@@ -57,8 +63,8 @@ export class FakeLxd implements LxdApi {
       if (key === 'core.trust_password') {
         if (this.options.extensions?.includes('explicit_trust_token')) throw new LxdApiError(400, 'PATCH', '/1.0', `cannot set '${key}': unknown key`);
         this.trustPassword = value || null;
-      } else if (!key.startsWith('core.')) throw new LxdApiError(400, 'PATCH', '/1.0', `cannot set '${key}' to '${value}': unknown key`);
-      else if (value === '') delete this.serverConfig[key];
+      } else if (!/^(core|images|cluster|storage|network|backups|instances|maas|loki|oidc|acme)\./.test(key)) throw new LxdApiError(400, 'PATCH', '/1.0', `cannot set '${key}' to '${value}': unknown key`);
+      else if (value === '' || SERVER_DEFAULTS[key] === value) delete this.serverConfig[key]; // LXD stores no default
       else this.serverConfig[key] = value;
     }
     this.writes.push(`PATCH /1.0 ${Object.keys(config).sort().join(',')}`);
@@ -139,5 +145,60 @@ export class FakeLxd implements LxdApi {
       p.devices[key] = { ...device };
     }
     this.writes.push(`PATCH /1.0/profiles/${name} ${Object.keys(devices).sort().join(',')}`);
+  }
+
+  async preseedObject(kind: PreseedKind, name: string): Promise<PreseedObjectState | null> {
+    switch (kind) {
+      case 'storage-pools': {
+        const pool = this.pools.get(name);
+        return pool ? { config: { ...pool.config }, devices: {}, driver: pool.driver } : null;
+      }
+      case 'networks': {
+        const net = this.nets.get(name);
+        return net ? { config: { ...net.config }, devices: {}, driver: net.type } : null;
+      }
+      case 'profiles': {
+        const profile = this.profiles.get(name);
+        return profile ? { config: { ...profile.config }, devices: structuredClone(profile.devices), driver: '' } : null;
+      }
+      case 'projects': {
+        const project = this.projects.get(name);
+        return project ? { config: { ...project.config }, devices: {}, driver: '' } : null;
+      }
+    }
+  }
+
+  async createPreseedObject(kind: PreseedKind, object: NewPreseedObject): Promise<void> {
+    const exists = await this.preseedObject(kind, object.name);
+    if (exists) throw new LxdApiError(409, 'POST', `/1.0/${kind}`, `"${object.name}" already exists`);
+    const config = { ...object.config };
+    if (kind === 'storage-pools') this.pools.set(object.name, { name: object.name, driver: typeof object.driver === 'string' ? object.driver : '', config, usedBy: [], status: 'Created' });
+    if (kind === 'networks') this.nets.set(object.name, { name: object.name, type: typeof object.type === 'string' ? object.type : 'bridge', managed: true, config: this.concrete(config) });
+    if (kind === 'profiles') this.profiles.set(object.name, { config, devices: structuredClone({ ...(object.devices ?? {}) }) });
+    if (kind === 'projects') this.projects.set(object.name, { config });
+    this.writes.push(`POST /1.0/${kind} ${object.name}`);
+  }
+
+  async patchPreseedObject(kind: PreseedKind, name: string, patch: { readonly config: LxdConfig; readonly devices?: Readonly<Record<string, LxdDevice>> }): Promise<void> {
+    const notFound = (): LxdApiError => new LxdApiError(404, 'PATCH', `/1.0/${kind}/${name}`, 'not found');
+    if (kind === 'storage-pools') {
+      const pool = this.pools.get(name);
+      if (!pool) throw notFound();
+      this.pools.set(name, { ...pool, config: { ...pool.config, ...patch.config } });
+    } else if (kind === 'networks') {
+      const net = this.nets.get(name);
+      if (!net) throw notFound();
+      this.nets.set(name, { ...net, config: { ...net.config, ...patch.config } });
+    } else if (kind === 'profiles') {
+      const profile = this.profiles.get(name);
+      if (!profile) throw notFound();
+      Object.assign(profile.config, patch.config);
+      Object.assign(profile.devices, structuredClone({ ...(patch.devices ?? {}) }));
+    } else {
+      const project = this.projects.get(name);
+      if (!project) throw notFound();
+      Object.assign(project.config, patch.config);
+    }
+    this.writes.push(`PATCH /1.0/${kind}/${name} ${[...Object.keys(patch.config), ...Object.keys(patch.devices ?? {})].sort().join(',')}`);
   }
 }

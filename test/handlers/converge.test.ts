@@ -1,5 +1,6 @@
 // converge through the charm's event table with FakeJuju (Juju's rules, commit on success), FakeLxd and
 // FakeHost: state in → hook → state out; the same hook again writes nothing anywhere.
+import { PRODUCTION_SYSCTL } from '../../src/model/kernel-tuning';
 import type { DeviceContent } from '../../src/host/host';
 import type { ConfigValue } from '../../src/juju/hook-tools';
 import { aUnit, type JujuStateBuilder } from '../builders/juju-state';
@@ -65,7 +66,15 @@ test('a fresh host becomes an LXD host: pool, bridge, profile, listener, trust p
   expect(JSON.stringify(stateOf(w))).not.toContain(password);
   expect(w.juju.logs.join('\n')).not.toContain(password);
   expect(w.juju.writes.join('\n')).not.toContain(password);
-  expect(w.host.actions).toEqual(['modprobe netlink_diag', 'ext4 userns_mounts=true']);
+  expect(w.host.actions).toEqual([
+    'modprobe netlink_diag',
+    'ext4 userns_mounts=true',
+    'write /etc/sysctl.d/60-lxd.conf',
+    ...Object.entries(PRODUCTION_SYSCTL).map(([key, value]) => `sysctl -w ${key}=${value}`),
+    'write /etc/tmpfiles.d/lxd.conf',
+    'chmod 400 /proc/sched_debug',
+    'chmod 700 /sys/kernel/slab',
+  ]);
   expect(w.juju.statuses.map((s) => s.status)).toEqual(['maintenance', 'active']);
   expect(w.juju.unitStatus.message).toBe('Unit is ready (lvm pool lxd, bridge lxdbr0 10.100.0.1/24, listening 10.0.0.5:8443, trust: password+token)');
   expect(w.juju.state.workloadVersion).toBe('5.0.2');

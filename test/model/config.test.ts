@@ -19,6 +19,8 @@ describe('parseConfig', () => {
       httpsPort: 8443,
       trustPassword: null,
       ext4Userns: true,
+      kernel: { sysctlTuning: true, hardening: true },
+      preseed: { config: {}, objects: [] },
     });
   });
 

@@ -6,6 +6,7 @@ import { desiredHost, type DesiredHost } from '../../src/model/desired';
 import type { Observed, ObservedDevice } from '../../src/reconcile/observed';
 import { describeChange, plan } from '../../src/reconcile/plan';
 import { BASE_PACKAGES, DEB_LXD_PACKAGES } from '../../src/model/software';
+import { PRODUCTION_SYSCTL, appliedMarker, desiredHardening, desiredSysctl } from '../../src/model/kernel-tuning';
 
 const want = (config: Record<string, string | number | boolean> = {}, users: string[] = []): DesiredHost => {
   const parsed = parseConfig(config);
@@ -45,8 +46,15 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
   rootSubIds: { uid: [{ start: 100000, count: 65536 }], gid: [{ start: 100000, count: 65536 }] },
   installedPackages: null,
   snapChannel: null,
-  state: { ...readCharmState({}), trustPasswordHash: 'h1', managedPool: 'lxd', ensuredPackages: [...DEB_LXD_PACKAGES, ...BASE_PACKAGES], ...state },
+  state: { ...readCharmState({}), trustPasswordHash: 'h1', managedPool: 'lxd', ensuredPackages: [...DEB_LXD_PACKAGES, ...BASE_PACKAGES], sysctlApplied: appliedMarker(PRODUCTION_SYSCTL), ...state },
   trustPasswordHash: 'h1',
+  kernelTuning: {
+    sysctlFile: desiredSysctl(true).content,
+    hardeningFile: desiredHardening(true).content,
+    sysctlKernel: null,
+    modes: new Map([['/proc/sched_debug', 0o400], ['/sys/kernel/slab', 0o700]]),
+  },
+  preseed: new Map(),
   ...overrides,
 });
 
@@ -191,7 +199,7 @@ describe('listener, trust and access', () => {
     expect(kinds(plan(want(), bare))).toEqual(['load kernel module netlink_diag', 'set ext4 userns_mounts=true', 'give root subuid/subgid range 1000000+1000000000']);
     const container = plan(want(), { ...bare, inContainer: true });
     expect(container.changes).toEqual([]);
-    expect(container.notes).toEqual(['in a container: kernel modules, ext4 userns mounts and subuid ranges are left to the host']);
+    expect(container.notes).toEqual(['in a container: kernel modules, ext4 userns mounts and subuid ranges are left to the host', 'in a container: kernel-hardening file modes are left to the host']);
   });
 });
 

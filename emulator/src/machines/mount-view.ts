@@ -2,7 +2,7 @@
 // hostname) kept alive by bind-mounting the namespace files under `<machineDir>/ns`, which is itself a
 // private mount so the bind does not propagate into the namespace it pins.
 
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { run, tryRun } from './command';
 
@@ -26,6 +26,17 @@ export interface MountViewPaths {
   cgroupStash: string;
   /** guest path → host path */
   mounts: Record<string, string>;
+  /**
+   * kernel files whose mode a charm may change (kernel-hardening), guest path → the machine's own
+   * stand-in: a chmod inside the machine must not change the host's /proc or /sys
+   */
+  kernelStandIns: Record<string, { readonly host: string; readonly kind: 'file' | 'dir'; readonly mode: number }>;
+  /**
+   * spare sysfs and proc mounts with nothing mounted over them: the kernel lets an unprivileged container
+   * mount sysfs or proc only where one such "fully visible" instance exists, and the stand-ins cover parts
+   * of /sys and /proc
+   */
+  visibleMounts: { readonly sys: string; readonly proc: string };
 }
 
 export function mountViewPaths(machineDir: string): MountViewPaths {
@@ -40,6 +51,11 @@ export function mountViewPaths(machineDir: string): MountViewPaths {
     etcWork: path.join(machineDir, 'etc', 'work'),
     cgroupStash: path.join(machineDir, 'cgroup-stash'),
     mounts,
+    visibleMounts: { sys: path.join(machineDir, 'visible', 'sys'), proc: path.join(machineDir, 'visible', 'proc') },
+    kernelStandIns: {
+      '/proc/sched_debug': { host: path.join(machineDir, 'kernel', 'sched_debug'), kind: 'file', mode: 0o444 },
+      '/sys/kernel/slab': { host: path.join(machineDir, 'kernel', 'slab'), kind: 'dir', mode: 0o755 },
+    },
   };
 }
 
@@ -68,8 +84,13 @@ export function setupScript(paths: MountViewPaths, hostname: string): string {
     `mount --rbind /sys/fs/cgroup ${q(paths.cgroupStash)}`,
     'mount -t sysfs sysfs /sys',
     `mount --move ${q(paths.cgroupStash)} /sys/fs/cgroup`,
-    `hostname ${q(hostname)}`,
   );
+  lines.push(`mount -t sysfs jemu-visible-sysfs ${q(paths.visibleMounts.sys)}`, `mount -t proc jemu-visible-proc ${q(paths.visibleMounts.proc)}`);
+  // only where the host kernel has the path: a kernel without it stays without it in the machine too
+  for (const [guest, standIn] of Object.entries(paths.kernelStandIns)) {
+    lines.push(`if [ -e ${q(guest)} ]; then mount --bind ${q(standIn.host)} ${q(guest)}; fi`);
+  }
+  lines.push(`hostname ${q(hostname)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -90,6 +111,13 @@ export async function seedEtc(paths: MountViewPaths, hostname: string, files: Re
 /** Creates the persistent mount and UTS namespaces inside the machine's network namespace. */
 export async function createMountView(paths: MountViewPaths, netnsPath: string, hostname: string): Promise<void> {
   for (const host of Object.values(paths.mounts)) await mkdir(host, { recursive: true });
+  for (const dir of Object.values(paths.visibleMounts)) await mkdir(dir, { recursive: true });
+  for (const standIn of Object.values(paths.kernelStandIns)) {
+    await mkdir(path.dirname(standIn.host), { recursive: true });
+    if (standIn.kind === 'dir') await mkdir(standIn.host, { recursive: true });
+    else await writeFile(standIn.host, '');
+    await chmod(standIn.host, standIn.mode);
+  }
   await mkdir(paths.cgroupStash, { recursive: true });
   await mkdir(paths.nsDir, { recursive: true });
   await run(['mount', '--bind', paths.nsDir, paths.nsDir]);

@@ -17,6 +17,7 @@ import { ROOT_ENV, run } from './command';
 import { NSENTER, handlesOf } from './enter';
 import { lxdBinary, lxdPidFile } from './lxd-daemon';
 import { shellQuote } from './mount-view';
+import { sysctlScript, sysctlShimFiles } from './sysctl-shim';
 
 /** where the shim appears inside a machine: first on the hook PATH after the tools dir, empty on Debian */
 export const SHIM_GUEST_DIR = '/usr/local/sbin';
@@ -321,5 +322,9 @@ export async function installServiceShim(machine: MachineRecord): Promise<void> 
   const file = path.join(dir, 'systemctl');
   await writeFile(file, systemctlScript(shimSettings(h.machineDir, lxdBinary())));
   await chmod(file, 0o755);
+  // sysctl beside it: kernel values a charm sets stay in this machine (sysctl-shim.ts)
+  const sysctl = path.join(dir, 'sysctl');
+  await writeFile(sysctl, sysctlScript(sysctlShimFiles(h.machineDir)));
+  await chmod(sysctl, 0o755);
   await run(shimMountArgv(h.mntNs, dir));
 }

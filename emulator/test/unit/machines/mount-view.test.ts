@@ -22,6 +22,13 @@ test('the setup script overlays /etc first, binds each private dir, keeps cgroup
   expect(lines.indexOf("mount --move '/srv/model/machines/0/cgroup-stash' /sys/fs/cgroup")).toBeGreaterThan(
     lines.indexOf('mount -t sysfs sysfs /sys'),
   );
+  // kernel files a charm may chmod: the machine's own stand-ins, where the host kernel has them
+  expect(lines).toContain("if [ -e '/sys/kernel/slab' ]; then mount --bind '/srv/model/machines/0/kernel/slab' '/sys/kernel/slab'; fi");
+  expect(lines).toContain("if [ -e '/proc/sched_debug' ]; then mount --bind '/srv/model/machines/0/kernel/sched_debug' '/proc/sched_debug'; fi");
+  expect(lines.findIndex((l) => l.includes('/sys/kernel/slab'))).toBeGreaterThan(lines.indexOf('mount -t sysfs sysfs /sys'));
+  // and spare, fully visible sysfs and proc instances, or unprivileged containers could not mount theirs
+  expect(lines).toContain("mount -t sysfs jemu-visible-sysfs '/srv/model/machines/0/visible/sys'");
+  expect(lines).toContain("mount -t proc jemu-visible-proc '/srv/model/machines/0/visible/proc'");
   expect(lines.at(-1)).toBe("hostname 'juju-abc123-0'");
   // /tmp and /run stay shared with the host (the agent's socket lives there)
   expect(lines.some((l) => / \/tmp$| \/run$/.test(l))).toBe(false);

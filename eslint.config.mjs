@@ -6,7 +6,7 @@ const GROUND_FLOOR = ['src/juju/**', 'src/lxd/**', 'src/host/**', 'src/main.ts',
 const OUTSIDE_WORLD = ['child_process', 'https', 'tls', 'net'].flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'build/', 'dist/', 'emulator/dist/', 'emulator/build/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'build/', 'dist/', 'emulator/dist/', 'emulator/build/', 'coverage/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended,
   {
     rules: {

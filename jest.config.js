@@ -24,7 +24,7 @@ module.exports = {
       moduleNameMapper,
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/emulator/test/unit/**/*.test.ts'],
       // *.real.test.ts drive a real LXD daemon or LVM: they run with e2e, not as unit tests.
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/package/', '\\.real\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/package/', '<rootDir>/test/reliability/', '\\.real\\.test\\.ts$'],
       // every status a unit test makes the charm set is checked for doubled prefixes
       setupFilesAfterEnv: ['<rootDir>/test/setup/status-wording.ts'],
     },
@@ -47,5 +47,18 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/**/*.real.test.ts', '<rootDir>/emulator/test/e2e/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.js'],
     },
+    {
+      // faults, reboots, hostile principals (test/reliability/): fakes and the packed charm on real LXD
+      displayName: 'reliability',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.js'],
+    },
   ],
+  // the reliability table (prints nothing when no reliability case ran)
+  reporters: ['default', '<rootDir>/test/reliability/reporter.cjs'],
 };

@@ -144,13 +144,15 @@ async function publishToNova(s: Services, relation: LxdRelation, want: DesiredHo
   if (!poolExists || !relation.users.every((u) => members.includes(u))) return state;
   const pool = want.name;
   const published = publishedKey(relation.ids, pool);
-  const usersChanged = JSON.stringify(relation.users) !== JSON.stringify(state.lxdUsers);
+  // a refused value may have replaced a user sent before: that is no change (membership stays, no restart)
+  const users = relation.rejected.length > 0 ? [...new Set([...state.lxdUsers, ...relation.users])].sort() : relation.users;
+  const usersChanged = JSON.stringify(users) !== JSON.stringify(state.lxdUsers);
   const poolChanged = publishedPoolName(state.publishedPool) !== pool;
   const renew = outcome.addedUsers.length > 0 || usersChanged || poolChanged || !state.nonce;
   if (!renew && state.publishedPool === published) return state;
   const nonce = renew ? newNonce() : state.nonce;
   for (const id of relation.ids) await s.juju.relationSet(id, { pool, nonce });
-  return { ...state, nonce, publishedPool: published, lxdUsers: relation.users };
+  return { ...state, nonce, publishedPool: published, lxdUsers: users };
 }
 
 /**

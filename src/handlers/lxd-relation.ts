@@ -5,6 +5,9 @@ import { isValidUserName } from '../model/desired';
 
 export const LXD_ENDPOINT = 'lxd';
 
+/** valid-looking names a principal must never get into group lxd: root needs no group, lxd is the group itself */
+const RESERVED_USERS: ReadonlySet<string> = new Set(['root', 'lxd']);
+
 export interface LxdRelation {
   readonly ids: readonly RelationId[];
   readonly users: readonly string[];
@@ -20,8 +23,14 @@ export async function readLxdRelation(juju: HookTools): Promise<LxdRelation> {
     for (const unit of await juju.relationList(id)) {
       const user = (await juju.relationGet(id, unit)).user;
       if (user === undefined || user === '') continue;
-      if (isValidUserName(user)) users.push(user);
-      else rejected.push(`${unit} sent an invalid user name ${JSON.stringify(user.slice(0, 40))}`);
+      if (isValidUserName(user) && !RESERVED_USERS.has(user)) {
+        users.push(user);
+        continue;
+      }
+      const shown = JSON.stringify(user.slice(0, 40));
+      rejected.push(`${unit} sent an invalid user name ${shown}`);
+      // the operator greps the log for the sender and the key; the value is shown escaped and cut
+      await juju.log('WARNING', `refused relation ${id} data from ${unit}: key "user" = ${shown}${user.length > 40 ? ` (${user.length} characters)` : ''} is not a user name the charm adds to group lxd`);
     }
   }
   return { ids, users: [...new Set(users)].sort(), rejected };

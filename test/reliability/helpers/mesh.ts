@@ -30,7 +30,7 @@ export async function meshProblems(model: Model, shell: UnitShell, port: number)
   for (const unit of units) {
     const status = shell.statusOf(unit);
     if (status.status !== 'active' || !status.message.includes(`${units.length - 1}/${units.length - 1} peers wired`)) problems.push(`${unit}: status ${status.status} "${status.message}"`);
-    for (const [user, dir] of [['root', '/root/.config/lxc'], ['nova', '/home/nova/.config/lxc']] as const) {
+    for (const [user, dir] of [['root', '/root/.config/lxc'], ['nova', '/var/lib/nova/.config/lxc']] as const) {
       // lxc's own config file must parse; half-written YAML would break every later hook and nova
       const text = await shell.ok(unit, `cat ${dir}/config.yml`);
       try {

@@ -7,9 +7,8 @@ import path from 'node:path';
 import { run, tryRun } from './command';
 import type { LxdPackaging } from './snap-flavour';
 
-/** guest directories that belong to the machine: bind-mounted from `<machineDir>/fs/<slug>` */
-export const PRIVATE_DIRS = [
-  '/var/lib/lxd',
+/** guest directories every machine keeps to itself, whatever its LXD packaging */
+const SHARED_PRIVATE_DIRS = [
   '/var/log/lxd',
   '/var/cache/lxd',
   '/var/lib/juju',
@@ -20,22 +19,15 @@ export const PRIVATE_DIRS = [
   '/home',
 ] as const;
 
+/** guest directories that belong to the machine: bind-mounted from `<machineDir>/fs/<slug>` */
+export const PRIVATE_DIRS = ['/var/lib/lxd', ...SHARED_PRIVATE_DIRS] as const;
+
 /**
  * A snap-shaped machine has no /var/lib/lxd (its LXD lives in /var/snap) and snapd's state of its own.
  * Its whole /var/lib is a private directory that shows the host's entries (bound in one by one) except
  * lxd, so that a charm can make /var/lib/lxd there, as on a real snap host.
  */
-export const SNAP_PRIVATE_DIRS = [
-  '/var/snap',
-  '/var/lib/snapd',
-  '/var/log/lxd',
-  '/var/cache/lxd',
-  '/var/lib/juju',
-  '/var/log/juju',
-  '/var/lib/nova',
-  '/root',
-  '/home',
-] as const;
+export const SNAP_PRIVATE_DIRS = ['/var/snap', '/var/lib/snapd', ...SHARED_PRIVATE_DIRS] as const;
 
 /** guest /var/lib entries a snap-shaped machine does not take from the host */
 const NOT_FROM_HOST_VAR_LIB = ['lxd', 'snapd', 'juju', 'nova'];

@@ -12,7 +12,7 @@ import { LxdApiError } from '../lxd/lxd-api';
 import { applyPlan } from '../reconcile/apply';
 import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
 import { observe } from '../reconcile/observe';
-import { describeChange, plan, type Plan } from '../reconcile/plan';
+import { describeChange, detachRefusal, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
 import { publishedKey, publishedPoolName, type LxdRelation } from './lxd-relation';
 import { readInputs } from './inputs';
@@ -195,7 +195,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging });
+    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging, storage: inputs.storage, detaching: inputs.detaching });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);
@@ -252,5 +252,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
       : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length, poolSpace), peers?.wiring ?? null);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
     await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '', peers ?? undefined);
+    // the status says why; the failed hook is what keeps Juju from taking the device (it retries, or the operator resolves)
+    const refusal = detachRefusal(desired.pool, outcome.observed);
+    if (refusal) throw new Error(`refusing to let ${desired.pool.detaching?.id ?? 'the storage'} go: ${refusal}`);
   };
 }

@@ -11,6 +11,15 @@ import { chooseSource, type LxdPackaging } from '../model/software';
 import { readLxdRelation, type LxdRelation } from './lxd-relation';
 import type { Services } from './services';
 
+/** metadata.yaml's storage for the pool (type block, 0-1 instances, as canonical/charm-lxd declares it) */
+export const POOL_STORAGE = 'local';
+
+/** A Juju storage instance attached to this unit: its id ("local/0") and block device. */
+export interface AttachedStorage {
+  readonly id: string;
+  readonly location: string;
+}
+
 export interface Inputs {
   /** config-get as Juju gave it (the quick-check digest is taken over these) */
   readonly values: CharmConfigValues;
@@ -26,14 +35,27 @@ export interface Inputs {
   readonly os: OsRelease;
   /** from config install-source and the OS; null while the config is broken (then see lxdPackaging) */
   readonly packaging: LxdPackaging | null;
+  /** Juju storage `local` attached to this unit, the instance a -storage-detaching hook is about left out */
+  readonly storage: readonly AttachedStorage[];
+  /** the instance this local-storage-detaching hook is about */
+  readonly detaching: AttachedStorage | null;
+}
+
+/** storage-list and storage-get for the pool's storage; the detaching instance (this hook's) apart. */
+async function readStorage(s: Services): Promise<{ storage: AttachedStorage[]; detaching: AttachedStorage | null }> {
+  const event = s.event.kind === 'hook' && s.event.name === `${POOL_STORAGE}-storage-detaching` ? s.event.storage : undefined;
+  const ids = await s.juju.storageList(POOL_STORAGE);
+  const attached = await Promise.all(ids.map(async (id) => ({ id, location: (await s.juju.storageGet(id)).location })));
+  const detaching = event ? (attached.find((a) => a.id === event.id) ?? { id: event.id, location: event.location }) : null;
+  return { storage: attached.filter((a) => a.id !== detaching?.id), detaching };
 }
 
 export async function readInputs(s: Services): Promise<Inputs> {
-  const [values, stateBag, relation, binding, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.host.osRelease()]);
+  const [values, stateBag, relation, binding, os, { storage, detaching }] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.host.osRelease(), readStorage(s)]);
   const address = binding.known ? binding.address : null;
   const config = parseConfig(values);
   const packaging = config.ok ? chooseSource(config.config.install.source, os.id) : null;
-  return { values, config, stateBag, state: readCharmState(stateBag), relation, binding, address, os, packaging };
+  return { values, config, stateBag, state: readCharmState(stateBag), relation, binding, address, os, packaging, storage, detaching };
 }
 
 /** The packaging, also with a broken config: then what is installed (bad input reads no host until a handler needs it). */

@@ -15,6 +15,8 @@ export interface DesiredPool {
   readonly config: LxdConfig;
   readonly overwrite: boolean;
   readonly ephemeralUnmount: string | null;
+  /** the Juju storage device a -storage-detaching hook is about to take away (not in `devices`) */
+  readonly detaching: { readonly id: string; readonly device: string } | null;
 }
 
 export interface DesiredBridge {
@@ -50,6 +52,15 @@ export interface DesiredInputs {
   readonly relationUsers: readonly string[];
   /** where LXD comes from (readInputs decides it: chooseSource) */
   readonly packaging: LxdPackaging;
+  /** Juju storage `local` attached to the unit: more devices for the pool, after block-devices */
+  readonly storage?: ReadonlyArray<{ readonly id: string; readonly location: string }>;
+  readonly detaching?: { readonly id: string; readonly location: string } | null;
+}
+
+/** A Juju storage device joins the pool like a block-devices entry, remembered by its storage id. */
+function poolDevices(configured: readonly DeviceSpec[], storage: NonNullable<DesiredInputs['storage']>): DeviceSpec[] {
+  const named = new Set(configured.map((d) => d.path));
+  return [...configured, ...storage.filter((s) => !named.has(s.location)).map((s): DeviceSpec => ({ kind: 'device', spec: s.id, path: s.location }))];
 }
 
 export const LXD_GROUP = 'lxd';
@@ -74,21 +85,22 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging }: DesiredInputs): DesiredHost {
-  const { storage, network } = config;
+export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging, storage = [], detaching = null }: DesiredInputs): DesiredHost {
+  const { network } = config;
   return {
     pool: {
-      name: storage.pool,
-      driver: storage.type,
-      devices: storage.devices,
-      volumeGroup: storage.type === 'lvm' ? storage.volumeGroup : null,
-      config: poolConfig(storage),
-      overwrite: storage.overwrite,
-      ephemeralUnmount: storage.ephemeralUnmount,
+      name: config.storage.pool,
+      driver: config.storage.type,
+      devices: poolDevices(config.storage.devices, storage),
+      volumeGroup: config.storage.type === 'lvm' ? config.storage.volumeGroup : null,
+      config: poolConfig(config.storage),
+      overwrite: config.storage.overwrite,
+      ephemeralUnmount: config.storage.ephemeralUnmount,
+      detaching: detaching ? { id: detaching.id, device: detaching.location } : null,
     },
     bridge: { name: network.bridge, config: bridgeConfig(network) },
     profileDevices: {
-      root: { type: 'disk', path: '/', pool: storage.pool },
+      root: { type: 'disk', path: '/', pool: config.storage.pool },
       eth0: { type: 'nic', name: 'eth0', network: network.bridge },
     },
     httpsAddress: keepListener ? null : listenAddress(bindAddress, config.httpsPort),

@@ -156,12 +156,16 @@ function poolConflicts(pool: DesiredPool, have: Observed): string[] {
   const wanted = pool.devices.map((d) => d.spec);
   if (pool.driver !== 'lvm' && (remembered.length !== wanted.length || remembered.some((spec, i) => wanted[i] !== spec))) {
     const was = remembered.length > 0 ? `"${remembered.join(' ')}"` : '"" (LXD\'s own backing)';
-    conflicts.push(`block-devices changed but the ${pool.driver} pool ${pool.name} exists on ${was}; only an lvm pool can grow: set block-devices=${remembered.join(' ') || '""'} back`);
+    if ([...remembered, ...wanted].some(isJujuStorage)) {
+      conflicts.push(`the devices of the ${pool.driver} pool ${pool.name} changed (block-devices and Juju storage local: "${wanted.join(' ')}", pool on ${was}); only an lvm pool can grow: detach the added storage or set block-devices back`);
+    } else conflicts.push(`block-devices changed but the ${pool.driver} pool ${pool.name} exists on ${was}; only an lvm pool can grow: set block-devices=${remembered.join(' ') || '""'} back`);
   }
   if (pool.driver === 'lvm' && have.volumeGroups) {
     const vg = have.volumeGroups.find((g) => g.name === pool.volumeGroup);
     for (const dropped of have.state.poolDevices.filter((d) => !wanted.includes(d.spec))) {
-      if (vg?.physicalVolumes.includes(dropped.device)) {
+      if (vg?.physicalVolumes.includes(dropped.device) && isJujuStorage(dropped.spec)) {
+        conflicts.push(`Juju storage ${dropped.spec} (${dropped.device}) is gone but still in volume group ${vg.name}; the charm never shrinks a pool: attach it again (or vgreduce --removemissing ${vg.name} by hand, losing what was on it)`);
+      } else if (vg?.physicalVolumes.includes(dropped.device)) {
         conflicts.push(`block-devices no longer names ${dropped.spec}, which is in volume group ${vg.name}; the charm never shrinks a pool: add it back to block-devices (or move its extents off and vgreduce it by hand)`);
       }
     }
@@ -169,8 +173,37 @@ function poolConflicts(pool: DesiredPool, have: Observed): string[] {
   return conflicts;
 }
 
+/** A `block-devices` entry is a path; a Juju storage device is remembered by its storage id ("local/0"). */
+const isJujuStorage = (spec: string): boolean => !spec.startsWith('/');
+
+/**
+ * Juju is about to take a storage device away (its -storage-detaching hook): refused while the pool
+ * stands on it, since neither LVM nor a btrfs/zfs pool can lose a device without losing data. The
+ * hook then fails, so Juju keeps the device attached until the operator has moved the data off.
+ */
+export function detachRefusal(pool: DesiredPool, have: Observed): string | null {
+  const leaving = pool.detaching;
+  if (!leaving) return null;
+  const what = `Juju storage ${leaving.id} (${leaving.device})`;
+  if (pool.volumeGroup !== null) {
+    const vg = have.volumeGroups?.find((g) => g.name === pool.volumeGroup);
+    // not read: the remembered devices decide (the charm put it in the volume group)
+    const inVg = vg ? vg.physicalVolumes.includes(leaving.device) : have.volumeGroups === null && have.state.poolDevices.some((d) => d.device === leaving.device);
+    if (!inVg) return null;
+    return `${what} is a physical volume of volume group ${pool.volumeGroup} (storage pool ${pool.name}); LVM cannot lose it without losing data, so its detaching hook fails until it is out: pvmove ${leaving.device} && vgreduce ${pool.volumeGroup} ${leaving.device}, then juju resolve the unit`;
+  }
+  const standsOn = have.pools.some((p) => p.name === pool.name) && have.state.poolDevices.some((d) => d.spec === leaving.id || d.device === leaving.device);
+  if (!standsOn) return null;
+  return `${what} holds the ${pool.driver} storage pool ${pool.name}; detaching it would destroy the pool, so its detaching hook fails until the pool is gone: move the instances off, lxc storage delete ${pool.name}, then juju resolve the unit`;
+}
+
 function storageChanges(pool: DesiredPool, have: Observed, blocked: string[]): Change[] {
   const changes: Change[] = [];
+  const refusal = detachRefusal(pool, have);
+  if (refusal) {
+    blocked.push(refusal);
+    return changes;
+  }
   const conflicts = poolConflicts(pool, have);
   if (conflicts.length > 0) {
     blocked.push(...conflicts);

@@ -15,7 +15,7 @@ import { observe } from '../reconcile/observe';
 import { describeChange, detachRefusal, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
 import { publishedKey, publishedPoolName, type LxdRelation } from './lxd-relation';
-import { readInputs } from './inputs';
+import { readInputs, readSnapResource } from './inputs';
 import { MIGRATION_ENDPOINT, reconcileMigration, type MigrationOutcome } from './migration';
 import { readAhead } from '../juju/read-ahead';
 import type { Handler, Services } from './services';
@@ -192,10 +192,15 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
       await finish(blocked(parsed.ok ? [] : [describeProblems(parsed.problems)]), state, false);
       return;
     }
+    // deb hosts have no use for the lxd-snap resource: said once per deploy or attach (start, upgrade-charm)
+    if (packaging === 'distro' && s.event.kind === 'hook' && (s.event.name === 'start' || s.event.name === 'upgrade-charm')) {
+      const resource = await readSnapResource(s);
+      if (resource.kind === 'file') await s.juju.log('INFO', `resource lxd-snap (${resource.sizeBytes} bytes) is ignored: LXD on this host is the distro package, not the snap`);
+    }
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging, storage: inputs.storage, detaching: inputs.detaching });
+    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging, storage: inputs.storage, detaching: inputs.detaching, snapResource: inputs.snapResource });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);

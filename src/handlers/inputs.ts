@@ -2,7 +2,7 @@
 // address, the OS and the packaging decided from them, read once and in parallel (each is a process
 // spawn on a real unit). Converge, show-config, refresh-remotes, install and pause/resume start here;
 // the peers' bags are read by the peer wiring itself, scoped to the hook (migration.ts).
-import type { Bag, CharmConfigValues } from '../juju/hook-tools';
+import { HookToolError, type Bag, type CharmConfigValues } from '../juju/hook-tools';
 import { readBinding, type Binding } from '../juju/bind-address';
 import type { OsRelease } from '../host/host';
 import { readCharmState, type CharmState } from '../model/charm-state';
@@ -10,9 +10,23 @@ import { parseConfig, type ConfigResult } from '../model/config';
 import { chooseSource, type LxdPackaging } from '../model/software';
 import { readLxdRelation, type LxdRelation } from './lxd-relation';
 import type { Services } from './services';
+import { SNAP_RESOURCE, SQUASHFS_MAGIC, type SnapResource } from '../model/snap-resource';
 
 /** metadata.yaml's storage for the pool (type block, 0-1 instances, as canonical/charm-lxd declares it) */
 export const POOL_STORAGE = 'local';
+
+export async function readSnapResource(s: Services): Promise<SnapResource> {
+  let path: string;
+  try {
+    path = await s.juju.resourceGet(SNAP_RESOURCE);
+  } catch (err) {
+    if (!(err instanceof HookToolError)) throw err;
+    return { kind: 'absent', why: err.stderr.trim() };
+  }
+  const digest = await s.host.fileDigest(path);
+  if (digest.sizeBytes === 0) return { kind: 'empty' };
+  return { kind: 'file', path, sha256: digest.sha256, sizeBytes: digest.sizeBytes, isSnap: digest.head === SQUASHFS_MAGIC };
+}
 
 /** A Juju storage instance attached to this unit: its id ("local/0") and block device. */
 export interface AttachedStorage {
@@ -39,6 +53,8 @@ export interface Inputs {
   readonly storage: readonly AttachedStorage[];
   /** the instance this local-storage-detaching hook is about */
   readonly detaching: AttachedStorage | null;
+  /** lxd-snap, read only where LXD is the snap (null elsewhere) */
+  readonly snapResource: SnapResource | null;
 }
 
 /** storage-list and storage-get for the pool's storage; the detaching instance (this hook's) apart. */
@@ -55,7 +71,8 @@ export async function readInputs(s: Services): Promise<Inputs> {
   const address = binding.known ? binding.address : null;
   const config = parseConfig(values);
   const packaging = config.ok ? chooseSource(config.config.install.source, os.id) : null;
-  return { values, config, stateBag, state: readCharmState(stateBag), relation, binding, address, os, packaging, storage, detaching };
+  const snapResource = packaging === 'snap' ? await readSnapResource(s) : null;
+  return { values, config, stateBag, state: readCharmState(stateBag), relation, binding, address, os, packaging, storage, detaching, snapResource };
 }
 
 /** The packaging, also with a broken config: then what is installed (bad input reads no host until a handler needs it). */

@@ -3,6 +3,7 @@ import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './conf
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
 import { desiredSoftware, type LxdPackaging, type DesiredSoftware } from './software';
 import type { LxdPreseed } from './lxd-preseed';
+import type { SnapResource } from './snap-resource';
 import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
 
 export interface DesiredPool {
@@ -41,6 +42,8 @@ export interface DesiredHost {
   readonly hardening: DesiredHardening;
   /** lxd-preseed's objects and server keys, on top of what the charm manages */
   readonly preseed: LxdPreseed;
+  /** the lxd-snap resource on a snap host: a file to sideload, empty (back to the store), absent or null (as it is) */
+  readonly snapResource: SnapResource | null;
 }
 
 export interface DesiredInputs {
@@ -55,6 +58,7 @@ export interface DesiredInputs {
   /** Juju storage `local` attached to the unit: more devices for the pool, after block-devices */
   readonly storage?: ReadonlyArray<{ readonly id: string; readonly location: string }>;
   readonly detaching?: { readonly id: string; readonly location: string } | null;
+  readonly snapResource?: SnapResource | null;
 }
 
 /** A Juju storage device joins the pool like a block-devices entry, remembered by its storage id. */
@@ -85,7 +89,7 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging, storage = [], detaching = null }: DesiredInputs): DesiredHost {
+export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging, storage = [], detaching = null, snapResource = null }: DesiredInputs): DesiredHost {
   const { network } = config;
   return {
     pool: {
@@ -111,6 +115,7 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
     sysctl: desiredSysctl(config.kernel.sysctlTuning),
     hardening: desiredHardening(config.kernel.hardening),
     preseed: config.preseed,
+    snapResource: packaging === 'snap' ? snapResource : null,
   };
 }
 

@@ -33,6 +33,14 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
     return { snapChannel: c.channel };
   },
   'remember-snap-channel': async (c) => ({ snapChannel: c.channel }),
+  'sideload-snap': async (c, io) => {
+    await io.host.snapInstallFile('lxd', c.path);
+    return { snapSideload: c.sha256 };
+  },
+  'unsideload-snap': async (c, io) => {
+    await io.host.snapRefreshAmend('lxd', c.channel);
+    return { snapSideload: '', snapChannel: c.channel };
+  },
   'unmount-ephemeral': (c, io) => io.host.unmount(c.mountPoint),
   'attach-loop': async (c, io) => {
     await io.host.attachLoopFile(c.file, c.sizeBytes);

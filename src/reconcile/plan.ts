@@ -15,6 +15,10 @@ export type Change =
   /** `missing` are installed (apt); then all of `wanted` is remembered as ensured */
   | { readonly kind: 'ensure-packages'; readonly missing: readonly string[]; readonly wanted: readonly string[] }
   | { readonly kind: 'install-snap'; readonly channel: string }
+  /** the lxd-snap resource: `snap install --dangerous <path>`; its sha256 is remembered */
+  | { readonly kind: 'sideload-snap'; readonly path: string; readonly sha256: string }
+  /** an empty lxd-snap resource undoes the sideload: `snap refresh lxd --amend --channel=<channel>` */
+  | { readonly kind: 'unsideload-snap'; readonly channel: string }
   | { readonly kind: 'refresh-snap'; readonly from: string; readonly channel: string }
   | { readonly kind: 'remember-snap-channel'; readonly channel: string }
   | { readonly kind: 'unmount-ephemeral'; readonly mountPoint: string }
@@ -301,8 +305,30 @@ function kernelChanges(want: DesiredHost, have: Observed, notes: string[]): Chan
   return changes;
 }
 
+/**
+ * The lxd-snap resource decides the snap instead of lxd-channel while a sideload is wanted or in place:
+ * the change to make (null: none), or undefined when the channel decides. A sideloaded snap tracks no
+ * channel, so the channel is not compared while it stays.
+ */
+function sideloadChange(resource: DesiredHost['snapResource'], want: DesiredHost['software'], have: Observed, blocked: string[]): Change | null | undefined {
+  const sideloaded = have.state.snapSideload;
+  if (resource === null) return sideloaded !== '' ? null : undefined;
+  switch (resource.kind) {
+    case 'file':
+      if (!resource.isSnap) {
+        blocked.push(`resource lxd-snap (${resource.sizeBytes} bytes) is not a snap (no squashfs header): attach a .snap file (juju attach-resource lxd lxd-snap=./lxd.snap), or an empty file to use lxd-channel ${want.snapChannel} from the store`);
+        return null;
+      }
+      return sideloaded === resource.sha256 ? null : { kind: 'sideload-snap', path: resource.path, sha256: resource.sha256 };
+    case 'empty':
+      return sideloaded !== '' ? { kind: 'unsideload-snap', channel: want.snapChannel } : undefined;
+    case 'absent':
+      return sideloaded !== '' ? null : undefined;
+  }
+}
+
 /** Packages a later config needs (ZFS tools, criu) and the snap channel lxd-channel names; never a downgrade. */
-function softwareChanges(want: DesiredHost['software'], have: Observed, blocked: string[]): Change[] {
+function softwareChanges(want: DesiredHost['software'], have: Observed, blocked: string[], resource: DesiredHost['snapResource'] = null): Change[] {
   const changes: Change[] = [];
   // the charm installed LXD one way: a second daemon from the other packaging would fight the first
   const installedAs = have.state.snapChannel !== '' ? 'snap' : have.state.ensuredPackages.includes('lxd') ? 'distro' : null;
@@ -315,6 +341,8 @@ function softwareChanges(want: DesiredHost['software'], have: Observed, blocked:
     changes.push({ kind: 'ensure-packages', missing, wanted: [...new Set([...have.state.ensuredPackages, ...want.packages])].sort() });
   }
   if (want.source !== 'snap') return changes;
+  const sideload = sideloadChange(resource, want, have, blocked);
+  if (sideload !== undefined) return sideload ? [...changes, sideload] : changes;
   if (have.snapChannel === null) changes.push({ kind: 'install-snap', channel: want.snapChannel });
   else if (have.snapChannel !== want.snapChannel) {
     if (isDowngrade(have.snapChannel, want.snapChannel)) {
@@ -368,7 +396,7 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   const blocked: string[] = [];
   const notes: string[] = [];
   const changes = [
-    ...softwareChanges(want.software, have, blocked),
+    ...softwareChanges(want.software, have, blocked, want.snapResource),
     ...snapHostChanges(want, have, blocked),
     ...kernelChanges(want, have, notes),
     ...kernelTuningChanges(want, have.kernelTuning, have.state, have.inContainer, notes),
@@ -395,6 +423,10 @@ export function describeChange(change: Change): string {
       return `install the lxd snap from ${change.channel}`;
     case 'refresh-snap':
       return `refresh the lxd snap from ${change.from} to ${change.channel}`;
+    case 'sideload-snap':
+      return `install the lxd snap from resource lxd-snap (snap install --dangerous ${change.path}, sha256 ${change.sha256.slice(0, 12)})`;
+    case 'unsideload-snap':
+      return `move the sideloaded lxd snap back to the store's ${change.channel} (snap refresh lxd --amend --channel=${change.channel})`;
     case 'remember-snap-channel':
       return `note that the lxd snap tracks ${change.channel}`;
     case 'unmount-ephemeral':

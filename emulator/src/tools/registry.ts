@@ -12,6 +12,7 @@ import { closePort, openedPorts, openPort } from './port-tools';
 import { relationGet, relationIds, relationList, relationSet } from './relation-tools';
 import { secretAdd, secretGet, secretGrant, secretIds, secretInfoGet, secretRemove, secretRevoke, secretSet } from './secret-tools';
 import { stateDelete, stateGet, stateSet } from './state-tools';
+import { resourceGet, storageGet, storageList } from './storage-tools';
 import { applicationVersionSet, jujuLog, statusGet, statusSet } from './status-tools';
 import type { ToolDef } from './tool';
 
@@ -24,6 +25,7 @@ const TOOLS: readonly ToolDef[] = [
   actionGet, actionSet, actionFail, actionLog,
   stateGet, stateSet, stateDelete,
   secretAdd, secretGet, secretSet, secretGrant, secretRevoke, secretRemove, secretIds, secretInfoGet,
+  storageList, storageGet, resourceGet,
 ];
 
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));

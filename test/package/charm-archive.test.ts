@@ -95,6 +95,12 @@ describe('the packed charm', () => {
     expect(entryNamed('charmcraft.yaml')).toBeUndefined(); // build-time only: Juju never reads it
   });
 
+  test('metadata.yaml declares the node-runtime file resource dispatch asks resource-get for', () => {
+    const metadata = yamlIn('metadata.yaml') as { resources?: Record<string, { type?: string; filename?: string }> };
+    expect(metadata.resources?.['node-runtime']).toMatchObject({ type: 'file', filename: 'node-runtime.tar.xz' });
+    expect(readFileSync(join(charmDir, 'dispatch'), 'utf8')).toContain('resource-get node-runtime');
+  });
+
   test('dispatch is an executable script (0755, with a shebang) that runs the bundle', () => {
     expect(entryNamed('dispatch')).toMatchObject({ kind: 'file', mode: 0o755 });
     const script = readFileSync(join(charmDir, 'dispatch'), 'utf8');

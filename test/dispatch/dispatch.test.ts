@@ -213,6 +213,19 @@ test('install with the archive\'s old node only (Ubuntu 22.04: 12.22) and no sna
   expect(result.log.at(-1)).toBe(`status-set blocked|no Node.js 18.19+ for this charm (Node.js 12.22 at ${box.stubs}/node is older than 18.19); tried: no node-runtime resource, the apt archive's nodejs is 12.22, no snap; ${PROVIDE}`);
 });
 
+test('hooks after a blocked install keep saying what the install tried, and try the resource again', () => {
+  installNode('12.22.9');
+  installArchive('12.22.9~dfsg-1ubuntu3');
+  serveResource(undefined);
+  run('hooks/install');
+  const later = run('hooks/config-changed');
+  expect(later.log.slice(-3)).toEqual([
+    'resource-get node-runtime',
+    'node --version',
+    `status-set blocked|no Node.js 18.19+ for this charm (Node.js 12.22 at ${box.stubs}/node is older than 18.19); tried: no node-runtime resource, the apt archive's nodejs is 12.22, no snap; ${PROVIDE}`,
+  ]);
+});
+
 test('install where the archive is too old and the snap fails: blocked with every reason', () => {
   installNode('12.22.9');
   installArchive('12.22.9~dfsg-1ubuntu3');

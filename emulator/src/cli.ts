@@ -79,12 +79,6 @@ function need(p: Parsed, count: number, usage: string): string[] {
   return p.positionals;
 }
 
-function resourceArg(arg: string): [string, string] {
-  const eq = arg.indexOf('=');
-  if (eq <= 0 || eq === arg.length - 1) throw new UsageError(`expected "name=file", got "${arg}"`);
-  return [arg.slice(0, eq), arg.slice(eq + 1)];
-}
-
 const HELP = `juju-emulator: a local Juju model on real processes (see emulator/README.md)
 
 Usage: juju-emulator [-m <model>] <command> [args]
@@ -93,9 +87,9 @@ Usage: juju-emulator [-m <model>] <command> [args]
   add-model [--backend namespace|local]           create the model
   deploy <charm-dir|.charm|builtin:name> [app] [-n N] [--config k=v]... [--config-file f.yaml]
          [--loop-devices N] [--loop-size GiB] [--no-lxd] [--lxd deb|snap] [--snapd-version V]
-         [--storage name=loop,1G[,count]]... [--resource name=file]...
+         [--resource name=file]... [--storage name=loop,1G[,count]]...
+  attach-resource <app> name=file   a new revision of a file resource; its units run upgrade-charm
   add-storage <unit> name=[loop,][size][,count]   detach-storage <storage-id>...   storage
-  attach-resource <app> name=file   (a new revision; its units run upgrade-charm)
   add-unit <app> [-n N]             remove-unit <unit>...
   relate|integrate <a>[:ep] <b>[:ep]  remove-relation <a> <b>
   config <app> [k=v ...] [--reset k]  (no k=v: print the effective config as JSON)
@@ -114,6 +108,13 @@ Usage: juju-emulator [-m <model>] <command> [args]
 
 Commands that change the model run the resulting hooks until the model is idle (skip with --no-settle).
 Exit codes: 0 ok, 1 operation failed (or a hook failed during settle), 2 usage error.`;
+
+/** `name=file`, as juju deploy --resource and juju attach-resource take it */
+function resourceArg(arg: string): [string, string] {
+  const eq = arg.indexOf('=');
+  if (eq <= 0 || eq === arg.length - 1) throw new UsageError(`expected a resource as name=file, got "${arg}"`);
+  return [arg.slice(0, eq), arg.slice(eq + 1)];
+}
 
 function charmPath(source: string): string {
   if (source.startsWith('builtin:')) {
@@ -204,8 +205,8 @@ async function main(argv: string[]): Promise<number> {
             lxdPackaging: packagingFlag(p),
             snapdVersion: flag(p, 'snapd-version'),
           },
-          storage: (p.flags.get('storage') ?? []).map(parseStorageDirective),
-          resources: Object.fromEntries((p.flags.get('resource') ?? []).map(resourceArg)),
+          resources: Object.fromEntries((p.flags.get('resource') ?? []).map((arg) => resourceArg(arg))),
+          storage: (p.flags.get('storage') ?? []).map((arg) => parseStorageDirective(arg)),
         });
         process.stdout.write(`deployed "${appName}"\n`);
         return await settleAfter(model, p);
@@ -226,9 +227,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'attach-resource': {
-        const [app, arg] = need(p, 2, 'attach-resource <app> name=file');
-        const [resource, file] = resourceArg(arg as string);
-        model.attachResource(app as string, resource, file);
+        const [app, ...args] = need(p, 2, 'attach-resource <app> name=file');
+        for (const [resource, file] of args.map((arg) => resourceArg(arg))) model.attachResource(app as string, resource, file);
         return await settleAfter(model, p);
       }
       case 'add-unit': {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ActionMeta, CharmInfo, CharmMeta, ConfigOptionMeta, EndpointMeta, EndpointRole, ResourceMeta, StorageMeta } from './types';
+import type { ActionMeta, CharmInfo, CharmMeta, ConfigOptionMeta, EndpointMeta, EndpointRole, StorageMeta } from './types';
 
 export class CharmError extends Error {
   constructor(message: string) {
@@ -81,7 +81,7 @@ export function parseMetadata(raw: unknown): CharmMeta {
   if (subordinate && !Object.values(endpoints).some((e) => e.role === 'requirer' && e.scope === 'container')) {
     throw new CharmError(`subordinate charm "${name}" lacks "requires" relation with container scope`);
   }
-  return { name, summary: raw.summary as string, description: raw.description as string, subordinate, endpoints, storage: parseStorage(raw.storage), resources: parseResources(raw.resources) };
+  return { name, summary: raw.summary as string, description: raw.description as string, subordinate, endpoints, storage: parseStorage(raw.storage) };
 }
 
 /** metadata.yaml `storage:` (Juju's internal/charm meta.go: type, multiple.range N | N-M | N- | N+). */
@@ -105,22 +105,6 @@ function parseStorage(raw: unknown): Record<string, StorageMeta> {
       max = m[4] === '+' || (m[2] === '-' && m[3] === '') ? null : m[3] !== undefined ? Number(m[3]) : min;
     }
     out[name] = { type, min, max, ...(typeof spec.location === 'string' ? { location: spec.location } : {}) };
-  }
-  return out;
-}
-
-function parseResources(raw: unknown): Record<string, ResourceMeta> {
-  if (raw === undefined || raw === null) return {};
-  if (!isMap(raw)) throw new CharmError('metadata.yaml: "resources" must be a map');
-  const out: Record<string, ResourceMeta> = {};
-  for (const [name, spec] of Object.entries(raw)) {
-    if (!isMap(spec)) throw new CharmError(`metadata.yaml: invalid resource "${name}"`);
-    const type = spec.type ?? 'file';
-    if (type !== 'file' && type !== 'oci-image') throw new CharmError(`metadata.yaml: resource "${name}": invalid type "${String(type)}"`);
-    if (type === 'file' && (typeof spec.filename !== 'string' || spec.filename === '' || spec.filename.includes('/'))) {
-      throw new CharmError(`metadata.yaml: resource "${name}": a file resource needs a filename`);
-    }
-    out[name] = { type, filename: typeof spec.filename === 'string' ? spec.filename : name };
   }
   return out;
 }

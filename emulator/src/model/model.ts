@@ -36,9 +36,9 @@ import {
 } from './operations';
 import { emulatorHome, loadState, modelDirOf, saveState, stateFile } from './persistence';
 import { statusTable, statusView, type StatusView } from './status-view';
-import { getUnit, ModelError, unitsOfApp } from './topology';
+import { getUnit, ModelError } from './topology';
+import { attachResource } from './resources';
 import { beginDetach, checkCanAdd, checkDirectives, detachedStorage, nextStorageId, recordAttached, type StorageDirective } from './storage';
-import { copyFileSync, statSync } from 'node:fs';
 import type { ActionRecord, ApplicationRecord, Bag, ConfigValue, MachineRecord, ModelState } from './types';
 
 export type BackendKind = MachineRecord['backend'];
@@ -59,10 +59,10 @@ export interface DeployOptions {
   /** principal units to add (one machine each); subordinates get none */
   units?: number;
   machineOptions?: Partial<ApplicationRecord['machineOptions']>;
+  /** file resources uploaded with the deploy (`juju deploy --resource name=file`): name → file */
+  resources?: Record<string, string>;
   /** `--storage local=loop,1G`: Juju storage every unit of the app gets (attached before install) */
   storage?: readonly StorageDirective[];
-  /** `--resource name=path`: files the charm reads with resource-get */
-  resources?: Readonly<Record<string, string>>;
 }
 
 async function backendFor(kind: BackendKind | MachineBackend): Promise<MachineBackend> {
@@ -139,6 +139,7 @@ export class Model {
       lxd: app.machineOptions.lxd,
       lxdPackaging: app.machineOptions.lxdPackaging,
       snapdVersion: app.machineOptions.snapdVersion,
+      nodejs: app.machineOptions.nodejs,
     });
     this.state.machines[id] = machine;
     this.save();
@@ -164,14 +165,9 @@ export class Model {
   async deploy(name: string, charmSource: string, opts: DeployOptions = {}): Promise<void> {
     if (this.state.applications[name]) throw new ModelError(`application "${name}" already exists`);
     const charm = this.copyCharm(charmSource, name, 0);
+    checkDirectives(charm.meta, opts.storage ?? []);
     const app = deployApp(this.state, { name, charm, config: opts.config ?? {}, machineOptions: opts.machineOptions ?? {} });
-    try {
-      checkDirectives(app, opts.storage ?? []);
-      for (const [resource, file] of Object.entries(opts.resources ?? {})) this.storeResource(name, resource, file);
-    } catch (err) {
-      delete this.state.applications[name];
-      throw err;
-    }
+    for (const [resource, file] of Object.entries(opts.resources ?? {})) attachResource(this.state, name, resource, file);
     if (opts.storage?.length) app.storageDirectives = Object.fromEntries(opts.storage.map((d) => [d.name, { count: d.count, sizeBytes: d.sizeBytes }]));
     this.save();
     if (!charm.meta.subordinate) await this.addUnit(name, opts.units ?? 1);
@@ -225,6 +221,12 @@ export class Model {
     const app = getApp(this.state, appName);
     const charm = this.copyCharm(charmSource, appName, app.charm.revision + 1);
     upgradeApp(this.state, appName, charm);
+    this.save();
+  }
+
+  /** `juju attach-resource`: a new revision of a file resource; its units run upgrade-charm, config-changed. */
+  attachResource(appName: string, name: string, file: string): void {
+    attachResource(this.state, appName, name, file);
     this.save();
   }
 
@@ -357,29 +359,6 @@ export class Model {
       this.save();
     }
     return gone.length > 0;
-  }
-
-  /** A copy of the operator's file in the model directory, as the controller keeps an uploaded resource. */
-  private storeResource(appName: string, name: string, file: string): void {
-    const app = getApp(this.state, appName);
-    if (!app.charm.meta.resources?.[name]) throw new ModelError(`invalid resource name "${name}": not declared by charm "${app.charm.meta.name}"`);
-    const size = statSync(file).size;
-    const dir = path.join(this.state.dir, 'resources', appName);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const revision = (app.resources?.[name]?.revision ?? 0) + 1;
-    const stored = path.join(dir, `${name}-${revision}`);
-    copyFileSync(file, stored);
-    app.resources = { ...app.resources, [name]: { file: stored, revision, sizeBytes: size } };
-  }
-
-  /** `juju attach-resource <app> <name>=<file>`: a new revision; every unit runs upgrade-charm, as Juju does. */
-  attachResource(appName: string, name: string, file: string): void {
-    this.storeResource(appName, name, file);
-    for (const unit of unitsOfApp(this.state, appName)) {
-      enqueueHook(unit, { name: 'upgrade-charm' });
-      enqueueHook(unit, { name: 'config-changed' });
-    }
-    this.save();
   }
 
   /** Each unit's next runnable operation, and whether it could start now (its unit and machine lock free). */

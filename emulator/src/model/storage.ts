@@ -4,7 +4,7 @@
 // device goes only once that hook has succeeded or was resolved without a retry).
 import { enqueueHook } from './queue';
 import { getUnit, ModelError } from './topology';
-import type { ApplicationRecord, HookEvent, ModelState, StorageMeta, StorageRecord, UnitRecord } from './types';
+import type { CharmMeta, HookEvent, ModelState, StorageMeta, StorageRecord, UnitRecord } from './types';
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 /** the emulator's one storage pool (Juju's machine providers all have `loop` too) */
@@ -37,17 +37,17 @@ export function parseStorageDirective(text: string): StorageDirective {
   return { name, count, sizeBytes };
 }
 
-function metaOf(app: ApplicationRecord, name: string): StorageMeta {
-  const meta = app.charm.meta.storage?.[name];
+function metaOf(charm: CharmMeta, name: string): StorageMeta {
+  const meta = charm.storage?.[name];
   if (!meta) throw new ModelError(`charm storage "${name}" not found`);
   if (meta.type !== 'block') throw new ModelError(`storage "${name}": only block storage (loop devices) is emulated`);
   return meta;
 }
 
 /** Checks directives against metadata.yaml's storage (names, counts within multiple.range). */
-export function checkDirectives(app: ApplicationRecord, directives: readonly StorageDirective[]): void {
+export function checkDirectives(charm: CharmMeta, directives: readonly StorageDirective[]): void {
   for (const d of directives) {
-    const meta = metaOf(app, d.name);
+    const meta = metaOf(charm, d.name);
     if (d.count < meta.min || (meta.max !== null && d.count > meta.max)) {
       throw new ModelError(`cannot add storage "${d.name}": ${d.count} instance(s) outside the charm's range ${meta.min}-${meta.max ?? ''}`);
     }
@@ -63,7 +63,7 @@ export function checkCanAdd(state: ModelState, unitName: string, name: string, a
   const unit = getUnit(state, unitName);
   const app = state.applications[unit.app];
   if (!app) throw new ModelError(`application "${unit.app}" not found`);
-  const meta = metaOf(app, name);
+  const meta = metaOf(app.charm.meta, name);
   const have = storageOfUnit(state, unitName).filter((s) => s.name === name).length;
   if (meta.max !== null && have + adding > meta.max) {
     throw new ModelError(`cannot add storage "${name}" to ${unitName}: the charm allows at most ${meta.max} (it has ${have})`);

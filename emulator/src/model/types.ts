@@ -49,8 +49,6 @@ export interface CharmMeta {
   endpoints: Record<string, EndpointMeta>; // provides, requires and peers, by endpoint name
   /** metadata.yaml `storage:` by name (absent in records saved before storage existed) */
   storage?: Record<string, StorageMeta>;
-  /** metadata.yaml `resources:` by name */
-  resources?: Record<string, ResourceMeta>;
 }
 
 export interface StorageMeta {
@@ -61,10 +59,6 @@ export interface StorageMeta {
   location?: string;
 }
 
-export interface ResourceMeta {
-  type: 'file' | 'oci-image';
-  filename: string;
-}
 
 /** One Juju storage instance ("local/0"): a loop device on its unit's machine. */
 export interface StorageRecord {
@@ -81,12 +75,6 @@ export interface StorageRecord {
   life: 'attaching' | 'attached' | 'detaching' | 'detached';
 }
 
-/** A resource the operator attached: a copy in the model directory. */
-export interface ResourceRecord {
-  file: string;
-  revision: number;
-  sizeBytes: number;
-}
 
 export type ConfigOptionType = 'string' | 'int' | 'float' | 'boolean' | 'secret';
 export interface ConfigOptionMeta {
@@ -156,8 +144,6 @@ export interface ApplicationRecord {
   nextUnitNumber: number;
   /** `deploy --storage local=loop,1G`: what each new unit gets, by storage name */
   storageDirectives?: Record<string, { count: number; sizeBytes: number }>;
-  /** `deploy --resource` / `attach-resource`, by resource name */
-  resources?: Record<string, ResourceRecord>;
   /** options for new units: how many loop devices etc. — passed to the machine backend */
   machineOptions: {
     loopDevices: number;
@@ -167,7 +153,17 @@ export interface ApplicationRecord {
     lxdPackaging?: 'deb' | 'snap';
     /** snap-shaped machines: the snapd version the `snap` shim reports and behaves as (default 2.63) */
     snapdVersion?: string;
+    /** namespace machines: their Node.js and what their apt archive offers (machines/node-shape.ts) */
+    nodejs?: { installed: string; archive: string };
   };
+  /** file resources the operator attached (model/resources.ts), by resource name */
+  resources?: Record<string, AttachedResource>;
+}
+
+/** One uploaded file resource: the model's copy (as the controller keeps it) and its revision. */
+export interface AttachedResource {
+  file: string;
+  revision: number;
 }
 
 /** One queued operation for a unit agent. */

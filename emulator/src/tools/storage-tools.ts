@@ -1,8 +1,5 @@
-// storage-list, storage-get (contract §3.10) and resource-get: what Juju attached to this unit.
+// storage-list, storage-get (contract §3.10): the storage Juju attached to this unit.
 
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { unitPaths } from '../agent/paths';
 import type { StorageRecord } from '../model/types';
 import { quote, runError, usageError } from './errors';
 import { checkNoMoreArgs, stringFlag } from './flags';
@@ -53,46 +50,5 @@ export const storageGet: ToolDef = {
     if (key === 'kind') return record.kind;
     if (key === 'location') return record.location;
     return { kind: record.kind, location: record.location };
-  },
-};
-
-/**
- * resource-get <name>: the file the operator attached, placed in the unit's agent directory
- * (/var/lib/juju/agents/unit-<app>-<n>/resources/<name>/<filename>, as Juju's uniter does), its path printed.
- */
-export const resourceGet: ToolDef = {
-  name: 'resource-get',
-  usage: '<resource name>',
-  purpose: 'Get the path to the locally cached resource file.',
-  flags: [],
-  init(parsed) {
-    const [name, ...rest] = parsed.positionals;
-    if (name === undefined) throw usageError('missing required resource name');
-    checkNoMoreArgs(rest);
-  },
-  run(ctx, { parsed }) {
-    const name = parsed.positionals[0] ?? '';
-    const app = ctx.application();
-    const meta = app.charm.meta.resources?.[name];
-    if (!meta) throw runError(`could not download resource: resource "${name}" not found`);
-    const resource = app.resources?.[name];
-    if (!resource) throw runError(`could not download resource: HTTP request failed: Get resource#${app.name}/${name}: resource#${app.name}/${name} not found`);
-    const machine = ctx.model().machines[ctx.unit().machine];
-    if (!machine) throw runError(`machine ${ctx.unit().machine} not found`);
-    const paths = unitPaths(machine, ctx.unitName);
-    const relative = path.join('resources', name, meta.filename);
-    const hostFile = path.join(paths.hostAgentDir, relative);
-    const current = (() => {
-      try {
-        return statSync(hostFile).size === resource.sizeBytes && statSync(hostFile).mtimeMs >= statSync(resource.file).mtimeMs;
-      } catch {
-        return false;
-      }
-    })();
-    if (!current) {
-      mkdirSync(path.dirname(hostFile), { recursive: true, mode: 0o755 });
-      copyFileSync(resource.file, hostFile);
-    }
-    return path.join(paths.guestAgentDir, relative);
   },
 };

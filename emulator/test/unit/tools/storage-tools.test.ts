@@ -1,8 +1,5 @@
-// storage-list, storage-get and resource-get against a model's storage records and resources, and the
+// storage-list and storage-get against a model's storage records, and the
 // pure storage transitions (directives, counts, detach after the hook).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterStorageHook, beginDetach, checkCanAdd, checkDirectives, parseStorageDirective, recordAttached } from '../../../src/model/storage';
 import { parseMetadata } from '../../../src/model/charm-loader';
 import type { ModelState, StorageRecord } from '../../../src/model/types';
@@ -49,8 +46,8 @@ test('directives: Juju\'s name=pool,size,count in any order; counts within the c
   const state = withStorage();
   const lxd = state.applications.lxd;
   if (!lxd) throw new Error('no lxd');
-  expect(() => checkDirectives(lxd, [{ name: 'local', count: 2, sizeBytes: 1 }])).toThrow('outside the charm\'s range 0-1');
-  expect(() => checkDirectives(lxd, [{ name: 'nope', count: 1, sizeBytes: 1 }])).toThrow('charm storage "nope" not found');
+  expect(() => checkDirectives(lxd.charm.meta, [{ name: 'local', count: 2, sizeBytes: 1 }])).toThrow('outside the charm\'s range 0-1');
+  expect(() => checkDirectives(lxd.charm.meta, [{ name: 'nope', count: 1, sizeBytes: 1 }])).toThrow('charm storage "nope" not found');
   expect(() => checkCanAdd(state, 'lxd/0', 'local', 1)).toThrow('the charm allows at most 1 (it has 1)');
   const unit = state.units['lxd/0'];
   if (!unit) throw new Error('no unit');
@@ -58,36 +55,11 @@ test('directives: Juju\'s name=pool,size,count in any order; counts within the c
   expect(unit.queue).toEqual([{ kind: 'hook', name: 'local-storage-attached', storageId: 'local/5' }]);
 });
 
-test('metadata.yaml storage ranges and resources parse as Juju reads them', () => {
+test('metadata.yaml storage ranges parse as Juju reads them', () => {
   const meta = parseMetadata({
     name: 'x', summary: 's', description: 'd',
     storage: { a: { type: 'block', multiple: { range: '0-1' } }, b: { type: 'filesystem', location: '/srv' }, c: { type: 'block', multiple: { range: '2+' } } },
-    resources: { 'lxd-snap': { type: 'file', filename: 'lxd.snap' } },
   });
   expect(meta.storage).toEqual({ a: { type: 'block', min: 0, max: 1 }, b: { type: 'filesystem', min: 1, max: 1, location: '/srv' }, c: { type: 'block', min: 2, max: null } });
-  expect(meta.resources).toEqual({ 'lxd-snap': { type: 'file', filename: 'lxd.snap' } });
   expect(() => parseMetadata({ name: 'x', summary: 's', description: 'd', storage: { a: { type: 'block', location: '/x' } } })).toThrow('location may not be specified');
-});
-
-test('resource-get copies the current revision into the unit\'s agent dir and prints the path; none uploaded fails', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'res-tool-'));
-  try {
-    const state = buildModel();
-    const lxd = state.applications.lxd;
-    const machine = state.machines['0'];
-    if (!lxd || !machine) throw new Error('no lxd');
-    machine.backend = 'namespace';
-    machine.mounts = { '/var/lib/juju': path.join(dir, 'var-lib-juju') };
-    lxd.charm.meta.resources = { 'lxd-snap': { type: 'file', filename: 'lxd.snap' } };
-    const { run } = contextFor(state, 'lxd/0');
-    expect(err(run('resource-get', 'lxd-snap'))).toEqual([1, 'ERROR could not download resource: HTTP request failed: Get resource#lxd/lxd-snap: resource#lxd/lxd-snap not found\n']);
-    expect(err(run('resource-get', 'other'))).toEqual([1, 'ERROR could not download resource: resource "other" not found\n']);
-    const stored = path.join(dir, 'lxd-snap-1');
-    writeFileSync(stored, 'hsqs-content');
-    lxd.resources = { 'lxd-snap': { file: stored, revision: 1, sizeBytes: 12 } };
-    expect(ok(run('resource-get', 'lxd-snap'))).toBe('/var/lib/juju/agents/unit-lxd-0/resources/lxd-snap/lxd.snap\n');
-    expect(readFileSync(path.join(dir, 'var-lib-juju', 'agents', 'unit-lxd-0', 'resources', 'lxd-snap', 'lxd.snap'), 'utf8')).toBe('hsqs-content');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });

@@ -37,7 +37,7 @@ import {
 import { emulatorHome, loadState, modelDirOf, saveState, stateFile } from './persistence';
 import { statusTable, statusView, type StatusView } from './status-view';
 import { getUnit, ModelError } from './topology';
-import { attachResource } from './resources';
+import { attachResource, declaredResources } from './resources';
 import { beginDetach, checkCanAdd, checkDirectives, detachedStorage, nextStorageId, recordAttached, type StorageDirective } from './storage';
 import type { ActionRecord, ApplicationRecord, Bag, ConfigValue, MachineRecord, ModelState } from './types';
 
@@ -165,7 +165,12 @@ export class Model {
   async deploy(name: string, charmSource: string, opts: DeployOptions = {}): Promise<void> {
     if (this.state.applications[name]) throw new ModelError(`application "${name}" already exists`);
     const charm = this.copyCharm(charmSource, name, 0);
+    // refused before anything is recorded: no half-deployed application
     checkDirectives(charm.meta, opts.storage ?? []);
+    const declared = declaredResources(charm);
+    for (const resource of Object.keys(opts.resources ?? {})) {
+      if (!declared[resource]) throw new ModelError(`invalid resource name "${resource}": charm "${charm.meta.name}" declares no such resource`);
+    }
     const app = deployApp(this.state, { name, charm, config: opts.config ?? {}, machineOptions: opts.machineOptions ?? {} });
     for (const [resource, file] of Object.entries(opts.resources ?? {})) attachResource(this.state, name, resource, file);
     if (opts.storage?.length) app.storageDirectives = Object.fromEntries(opts.storage.map((d) => [d.name, { count: d.count, sizeBytes: d.sizeBytes }]));

@@ -94,7 +94,7 @@ test('storage and resource commands check the charm: undeclared storage or resou
   expect(emu('deploy', 'builtin:test-charm', 'tc', '--storage', 'local=ebs,1G')).toMatchObject({ code: 1, stderr: expect.stringContaining('storage pool "ebs" not found') });
   const file = path.join(home, 'res.bin');
   writeFileSync(file, 'x');
-  expect(emu('deploy', 'builtin:test-charm', 'tc', '--resource', `lxd-snap=${file}`)).toMatchObject({ code: 1, stderr: 'ERROR invalid resource name "lxd-snap": not declared by charm "test-charm"\n' });
+  expect(emu('deploy', 'builtin:test-charm', 'tc', '--resource', `lxd-snap=${file}`)).toMatchObject({ code: 1, stderr: 'ERROR invalid resource name "lxd-snap": charm "test-charm" declares no such resource\n' });
   expect(emu('deploy', 'builtin:test-charm', 'tc')).toMatchObject({ code: 0 });
   expect(emu('attach-resource', 'tc', 'nofile')).toMatchObject({ code: 2 });
   expect(emu('detach-storage', 'local/0')).toMatchObject({ code: 1, stderr: 'ERROR storage "local/0" not found\n' });

@@ -50,6 +50,10 @@ export interface CharmState {
    * covers it), "criu.enable" (set and the daemon reloaded), "var-lib-lxd" (the link to the snap's data)
    */
   readonly snapEnsured: readonly string[];
+  /** https relation: trust entry name → "<fingerprint>|<projects>" last made so (the trust store is read only when this differs) */
+  readonly httpsTrusted: Readonly<Record<string, string>>;
+  /** https relation id → "<server fingerprint>|<addresses>" last published there */
+  readonly httpsPublished: Readonly<Record<string, string>>;
 }
 
 export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
@@ -73,6 +77,8 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   hardeningPrevious: 'hardening-previous',
   preseedServer: 'preseed-server',
   snapEnsured: 'snap-ensured',
+  httpsTrusted: 'https-trusted',
+  httpsPublished: 'https-published',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -120,6 +126,8 @@ export function readCharmState(bag: Bag): CharmState {
     hardeningPrevious: jsonRecord(bag[STATE_KEYS.hardeningPrevious]),
     preseedServer: jsonRecord(bag[STATE_KEYS.preseedServer]),
     snapEnsured: jsonList(bag[STATE_KEYS.snapEnsured], isString),
+    httpsTrusted: jsonRecord(bag[STATE_KEYS.httpsTrusted]),
+    httpsPublished: jsonRecord(bag[STATE_KEYS.httpsPublished]),
   };
 }
 

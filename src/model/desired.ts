@@ -4,6 +4,7 @@ import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
 import { desiredSoftware, type LxdPackaging, type DesiredSoftware } from './software';
 import type { LxdPreseed } from './lxd-preseed';
 import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
+import { NO_HTTPS, type HttpsRelation } from './https-clients';
 
 export interface DesiredPool {
   readonly name: string;
@@ -39,6 +40,8 @@ export interface DesiredHost {
   readonly hardening: DesiredHardening;
   /** lxd-preseed's objects and server keys, on top of what the charm manages */
   readonly preseed: LxdPreseed;
+  /** the https relation's clients: their certificates trusted, this unit's published to them */
+  readonly https: HttpsRelation;
 }
 
 export interface DesiredInputs {
@@ -50,6 +53,8 @@ export interface DesiredInputs {
   readonly relationUsers: readonly string[];
   /** where LXD comes from (readInputs decides it: chooseSource) */
   readonly packaging: LxdPackaging;
+  /** the https relation as read (default: none) */
+  readonly https?: HttpsRelation;
 }
 
 export const LXD_GROUP = 'lxd';
@@ -74,7 +79,7 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging }: DesiredInputs): DesiredHost {
+export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging, https = NO_HTTPS }: DesiredInputs): DesiredHost {
   const { storage, network } = config;
   return {
     pool: {
@@ -99,6 +104,7 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
     sysctl: desiredSysctl(config.kernel.sysctlTuning),
     hardening: desiredHardening(config.kernel.hardening),
     preseed: config.preseed,
+    https,
   };
 }
 

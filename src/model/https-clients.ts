@@ -44,6 +44,20 @@ export type ClientBagResult =
   | { readonly kind: 'empty' }
   | { readonly kind: 'refused'; readonly key: string; readonly why: string };
 
+/** keyUsage (2.5.29.15): OID, optional critical flag, then OCTET STRING { BIT STRING } */
+const KEY_USAGE = /\x06\x03\x55\x1d\x0f(?:\x01\x01\xff)?\x04[\x03-\x04]\x03[\x02-\x03][\x00-\x07]([\s\S])/;
+const KEY_CERT_SIGN = 0x04;
+
+/**
+ * A certificate authority's certificate: CA:TRUE and made to sign certificates (keyUsage keyCertSign).
+ * CA:TRUE alone is no sign of one: lxc's own client certificates and `openssl req -x509` ones carry it.
+ */
+export function isSigningCa(der: Buffer): boolean {
+  if (!new X509Certificate(der).ca) return false;
+  const usage = KEY_USAGE.exec(der.toString('latin1'))?.[1];
+  return usage !== undefined && (usage.charCodeAt(0) & KEY_CERT_SIGN) !== 0;
+}
+
 /** A client's bag: the certificate and projects to trust, nothing yet, or which key is wrong and why. */
 export function parseClientBag(bag: Bag): ClientBagResult {
   const version = bag.version ?? '';
@@ -53,8 +67,8 @@ export function parseClientBag(bag: Bag): ClientBagResult {
   if (certificate === '') return { kind: 'refused', key: 'certificate', why: 'is missing' };
   const parsed = parseCertificate(certificate);
   if ('error' in parsed) return { kind: 'refused', key: 'certificate', why: parsed.error };
-  if (new X509Certificate(Buffer.from(parsed.ok.derBase64, 'base64')).ca) {
-    return { kind: 'refused', key: 'certificate', why: 'is a CA certificate (basicConstraints CA:TRUE), not a client certificate' };
+  if (isSigningCa(Buffer.from(parsed.ok.derBase64, 'base64'))) {
+    return { kind: 'refused', key: 'certificate', why: 'is a CA certificate (CA:TRUE with keyUsage keyCertSign), not a client certificate' };
   }
   const projects = (bag.projects ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   const bad = projects.filter((p) => !PROJECT.test(p));

@@ -227,7 +227,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
 
     const outcome = await applyRounds({ s, desired, config, trust, first, observeAgain, loadTemplate, alreadyWorking: waited }, state);
     // notes repeat every hook: log them only when this hook did work, not on the no-change path
-    if (outcome.worked) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
+    // (and in an https relation hook: what it says of the client's data is its answer)
+    if (outcome.worked || inputs.https.recheck) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
     state = await publishToNova(s, relation, desired.pool, outcome, newNonce);
 
     const { server, networks, poolSpace } = outcome.observed;

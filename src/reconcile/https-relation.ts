@@ -6,8 +6,12 @@ import type { LxdApi, ServerInfo, TrustEntry } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import { HTTPS_TRUST_PREFIX, serverBag, trustKey, wantedTrust, type HttpsRelation } from '../model/https-clients';
 
-/** null: not read (the remembered trust is what the clients want) */
-export type ObservedHttps = { readonly trust: readonly TrustEntry[] | null };
+export interface ObservedHttps {
+  /** null: not read (the remembered trust is what the clients want) */
+  readonly trust: readonly TrustEntry[] | null;
+  /** of the projects the clients name, those LXD does not have (read with the trust store) */
+  readonly missingProjects?: ReadonlySet<string>;
+}
 
 export type HttpsChange =
   | { readonly kind: 'https-trust'; readonly name: string; readonly member: string; readonly fingerprint: string; readonly derBase64: string; readonly projects: readonly string[] }
@@ -25,12 +29,23 @@ const sameRecord = (a: Readonly<Record<string, string>>, b: Readonly<Record<stri
 
 export async function observeHttps(want: HttpsRelation, lxd: LxdApi, state: CharmState): Promise<ObservedHttps> {
   const unchanged = sameRecord(keysOf(wantedTrust(want, state.httpsTrusted)), state.httpsTrusted);
-  return { trust: unchanged && !want.recheck ? null : await lxd.trustEntries() };
+  if (unchanged && !want.recheck) return { trust: null };
+  const named = [...new Set(want.clients.flatMap((c) => c.projects))].sort();
+  const missing = new Set<string>();
+  for (const project of named) if ((await lxd.preseedObject('projects', project)) === null) missing.add(project);
+  return { trust: await lxd.trustEntries(), missingProjects: missing };
 }
 
 const entryKey = (e: TrustEntry): string => trustKey(e.fingerprint, e.restricted ? e.projects : []);
 
-function trustChanges(want: HttpsRelation, trust: readonly TrustEntry[], state: CharmState, notes: string[]): HttpsChange[] {
+function trustChanges(given: HttpsRelation, trust: readonly TrustEntry[], missingProjects: ReadonlySet<string>, state: CharmState, notes: string[]): HttpsChange[] {
+  // LXD refuses to restrict a certificate to a project it does not have: such a client is left as it is
+  // (tried again while the store is read, so once the project exists it is trusted)
+  const absent = given.clients.filter((c) => c.projects.some((p) => missingProjects.has(p)));
+  for (const c of absent) {
+    notes.push(`refused relation ${c.relationId} data from ${c.member}: key "projects" names ${c.projects.filter((p) => missingProjects.has(p)).join(', ')}, which LXD does not have; its trust in LXD is left as it is`);
+  }
+  const want: HttpsRelation = { ...given, clients: given.clients.filter((c) => !absent.includes(c)), untouched: [...given.untouched, ...absent.map((c) => c.name)] };
   const wanted = wantedTrust(want, state.httpsTrusted);
   const trusted = keysOf(wanted);
   const adds: HttpsChange[] = [];
@@ -72,7 +87,7 @@ function trustChanges(want: HttpsRelation, trust: readonly TrustEntry[], state: 
  * relation with a client, once LXD listens where the charm wants it (`listenerPending`: not this round).
  */
 export function httpsChanges(want: HttpsRelation, have: ObservedHttps, server: ServerInfo, state: CharmState, listenerPending: boolean, notes: string[]): HttpsChange[] {
-  const changes = have.trust === null ? [] : trustChanges(want, have.trust, state, notes);
+  const changes = have.trust === null ? [] : trustChanges(want, have.trust, have.missingProjects ?? new Set(), state, notes);
   const pem = server.certificatePem ?? '';
   if (listenerPending || pem === '' || server.addresses.length === 0) return changes;
   const bag = serverBag(pem, server.certificateFingerprint, server.addresses);

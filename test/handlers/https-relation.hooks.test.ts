@@ -79,6 +79,7 @@ test('a client’s certificate is trusted, unrestricted; this unit publishes its
 
 test('projects restrict the certificate to them; a change of projects re-restricts it', async () => {
   const w = world({ [CLIENT]: clientBag({ projects: 'tenant, default' }) });
+  w.lxd.projects.set('tenant', { config: {} });
   await run(w);
   expect(entries(w)).toEqual([{ name: NAME, fp: fingerprintOf(PEM_A).slice(0, 12), restricted: true, projects: ['default', 'tenant'] }]);
   remoteNow(w, { [CLIENT]: clientBag({ projects: 'default' }) });
@@ -133,6 +134,19 @@ test('a certificate trusted already under an operator’s name is left to it, sa
   remoteNow(w, {});
   await run(w, 'https-relation-broken');
   expect(entries(w).map((e) => e.name)).toEqual(['alice']);
+});
+
+test('a project LXD does not have: logged naming the unit and the key, nothing trusted; trusted once the project exists', async () => {
+  const w = world({ [CLIENT]: clientBag({ projects: 'nosuch' }) });
+  await run(w);
+  expect(w.lxd.trust.size).toBe(0);
+  expect(w.juju.logs).toContain(`INFO refused relation https:0 data from ${CLIENT}: key "projects" names nosuch, which LXD does not have; its trust in LXD is left as it is`);
+  expect(w.juju.unitStatus.status).toBe('active');
+  // the same hook again: said again, nothing written
+  expect((await run(w)).filter((l) => /certificates|https/.test(l))).toEqual([]);
+  w.lxd.projects.set('nosuch', { config: {} });
+  expect((await run(w, 'config-changed')).filter((l) => l.includes('certificates'))).toEqual([`POST /1.0/certificates ${NAME}`]);
+  expect(entries(w)).toEqual([{ name: NAME, fp: fingerprintOf(PEM_A).slice(0, 12), restricted: true, projects: ['nosuch'] }]);
 });
 
 describe.each([

@@ -200,7 +200,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging, storage: inputs.storage, detaching: inputs.detaching, snapResource: inputs.snapResource });
+    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging, https: inputs.https, storage: inputs.storage, detaching: inputs.detaching, snapResource: inputs.snapResource });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);
@@ -232,7 +232,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
 
     const outcome = await applyRounds({ s, desired, config, trust, first, observeAgain, loadTemplate, alreadyWorking: waited }, state);
     // notes repeat every hook: log them only when this hook did work, not on the no-change path
-    if (outcome.worked) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
+    // (and in an https relation hook: what it says of the client's data is its answer)
+    if (outcome.worked || inputs.https.recheck) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
     state = await publishToNova(s, relation, desired.pool, outcome, newNonce);
 
     const { server, networks, poolSpace } = outcome.observed;

@@ -9,6 +9,8 @@ import { readCharmState, type CharmState } from '../model/charm-state';
 import { parseConfig, type ConfigResult } from '../model/config';
 import { chooseSource, type LxdPackaging } from '../model/software';
 import { readLxdRelation, type LxdRelation } from './lxd-relation';
+import { readHttpsRelation } from './https-relation';
+import type { HttpsRelation } from '../model/https-clients';
 import type { Services } from './services';
 import { SNAP_RESOURCE, SQUASHFS_MAGIC, type SnapResource } from '../model/snap-resource';
 
@@ -42,6 +44,8 @@ export interface Inputs {
   readonly stateBag: Bag;
   readonly state: CharmState;
   readonly relation: LxdRelation;
+  /** the https relation's clients (interface lxd-https) */
+  readonly https: HttpsRelation;
   /** network-get lxd-migration: its address, or why Juju could not say */
   readonly binding: Binding;
   /** the binding's address; null without one (or while the binding is unknown) */
@@ -67,12 +71,12 @@ async function readStorage(s: Services): Promise<{ storage: AttachedStorage[]; d
 }
 
 export async function readInputs(s: Services): Promise<Inputs> {
-  const [values, stateBag, relation, binding, os, { storage, detaching }] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.host.osRelease(), readStorage(s)]);
+  const [values, stateBag, relation, binding, os, https, { storage, detaching }] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.host.osRelease(), readHttpsRelation(s.juju, s.event), readStorage(s)]);
   const address = binding.known ? binding.address : null;
   const config = parseConfig(values);
   const packaging = config.ok ? chooseSource(config.config.install.source, os.id) : null;
   const snapResource = packaging === 'snap' ? await readSnapResource(s) : null;
-  return { values, config, stateBag, state: readCharmState(stateBag), relation, binding, address, os, packaging, storage, detaching, snapResource };
+  return { values, config, stateBag, state: readCharmState(stateBag), relation, https, binding, address, os, packaging, storage, detaching, snapResource };
 }
 
 /** The packaging, also with a broken config: then what is installed (bad input reads no host until a handler needs it). */

@@ -52,6 +52,10 @@ export interface CharmState {
   readonly snapEnsured: readonly string[];
   /** sha256 of the lxd-snap resource installed with `snap install --dangerous` ("" none: the store's snap) */
   readonly snapSideload: string;
+  /** https relation: trust entry name → "<fingerprint>|<projects>" last made so (the trust store is read only when this differs) */
+  readonly httpsTrusted: Readonly<Record<string, string>>;
+  /** https relation id → "<server fingerprint>|<addresses>" last published there */
+  readonly httpsPublished: Readonly<Record<string, string>>;
 }
 
 export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
@@ -76,6 +80,8 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   preseedServer: 'preseed-server',
   snapEnsured: 'snap-ensured',
   snapSideload: 'snap-sideload',
+  httpsTrusted: 'https-trusted',
+  httpsPublished: 'https-published',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -124,6 +130,8 @@ export function readCharmState(bag: Bag): CharmState {
     preseedServer: jsonRecord(bag[STATE_KEYS.preseedServer]),
     snapEnsured: jsonList(bag[STATE_KEYS.snapEnsured], isString),
     snapSideload: s('snapSideload'),
+    httpsTrusted: jsonRecord(bag[STATE_KEYS.httpsTrusted]),
+    httpsPublished: jsonRecord(bag[STATE_KEYS.httpsPublished]),
   };
 }
 

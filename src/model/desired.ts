@@ -5,6 +5,7 @@ import { desiredSoftware, type LxdPackaging, type DesiredSoftware } from './soft
 import type { LxdPreseed } from './lxd-preseed';
 import type { SnapResource } from './snap-resource';
 import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
+import { NO_HTTPS, type HttpsRelation } from './https-clients';
 
 export interface DesiredPool {
   readonly name: string;
@@ -42,6 +43,8 @@ export interface DesiredHost {
   readonly hardening: DesiredHardening;
   /** lxd-preseed's objects and server keys, on top of what the charm manages */
   readonly preseed: LxdPreseed;
+  /** the https relation's clients: their certificates trusted, this unit's published to them */
+  readonly https: HttpsRelation;
   /** the lxd-snap resource on a snap host: a file to sideload, empty (back to the store), absent or null (as it is) */
   readonly snapResource: SnapResource | null;
 }
@@ -55,6 +58,8 @@ export interface DesiredInputs {
   readonly relationUsers: readonly string[];
   /** where LXD comes from (readInputs decides it: chooseSource) */
   readonly packaging: LxdPackaging;
+  /** the https relation as read (default: none) */
+  readonly https?: HttpsRelation;
   /** Juju storage `local` attached to the unit: more devices for the pool, after block-devices */
   readonly storage?: ReadonlyArray<{ readonly id: string; readonly location: string }>;
   readonly detaching?: { readonly id: string; readonly location: string } | null;
@@ -89,7 +94,7 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging, storage = [], detaching = null, snapResource = null }: DesiredInputs): DesiredHost {
+export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging, https = NO_HTTPS, storage = [], detaching = null, snapResource = null }: DesiredInputs): DesiredHost {
   const { network } = config;
   return {
     pool: {
@@ -115,6 +120,7 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
     sysctl: desiredSysctl(config.kernel.sysctlTuning),
     hardening: desiredHardening(config.kernel.hardening),
     preseed: config.preseed,
+    https,
     snapResource: packaging === 'snap' ? snapResource : null,
   };
 }

@@ -10,6 +10,7 @@ import { describeKernelTuningChange, kernelTuningChanges, type KernelTuningChang
 import { ENSURED_CRIU, ENSURED_VAR_LIB_LXD, ensuredHomedir, HOMEDIRS_SINCE, homedirFor, homedirProblem, homedirsCover, homedirsWith, SNAP_LXD_DIR, VAR_LIB_LXD, varLibLxdAction, versionAtLeast } from '../model/snap-host';
 import type { Observed } from './observed';
 import { describePreseedChange, preseedChanges, type PreseedChange } from './preseed';
+import { describeHttpsChange, httpsChanges, type HttpsChange } from './https-relation';
 
 export type Change =
   /** `missing` are installed (apt); then all of `wanted` is remembered as ensured */
@@ -45,6 +46,7 @@ export type Change =
   | { readonly kind: 'add-root-subids'; readonly start: number; readonly count: number }
   | KernelTuningChange
   | PreseedChange
+  | HttpsChange
   /** `snap set <snap> <key>=<value>`; `ensured` is remembered once it is done */
   | { readonly kind: 'set-snap-option'; readonly snap: string; readonly key: string; readonly value: string; readonly ensured: readonly string[] }
   /** the snap's daemon re-reads its options (criu.enable) */
@@ -411,6 +413,9 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   if (poolReady && bridgeOk) changes.push(...profileChanges(want.profileDevices, have));
   // the operator's preseed last: its profiles may name the charm's pool and bridge
   changes.push(...preseedChanges(want.preseed, have.server.config, have.preseed, have.state, blocked));
+  // the https relation's clients: published to only once the listener is where it is going
+  const listenerPending = changes.some((c) => c.kind === 'patch-server' && 'core.https_address' in c.config);
+  changes.push(...httpsChanges(want.https, have.https, have.server, have.state, listenerPending, notes));
   return { changes, blocked, notes };
 }
 
@@ -479,6 +484,11 @@ export function describeChange(change: Change): string {
     case 'preseed-patch':
     case 'preseed-server-config':
       return describePreseedChange(change);
+    case 'https-trust':
+    case 'https-revoke':
+    case 'https-remember-trust':
+    case 'https-publish':
+      return describeHttpsChange(change);
     case 'set-snap-option':
       return `set the ${change.snap === 'system' ? 'snapd system' : `${change.snap} snap`} option ${change.key} (by hand: snap set ${change.snap} ${change.key}=${change.value})`;
     case 'reload-lxd':

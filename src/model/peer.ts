@@ -1,5 +1,5 @@
 // The one model of a peer on lxd-migration: what its bag parses to (peer-record.ts) and what this unit
-// remembers of it between hooks (peer-memory.ts). Types only, so that neither module needs the other's.
+// remembers of it between hooks (peer-memory.ts, the one memory of peers). Types only, so that neither module needs the other's.
 import type { UnitName } from '../juju/hook-tools';
 import type { Certificate } from '../lxd/certificates';
 
@@ -47,9 +47,13 @@ export interface PeerSummary {
   readonly clientFingerprints: Readonly<Record<string, string>>;
 }
 
-/** One peer as remembered: the digest of its bag then, and what that bag was. */
-export type RememberedPeer =
-  | { readonly digest: string; readonly summary: PeerSummary }
-  | { readonly digest: string; readonly refused: UnitName }
-  | { readonly digest: string; readonly pending: UnitName };
+/**
+ * One peer as remembered: the digest of its bag then, what that bag was, and whether the hook that
+ * read it wired it (false: it waits, and the next hook reads its bag again).
+ */
+export type RememberedPeer = { readonly digest: string; readonly wired: boolean } & (
+  | { readonly summary: PeerSummary }
+  | { readonly refused: UnitName }
+  | { readonly pending: UnitName }
+);
 

@@ -1,5 +1,5 @@
-import { bagChanges, desiredMigration, legacyBag, planRemoteChanges, remoteUrl, trustName, wiring, type DesiredMigration, type MigrationChange, type ObservedMigration } from '../../src/migration/desired-remotes';
-import type { PeerSet } from '../../src/migration/peer-record';
+import { bagChanges, desiredMigration, legacyBag, planRemoteChanges, remoteUrl, trustName, wiring, type DesiredMigration, type MigrationChange, type ObservedMigration } from '../../src/reconcile/peers';
+import type { PeerSet } from '../../src/model/peer-record';
 import type { ObservedRemote, UserClientConfig } from '../../src/lxd/client-config-store';
 import type { Bag } from '../../src/juju/hook-tools';
 import { addressOf, cert, hostOf, legacyBag as legacyPeerBag, peerBag, peerBags, serverCertOf, unit , peerSetOf } from './builders';

@@ -5,7 +5,8 @@
 // well under the 2 MiB state quota. This is the charm's one memory of peers: before it, a second key
 // (migration-wiring) held the wired digests and the users; a unit carrying it is upgraded on read.
 import type { Bag, UnitName } from '../juju/hook-tools';
-import type { PeerParse, RememberedPeer } from './peer';
+import type { RememberedPeer } from './peer';
+import type { PeerParse } from './peer-record';
 
 export type { PeerSummary, RememberedPeer } from './peer';
 import { validatePeerMemory } from './peer-validators.generated';

@@ -239,18 +239,6 @@ export function peersOf(c: PeerChange): UnitName[] {
   return 'peer' in c && c.peer !== null && c.kind !== 'forget-peer' ? [c.peer] : [];
 }
 
-/** Peers with nothing left to do, and the ones still waiting (by the changes a plan still holds). */
-export function wiring(desired: DesiredMigration, remaining: MigrationPlan): { readonly wired: readonly UnitName[]; readonly waiting: readonly UnitName[] } {
-  const busy = new Set(remaining.changes.flatMap((c) => (c.peer ? [c.peer] : [])));
-  for (const conflict of remaining.conflicts) busy.add(conflict.peer);
-  return { wired: desired.peerUnits.filter((u) => !busy.has(u)), waiting: desired.peerUnits.filter((u) => busy.has(u)) };
-}
-
-/** The keys this unit's own bag should hold besides its record: the legacy ones, only while needed. */
-export function legacyBag(publish: boolean, legacy: { readonly password: string; readonly pool: string } | null): Record<string, string> {
-  return publish && legacy ? { password: legacy.password, pool: legacy.pool } : { password: '', pool: '' };
-}
-
 /** Only the keys whose value differs ("" deletes): a hook with nothing new writes nothing. */
 export function bagChanges(current: Bag, wanted: Readonly<Record<string, string>>): Record<string, string> {
   const changes: Record<string, string> = {};

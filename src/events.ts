@@ -34,6 +34,7 @@ export const hooks: Readonly<Record<string, Handler>> = {
   ...relationHooks('lxd', ALL_PHASES, converge),
   ...relationHooks('lxd-migration', PEER_PHASES, converge),
   ...relationHooks('container', ALL_PHASES, converge),
+  ...relationHooks('cos-agent', ALL_PHASES, converge),
 };
 
 /** Actions declared in actions.yaml → handler (the names come from the generated params validators). */

@@ -9,6 +9,8 @@ import { readCharmState, type CharmState } from '../model/charm-state';
 import { parseConfig, type ConfigResult } from '../model/config';
 import { chooseSource, type LxdPackaging } from '../model/software';
 import { readLxdRelation, type LxdRelation } from './lxd-relation';
+import { readMetricsRelation } from './metrics-relation';
+import type { MetricsRelation } from '../model/metrics';
 import type { Services } from './services';
 
 export interface Inputs {
@@ -19,6 +21,8 @@ export interface Inputs {
   readonly stateBag: Bag;
   readonly state: CharmState;
   readonly relation: LxdRelation;
+  /** the cos-agent relations with a collector in them */
+  readonly metrics: MetricsRelation;
   /** network-get lxd-migration: its address, or why Juju could not say */
   readonly binding: Binding;
   /** the binding's address; null without one (or while the binding is unknown) */
@@ -29,11 +33,11 @@ export interface Inputs {
 }
 
 export async function readInputs(s: Services): Promise<Inputs> {
-  const [values, stateBag, relation, binding, os] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.host.osRelease()]);
+  const [values, stateBag, relation, binding, os, metrics] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.host.osRelease(), readMetricsRelation(s.juju, s.event)]);
   const address = binding.known ? binding.address : null;
   const config = parseConfig(values);
   const packaging = config.ok ? chooseSource(config.config.install.source, os.id) : null;
-  return { values, config, stateBag, state: readCharmState(stateBag), relation, binding, address, os, packaging };
+  return { values, config, stateBag, state: readCharmState(stateBag), relation, metrics, binding, address, os, packaging };
 }
 
 /** The packaging, also with a broken config: then what is installed (bad input reads no host until a handler needs it). */

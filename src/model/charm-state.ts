@@ -50,6 +50,10 @@ export interface CharmState {
    * covers it), "criu.enable" (set and the daemon reloaded), "var-lib-lxd" (the link to the snap's data)
    */
   readonly snapEnsured: readonly string[];
+  /** cos-agent: the fingerprint of the metrics certificate LXD trusts ("" none: the trust store is read only when this is not the certificate's) */
+  readonly metricsTrusted: string;
+  /** cos-agent relation id → digest of the scrape job, rules and dashboard last published there */
+  readonly metricsPublished: Readonly<Record<string, string>>;
 }
 
 export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
@@ -73,6 +77,8 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   hardeningPrevious: 'hardening-previous',
   preseedServer: 'preseed-server',
   snapEnsured: 'snap-ensured',
+  metricsTrusted: 'metrics-trusted',
+  metricsPublished: 'metrics-published',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -120,6 +126,8 @@ export function readCharmState(bag: Bag): CharmState {
     hardeningPrevious: jsonRecord(bag[STATE_KEYS.hardeningPrevious]),
     preseedServer: jsonRecord(bag[STATE_KEYS.preseedServer]),
     snapEnsured: jsonList(bag[STATE_KEYS.snapEnsured], isString),
+    metricsTrusted: s('metricsTrusted'),
+    metricsPublished: jsonRecord(bag[STATE_KEYS.metricsPublished]),
   };
 }
 

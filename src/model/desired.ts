@@ -3,6 +3,8 @@ import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './conf
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
 import { desiredSoftware, type LxdPackaging, type DesiredSoftware } from './software';
 import type { LxdPreseed } from './lxd-preseed';
+import { NO_METRICS, type MetricsRelation } from './metrics';
+import type { DesiredMetrics } from '../reconcile/metrics';
 import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
 
 export interface DesiredPool {
@@ -39,6 +41,8 @@ export interface DesiredHost {
   readonly hardening: DesiredHardening;
   /** lxd-preseed's objects and server keys, on top of what the charm manages */
   readonly preseed: LxdPreseed;
+  /** the cos-agent relation: LXD's /1.0/metrics for its collectors */
+  readonly metrics: DesiredMetrics;
 }
 
 export interface DesiredInputs {
@@ -50,6 +54,8 @@ export interface DesiredInputs {
   readonly relationUsers: readonly string[];
   /** where LXD comes from (readInputs decides it: chooseSource) */
   readonly packaging: LxdPackaging;
+  /** the cos-agent relation as read (default: none) */
+  readonly metrics?: MetricsRelation;
 }
 
 export const LXD_GROUP = 'lxd';
@@ -74,7 +80,7 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging }: DesiredInputs): DesiredHost {
+export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging, metrics = NO_METRICS }: DesiredInputs): DesiredHost {
   const { storage, network } = config;
   return {
     pool: {
@@ -99,6 +105,7 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
     sysctl: desiredSysctl(config.kernel.sysctlTuning),
     hardening: desiredHardening(config.kernel.hardening),
     preseed: config.preseed,
+    metrics: { relation: metrics, address: bindAddress, port: config.httpsPort },
   };
 }
 

@@ -6,6 +6,8 @@ import type { LxdApi } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import { kernelTuningAppliers } from './kernel-tuning';
 import { preseedAppliers } from './preseed';
+import { metricsAppliers } from './metrics';
+import type { MetricsFiles } from '../lxd/metrics-files';
 import { ENSURED_VAR_LIB_LXD, SNAP_LXD_DIR, VAR_LIB_LXD } from '../model/snap-host';
 import { describeChange, type Change } from './plan';
 
@@ -13,6 +15,8 @@ export interface ApplyIo {
   readonly lxd: LxdApi;
   readonly host: Host;
   readonly juju: HookTools;
+  /** the metrics certificate and key, and the COS files (cos-agent) */
+  readonly metrics: MetricsFiles;
   /** the trust password and its hash; read only by the applier that sets it */
   readonly trustPassword: () => Promise<{ readonly value: string; readonly hash: string }>;
 }
@@ -71,6 +75,7 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   'add-root-subids': (c, io) => io.host.addSubIds('root', { start: c.start, count: c.count }),
   ...kernelTuningAppliers,
   ...preseedAppliers,
+  ...metricsAppliers,
   'set-snap-option': async (c, io, state) => {
     await io.host.snapSet(c.snap, c.key, c.value);
     return { snapEnsured: ensure(state, c.ensured) };

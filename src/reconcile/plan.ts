@@ -10,6 +10,7 @@ import { describeKernelTuningChange, kernelTuningChanges, type KernelTuningChang
 import { ENSURED_CRIU, ENSURED_VAR_LIB_LXD, ensuredHomedir, HOMEDIRS_SINCE, homedirFor, homedirProblem, homedirsCover, homedirsWith, SNAP_LXD_DIR, VAR_LIB_LXD, varLibLxdAction, versionAtLeast } from '../model/snap-host';
 import type { Observed } from './observed';
 import { describePreseedChange, preseedChanges, type PreseedChange } from './preseed';
+import { describeMetricsChange, metricsChanges, type MetricsChange } from './metrics';
 
 export type Change =
   /** `missing` are installed (apt); then all of `wanted` is remembered as ensured */
@@ -41,6 +42,7 @@ export type Change =
   | { readonly kind: 'add-root-subids'; readonly start: number; readonly count: number }
   | KernelTuningChange
   | PreseedChange
+  | MetricsChange
   /** `snap set <snap> <key>=<value>`; `ensured` is remembered once it is done */
   | { readonly kind: 'set-snap-option'; readonly snap: string; readonly key: string; readonly value: string; readonly ensured: readonly string[] }
   /** the snap's daemon re-reads its options (criu.enable) */
@@ -350,6 +352,9 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   if (poolReady && bridgeOk) changes.push(...profileChanges(want.profileDevices, have));
   // the operator's preseed last: its profiles may name the charm's pool and bridge
   changes.push(...preseedChanges(want.preseed, have.server.config, have.preseed, have.state, blocked));
+  // cos-agent: the scrape job names the listener, so only once it is where it is going
+  const metricsListenerPending = changes.some((c) => c.kind === 'patch-server' && 'core.https_address' in c.config);
+  changes.push(...metricsChanges(want.metrics, have.metrics, have.server, have.state, metricsListenerPending, notes, blocked));
   return { changes, blocked, notes };
 }
 
@@ -414,6 +419,13 @@ export function describeChange(change: Change): string {
     case 'preseed-patch':
     case 'preseed-server-config':
       return describePreseedChange(change);
+    case 'metrics-create-certificate':
+    case 'metrics-trust':
+    case 'metrics-revoke':
+    case 'metrics-remember-trust':
+    case 'metrics-publish':
+    case 'metrics-remove-certificate':
+      return describeMetricsChange(change);
     case 'set-snap-option':
       return `set the ${change.snap === 'system' ? 'snapd system' : `${change.snap} snap`} option ${change.key} (by hand: snap set ${change.snap} ${change.key}=${change.value})`;
     case 'reload-lxd':

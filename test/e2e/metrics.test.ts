@@ -104,19 +104,19 @@ interface PromVector {
       expect(model.debugLog(unit)).not.toContain(keyBody);
       // what the collector made of it: the TLS files 0600, the job as published, the dashboard decoded, the rules
       const collector = collectorOf(unit);
-      expect((await shell.ok(collector, 'stat -c "%a %n" /var/lib/cos-collector/tls/*')).trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['600', '600', '600']);
-      const config = JSON.parse(await shell.ok(collector, 'cat /var/lib/cos-collector/prometheus.yml')) as { scrape_configs: Array<Record<string, unknown>> };
-      const address = model.state.machines[model.state.units[unit]?.machine ?? '']?.address ?? '?';
+      expect((await shell.ok(collector, 'stat -c "%a %n" /var/lib/juju/cos-collector/tls/*')).trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['600', '600', '600']);
+      const config = JSON.parse(await shell.ok(collector, 'cat /var/lib/juju/cos-collector/prometheus.yml')) as { scrape_configs: Array<Record<string, unknown>> };
+      const listener = (await shell.ok(unit, 'lxc config get core.https_address')).trim();
       expect(config.scrape_configs).toEqual([
         expect.objectContaining({
           scheme: 'https',
           metrics_path: '/1.0/metrics',
-          static_configs: [{ targets: [`${address}:8443`] }],
+          static_configs: [{ targets: [listener] }],
           tls_config: expect.objectContaining({ insecure_skip_verify: false, ca_file: expect.stringMatching(/-ca\.crt$/), cert_file: expect.stringMatching(/-client\.crt$/), key_file: expect.stringMatching(/-client\.key$/) }),
         }),
       ]);
-      expect(JSON.parse(await shell.ok(collector, 'cat /var/lib/cos-collector/dashboards/0.json'))).toMatchObject({ title: expect.stringContaining('LXD') });
-      const rules = JSON.parse(await shell.ok(collector, 'cat /var/lib/cos-collector/rules.json')) as { groups: Array<{ rules: Array<{ alert: string }> }> };
+      expect(JSON.parse(await shell.ok(collector, 'cat /var/lib/juju/cos-collector/dashboards/0.json'))).toMatchObject({ title: expect.stringContaining('LXD') });
+      const rules = JSON.parse(await shell.ok(collector, 'cat /var/lib/juju/cos-collector/rules.json')) as { groups: Array<{ rules: Array<{ alert: string }> }> };
       expect(rules.groups.flatMap((g) => g.rules.map((r) => r.alert))).toEqual(expect.arrayContaining(['LXDDown']));
     }
   });
@@ -136,7 +136,7 @@ interface PromVector {
       const dir = path.join(home, `prom-${collector.replace('/', '-')}`);
       mkdirSync(dir, { mode: 0o700 });
       // the collector's files, copied out of its machine as they are (the paths in them are relative)
-      const archive = await shell.ok(collector, 'tar -C /var/lib/cos-collector -c . | base64 -w0');
+      const archive = await shell.ok(collector, 'tar -C /var/lib/juju/cos-collector -c . | base64 -w0');
       writeFileSync(path.join(dir, 'collector.tar'), Buffer.from(archive.trim(), 'base64'), { mode: 0o600 });
       execFileSync('tar', ['-C', dir, '-xf', path.join(dir, 'collector.tar')]);
       const port = await freePort();
@@ -152,6 +152,9 @@ interface PromVector {
       const count = await eventually(`${unit} instance count`, async () => {
         const r = await query(port, 'count(count by (name, project) (lxd_procs_total))');
         return r.length === 1 && Number(r[0]?.value[1]) === running[unit] ? r : null;
+      }).catch(async (err: unknown) => {
+        const names = (await (await fetch(`http://127.0.0.1:${port}/api/v1/label/__name__/values`)).json()) as { data: string[] };
+        throw new Error(`${String(err)}\nmetrics: ${names.data.join(' ')}\nlxc list: ${await shell.ok(unit, 'lxc list --format csv -c ns')}`);
       });
       expect(Number(count[0]?.value[1])).toBe(running[unit]);
     }

@@ -42,6 +42,7 @@ interface PromVector {
 (runnable ? describe : describe.skip)('LXD metrics through cos-agent to a real Prometheus', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'mte2e-'));
   let model: Model;
+  let charm = '';
   const shell = unitShell(() => model);
   const proms: Array<{ readonly unit: string; readonly port: number; readonly child: ChildProcess }> = [];
   const collectorOf = (lxdUnit: string): string => {
@@ -72,7 +73,7 @@ interface PromVector {
   };
 
   beforeAll(async () => {
-    const charm = ensurePackedCharm();
+    charm = ensurePackedCharm();
     model = await Model.create({ name: `mte2e-${process.pid}`, backend: 'namespace', home });
     await model.deploy('nova-compute', builtinCharm('nova-compute'), { units: 2, machineOptions: { lxd: true, loopDevices: 0 } });
     await model.deploy('lxd', charm, { config: { 'storage-type': 'dir' } });
@@ -157,6 +158,30 @@ interface PromVector {
         throw new Error(`${String(err)}\nmetrics: ${names.data.join(' ')}\nlxc list: ${await shell.ok(unit, 'lxc list --format csv -c ns')}`);
       });
       expect(Number(count[0]?.value[1])).toBe(running[unit]);
+    }
+  });
+  const METRICS_CHANGE = /INFO \S+ (?:[\w-]+:\d+: )?(create the metrics|trust juju-metrics|revoke juju-metrics|publish the scrape job|delete the metrics)/;
+
+  test('a second full converge changes nothing for metrics: no certificate, trust or publication logged', async () => {
+    const marks = Object.fromEntries(shell.lxdUnits().map((u) => [u, model.debugLog(u).length]));
+    model.upgrade('lxd', charm);
+    await shell.settle();
+    for (const unit of shell.lxdUnits()) {
+      const log = model.debugLog(unit).slice(marks[unit]);
+      expect(log).toContain('ran "upgrade-charm" hook');
+      expect(log).not.toMatch(METRICS_CHANGE);
+    }
+  });
+
+  test('the collector related no more: each unit revokes its metrics trust and deletes the pair', async () => {
+    for (const p of proms) if (p.child.pid !== undefined && p.child.exitCode === null) process.kill(p.child.pid, 'SIGTERM');
+    model.unrelate('cos-collector:cos-agent', 'lxd:cos-agent');
+    await shell.settle();
+    for (const unit of shell.lxdUnits()) {
+      const trust = JSON.parse(await shell.ok(unit, 'lxc query /1.0/certificates?recursion=1')) as Array<{ type: string }>;
+      expect(trust.filter((t) => t.type === 'metrics')).toEqual([]);
+      expect((await shell.ok(unit, 'ls -A /var/lib/lxd-charm/metrics')).trim()).toBe('');
+      expect(shell.statusOf(unit).status).toBe('active');
     }
   });
 });

@@ -4,7 +4,6 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { parseCertificate } from './certificates';
 import { runCommand, type RunCommand } from './client-cert';
 import type { ShippedCos } from '../model/metrics';
@@ -106,6 +105,8 @@ export class FsMetricsFiles implements MetricsFiles {
       }
     };
     const dashboards = await Promise.all((await list('grafana_dashboards', '.json')).map((p) => readPlain(p)));
+    // yaml is loaded only by the hooks that publish (adapters.ts, which imports this, loads in every hook)
+    const { parse } = await import('yaml');
     const groups: unknown[] = [];
     for (const path of await list('prometheus_alert_rules', '.rules')) {
       const doc: unknown = parse(await readPlain(path));

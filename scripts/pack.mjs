@@ -1,7 +1,7 @@
 // `npm run pack`: builds the bundle and packs the charm into build/lxd.charm, the zip `juju deploy`
 // takes. The staged tree is build/charm/: the three Juju YAML files, a manifest.yaml made from
 // charmcraft.yaml's bases, dispatch (0755), hooks/ and actions/ (relative symlinks to ../dispatch), dist/lxd-charm.js,
-// templates/ (read at run time, if any), README.md, LICENSE and version. No sources, no node_modules.
+// templates/ and cos/ (read at run time, if any), README.md, LICENSE and version. No sources, no node_modules.
 import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, posix, relative } from 'node:path';
@@ -123,6 +123,8 @@ function stageFiles() {
   writeFileSync(join(stage, 'manifest.yaml'), manifestYaml());
   writeFileSync(join(stage, 'version'), `${charmVersion()}\n`);
   if (existsSync(join(root, 'templates'))) cpSync(join(root, 'templates'), join(stage, 'templates'), { recursive: true });
+  // the Grafana dashboard and Prometheus alert rules the cos-agent relation publishes
+  if (existsSync(join(root, 'cos'))) cpSync(join(root, 'cos'), join(stage, 'cos'), { recursive: true });
 }
 
 // Modes are normalised (0755 for anything executable, 0644 otherwise) so the umask of the machine

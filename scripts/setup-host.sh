@@ -16,6 +16,7 @@ PACKAGES=(
   zip unzip                   # inspecting .charm archives by hand and in benchmarks
   gcc make                    # the emulator's small native helpers
   curl openssl                # the https relation's client test charm (its certificate, its API calls)
+  prometheus                  # Prometheus 2.42: the metrics e2e test scrapes each unit's /1.0/metrics with it
 )
 NODE_MIN_MAJOR=20 NODE_MIN_MINOR=19   # eslint 10 needs ^20.19; the charm bundle itself targets Node 18.19
 

@@ -11,6 +11,7 @@ import { CharmDirMemo } from './juju/unit-memo';
 import { FsClientConfigStore } from './lxd/fs-client-config';
 import { lxcAs, type LxcClient } from './lxd/lxc-client';
 import { LxdSocketClient } from './lxd/socket-client';
+import { FsMetricsFiles } from './lxd/metrics-files';
 import { clientPackaging, findSocket } from './lxd/socket-path';
 
 export function createServices(event: JujuEvent, juju: HookTools, env: Readonly<Record<string, string | undefined>> = process.env): Services {
@@ -32,6 +33,7 @@ export function createServices(event: JujuEvent, juju: HookTools, env: Readonly<
     lxc,
     hosts: new FsHostsFile('/etc/hosts'),
     hostname,
+    metrics: new FsMetricsFiles(),
     memo: new CharmDirMemo(),
   };
 }

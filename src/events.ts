@@ -38,6 +38,7 @@ export const hooks: Readonly<Record<string, Handler>> = {
   // Juju storage `local` (metadata.yaml): a device joins the pool, or may leave it only when nothing is on it
   'local-storage-attached': onDemand(async () => (await lifecycle()).storageAttached),
   'local-storage-detaching': converge,
+  ...relationHooks('cos-agent', ALL_PHASES, converge),
 };
 
 /** Actions declared in actions.yaml → handler (the names come from the generated params validators). */

@@ -103,7 +103,7 @@ async function applyRounds(input: RoundsInput, initial: CharmState): Promise<Out
         await s.juju.statusSet({ status: 'maintenance', message: 'Configuring LXD' });
       }
       if (round === 1 && loadTemplate) await s.juju.log('DEBUG', `desired state:\n${await renderPreseed(desired, await loadTemplate())}`);
-      const io = { lxd: s.lxd, host: s.host, juju: s.juju, clients: s.clients, lxc: s.lxc, hosts: s.hosts, peers: NO_PEERS, trustPassword: async () => ({ value: await trust.value(), hash: trust.hash }) };
+      const io = { lxd: s.lxd, host: s.host, juju: s.juju, clients: s.clients, lxc: s.lxc, hosts: s.hosts, peers: NO_PEERS, metrics: s.metrics, trustPassword: async () => ({ value: await trust.value(), hash: trust.hash }) };
       const result = await applyPlan(current.changes, io, state);
       state = result.state;
       addedUsers.push(...current.changes.flatMap((c) => (c.kind === 'add-user-to-group' ? [c.user] : [])));
@@ -201,7 +201,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging, https: inputs.https, storage: inputs.storage, detaching: inputs.detaching, snapResource: inputs.snapResource });
+    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging, https: inputs.https, storage: inputs.storage, detaching: inputs.detaching, snapResource: inputs.snapResource, metrics: inputs.metrics });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);

@@ -11,6 +11,8 @@ import { chooseSource, type LxdPackaging } from '../model/software';
 import { readLxdRelation, type LxdRelation } from './lxd-relation';
 import { readHttpsRelation } from './https-relation';
 import type { HttpsRelation } from '../model/https-clients';
+import { readMetricsRelation } from './metrics-relation';
+import type { MetricsRelation } from '../model/metrics';
 import type { Services } from './services';
 import { SNAP_RESOURCE, SQUASHFS_MAGIC, type SnapResource } from '../model/snap-resource';
 
@@ -46,6 +48,8 @@ export interface Inputs {
   readonly relation: LxdRelation;
   /** the https relation's clients (interface lxd-https) */
   readonly https: HttpsRelation;
+  /** the cos-agent relations with a collector in them */
+  readonly metrics: MetricsRelation;
   /** network-get lxd-migration: its address, or why Juju could not say */
   readonly binding: Binding;
   /** the binding's address; null without one (or while the binding is unknown) */
@@ -71,12 +75,12 @@ async function readStorage(s: Services): Promise<{ storage: AttachedStorage[]; d
 }
 
 export async function readInputs(s: Services): Promise<Inputs> {
-  const [values, stateBag, relation, binding, os, https, { storage, detaching }] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.host.osRelease(), readHttpsRelation(s.juju, s.event), readStorage(s)]);
+  const [values, stateBag, relation, binding, os, metrics, https, { storage, detaching }] = await Promise.all([s.juju.configGet(), s.juju.stateGet(), readLxdRelation(s.juju), readBinding(s.juju), s.host.osRelease(), readMetricsRelation(s.juju, s.event), readHttpsRelation(s.juju, s.event), readStorage(s)]);
   const address = binding.known ? binding.address : null;
   const config = parseConfig(values);
   const packaging = config.ok ? chooseSource(config.config.install.source, os.id) : null;
   const snapResource = packaging === 'snap' ? await readSnapResource(s) : null;
-  return { values, config, stateBag, state: readCharmState(stateBag), relation, https, binding, address, os, packaging, storage, detaching, snapResource };
+  return { values, config, stateBag, state: readCharmState(stateBag), relation, metrics, https, binding, address, os, packaging, storage, detaching, snapResource };
 }
 
 /** The packaging, also with a broken config: then what is installed (bad input reads no host until a handler needs it). */

@@ -126,7 +126,7 @@ export async function reconcileMigration(s: Services, input: MigrationInput, sta
   }
   const record = await ownRecord(s, id, own, input, found, desired);
   const plan = planPeers({ desired, work, scope: scoped ? scope : undefined, record, fresh, members: new Set(units), users: userNames, state });
-  const io = { lxd: s.lxd, host: s.host, juju: s.juju, clients: s.clients, lxc: s.lxc, hosts: s.hosts, trustPassword: input.trustPassword, peers: { users: new Map(found.map((u) => [u.name, u])), passwords: new Map(peers.legacy.map((p) => [p.unit, p.password])) } };
+  const io = { lxd: s.lxd, host: s.host, juju: s.juju, clients: s.clients, lxc: s.lxc, hosts: s.hosts, metrics: s.metrics, trustPassword: input.trustPassword, peers: { users: new Map(found.map((u) => [u.name, u])), passwords: new Map(peers.legacy.map((p) => [p.unit, p.password])) } };
   const applied = await applyEach(plan.changes, io, state);
   const failures = applied.failures;
   for (const failure of failures) await s.juju.log('WARNING', `peer ${failure.peers.join(', ') || '?'}: ${failure.reason}`);

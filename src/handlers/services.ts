@@ -8,6 +8,7 @@ import type { LxcClient } from '../lxd/lxc-client';
 import type { Host } from '../host/host';
 import type { HostsFile } from '../model/peer-hosts';
 import type { UnitMemo } from '../juju/unit-memo';
+import type { MetricsFiles } from '../lxd/metrics-files';
 
 export interface Services {
   readonly event: JujuEvent;
@@ -26,6 +27,8 @@ export interface Services {
   readonly hosts: HostsFile;
   /** this machine's host name: the remote name its peers give it */
   readonly hostname: string;
+  /** the metrics client certificate and key, and the COS files shipped in the charm (cos-agent) */
+  readonly metrics: MetricsFiles;
   /** what the last converge left for update-status; absent: update-status always converges */
   readonly memo?: UnitMemo;
 }

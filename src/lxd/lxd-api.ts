@@ -81,6 +81,8 @@ export interface NewTrustEntry {
   readonly derBase64: string;
   /** empty: unrestricted */
   readonly projects: readonly string[];
+  /** default client; metrics: /1.0/metrics only */
+  readonly type?: 'client' | 'metrics';
 }
 
 export interface CertificateToken {

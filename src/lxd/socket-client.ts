@@ -259,7 +259,7 @@ export class LxdSocketClient implements LxdApi {
   }
 
   async addTrustEntry(entry: NewTrustEntry): Promise<'added' | 'exists'> {
-    const body = { type: 'client', name: entry.name, certificate: entry.derBase64, restricted: entry.projects.length > 0, projects: entry.projects };
+    const body = { type: entry.type ?? 'client', name: entry.name, certificate: entry.derBase64, restricted: entry.projects.length > 0, projects: entry.projects };
     try {
       await this.call('POST', '/1.0/certificates', body);
       return 'added';

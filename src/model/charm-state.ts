@@ -63,6 +63,10 @@ export interface CharmState {
   readonly legacyTrust: string;
   /** the one memory of lxd-migration peers (model/peer-memory.ts): state key (migration-peer-<unit>) → text; a key dropped here is deleted */
   readonly peerMemory: Readonly<Record<string, string>>;
+  /** cos-agent: the fingerprint of the metrics certificate LXD trusts ("" none: the trust store is read only when this is not the certificate's) */
+  readonly metricsTrusted: string;
+  /** cos-agent relation id → digest of the scrape job, rules and dashboard last published there */
+  readonly metricsPublished: Readonly<Record<string, string>>;
 }
 
 /** peerMemory has a key per peer (PEER_MEMORY_PREFIX), every other field one key */
@@ -92,6 +96,8 @@ export const STATE_KEYS: { readonly [K in Exclude<keyof CharmState, 'peerMemory'
   httpsPublished: 'https-published',
   peerUsers: 'migration-users',
   legacyTrust: 'legacy-trust',
+  metricsTrusted: 'metrics-trusted',
+  metricsPublished: 'metrics-published',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -147,6 +153,8 @@ export function readCharmState(bag: Bag): CharmState {
     peerUsers: bag[STATE_KEYS.peerUsers] ? jsonList(bag[STATE_KEYS.peerUsers], isString) : [...(peers.oldUsers ?? [])],
     legacyTrust: s('legacyTrust'),
     peerMemory: peers.memory,
+    metricsTrusted: s('metricsTrusted'),
+    metricsPublished: jsonRecord(bag[STATE_KEYS.metricsPublished]),
   };
 }
 

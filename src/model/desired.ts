@@ -4,6 +4,8 @@ import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
 import { desiredSoftware, type LxdPackaging, type DesiredSoftware } from './software';
 import type { LxdPreseed } from './lxd-preseed';
 import type { SnapResource } from './snap-resource';
+import { NO_METRICS, type MetricsRelation } from './metrics';
+import type { DesiredMetrics } from '../reconcile/metrics';
 import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
 import { NO_HTTPS, type HttpsRelation } from './https-clients';
 
@@ -47,6 +49,8 @@ export interface DesiredHost {
   readonly https: HttpsRelation;
   /** the lxd-snap resource on a snap host: a file to sideload, empty (back to the store), absent or null (as it is) */
   readonly snapResource: SnapResource | null;
+  /** the cos-agent relation: LXD's /1.0/metrics for its collectors */
+  readonly metrics: DesiredMetrics;
 }
 
 export interface DesiredInputs {
@@ -64,6 +68,8 @@ export interface DesiredInputs {
   readonly storage?: ReadonlyArray<{ readonly id: string; readonly location: string }>;
   readonly detaching?: { readonly id: string; readonly location: string } | null;
   readonly snapResource?: SnapResource | null;
+  /** the cos-agent relation as read (default: none) */
+  readonly metrics?: MetricsRelation;
 }
 
 /** A Juju storage device joins the pool like a block-devices entry, remembered by its storage id. */
@@ -94,7 +100,7 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging, https = NO_HTTPS, storage = [], detaching = null, snapResource = null }: DesiredInputs): DesiredHost {
+export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging, https = NO_HTTPS, storage = [], detaching = null, snapResource = null, metrics = NO_METRICS }: DesiredInputs): DesiredHost {
   const { network } = config;
   return {
     pool: {
@@ -122,6 +128,7 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
     preseed: config.preseed,
     https,
     snapResource: packaging === 'snap' ? snapResource : null,
+    metrics: { relation: metrics, address: bindAddress, port: config.httpsPort },
   };
 }
 

@@ -8,6 +8,8 @@ import { kernelTuningAppliers } from './kernel-tuning';
 import { preseedAppliers } from './preseed';
 import { httpsAppliers } from './https-relation';
 import { peerAppliers, peersOf, type PeerIo } from './peers';
+import { metricsAppliers } from './metrics';
+import type { MetricsFiles } from '../lxd/metrics-files';
 import { ENSURED_VAR_LIB_LXD, SNAP_LXD_DIR, VAR_LIB_LXD } from '../model/snap-host';
 import { describeChange, type Change } from './plan';
 
@@ -15,6 +17,8 @@ export interface ApplyIo extends PeerIo {
   readonly lxd: LxdApi;
   readonly host: Host;
   readonly juju: HookTools;
+  /** the metrics certificate and key, and the COS files (cos-agent) */
+  readonly metrics: MetricsFiles;
   /** the trust password and its hash; read only by the appliers that set or publish it */
   readonly trustPassword: () => Promise<{ readonly value: string; readonly hash: string }>;
 }
@@ -82,6 +86,7 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   ...kernelTuningAppliers,
   ...preseedAppliers,
   ...httpsAppliers,
+  ...metricsAppliers,
   'set-snap-option': async (c, io, state) => {
     await io.host.snapSet(c.snap, c.key, c.value);
     return { snapEnsured: ensure(state, c.ensured) };

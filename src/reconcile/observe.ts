@@ -8,12 +8,15 @@ import { normalChannel } from '../model/software';
 import { observeKernelTuning } from './kernel-tuning';
 import { observePreseed } from './preseed';
 import { observeHttps } from './https-relation';
+import { observeMetrics } from './metrics';
+import type { MetricsFiles } from '../lxd/metrics-files';
 import { ENSURED_CRIU, ENSURED_VAR_LIB_LXD, ensuredHomedir, homedirFor, VAR_LIB_LXD } from '../model/snap-host';
 import type { Observed, ObservedDevice, ObservedSnapHost } from './observed';
 
 export interface ObserveIo {
   readonly lxd: LxdApi;
   readonly host: Host;
+  readonly metrics: MetricsFiles;
 }
 
 /** Loop files resolve to their attached loop device (a /sys read), device paths to themselves. */
@@ -103,5 +106,6 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
     kernelTuning: await observeKernelTuning(want, host, state, inContainer),
     preseed: await observePreseed(want.preseed, lxd),
     https: await observeHttps(want.https, lxd, state),
+    metrics: await observeMetrics(want.metrics, io, state),
   };
 }

@@ -5,6 +5,7 @@ import type { CharmState } from '../model/charm-state';
 import type { ObservedKernelTuning } from './kernel-tuning';
 import type { ObservedPreseed } from './preseed';
 import type { ObservedHttps } from './https-relation';
+import type { ObservedMetrics } from './metrics';
 
 export interface ObservedDevice {
   /** the resolved block device: the spec path, or the loop device attached to the file (null: not attached) */
@@ -61,4 +62,6 @@ export interface Observed {
   readonly preseed: ObservedPreseed;
   /** the https relation's part of LXD's trust store (null: not read) */
   readonly https: ObservedHttps;
+  /** cos-agent: the metrics certificate, LXD's trust store (when read), the shipped COS files */
+  readonly metrics: ObservedMetrics;
 }

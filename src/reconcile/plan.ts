@@ -12,6 +12,7 @@ import type { Observed } from './observed';
 import { describePreseedChange, preseedChanges, type PreseedChange } from './preseed';
 import { describeHttpsChange, httpsChanges, type HttpsChange } from './https-relation';
 import { describePeerChange, type PeerChange } from './peers';
+import { describeMetricsChange, metricsChanges, type MetricsChange } from './metrics';
 
 export type Change =
   /** `missing` are installed (apt); then all of `wanted` is remembered as ensured */
@@ -50,6 +51,7 @@ export type Change =
   | HttpsChange
   /** the lxd-migration peers' trust, remotes, hosts block, this unit's record and memory (peers.ts) */
   | PeerChange
+  | MetricsChange
   /** `snap set <snap> <key>=<value>`; `ensured` is remembered once it is done */
   | { readonly kind: 'set-snap-option'; readonly snap: string; readonly key: string; readonly value: string; readonly ensured: readonly string[] }
   /** the snap's daemon re-reads its options (criu.enable) */
@@ -419,6 +421,8 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   // the https relation's clients: published to only once the listener is where it is going
   const listenerPending = changes.some((c) => c.kind === 'patch-server' && 'core.https_address' in c.config);
   changes.push(...httpsChanges(want.https, have.https, have.server, have.state, listenerPending, notes));
+  // cos-agent: the scrape job names the listener, so likewise only once it is where it is going
+  changes.push(...metricsChanges(want.metrics, have.metrics, have.server, have.state, listenerPending, notes, blocked));
   return { changes, blocked, notes };
 }
 
@@ -492,6 +496,13 @@ export function describeChange(change: Change): string {
     case 'https-remember-trust':
     case 'https-publish':
       return describeHttpsChange(change);
+    case 'metrics-create-certificate':
+    case 'metrics-trust':
+    case 'metrics-revoke':
+    case 'metrics-remember-trust':
+    case 'metrics-publish':
+    case 'metrics-remove-certificate':
+      return describeMetricsChange(change);
     case 'set-snap-option':
       return `set the ${change.snap === 'system' ? 'snapd system' : `${change.snap} snap`} option ${change.key} (by hand: snap set ${change.snap} ${change.key}=${change.value})`;
     case 'reload-lxd':

@@ -15,6 +15,8 @@ import { FakeClientConfig } from '../fakes/fake-client-config';
 import { FakeLxcClient } from '../fakes/fake-lxc-client';
 import { FakeHostsFile } from '../fakes/fake-hosts-file';
 import type { HostsFile } from '../../src/model/peer-hosts';
+import type { MetricsFiles } from '../../src/lxd/metrics-files';
+import { FakeMetricsFiles } from '../fakes/fake-metrics-files';
 import { actionEvent, hookEvent, type RelationHookOptions } from './juju-events';
 
 export interface World {
@@ -32,6 +34,8 @@ export interface World {
   readonly hostname?: string;
   /** default: an empty FakeHostsFile */
   readonly hosts?: HostsFile;
+  /** default: no metrics certificate (creating one fails the test: give a FakeMetricsFiles with a pair) */
+  readonly metrics?: MetricsFiles;
 }
 
 /** The Services a handler gets in `world`, with in-memory defaults for what the test leaves out. */
@@ -47,6 +51,7 @@ export function servicesFor(event: JujuEvent, world: Omit<World, 'juju'> & { rea
     lxc: world.lxc ?? new FakeLxcClient(clients),
     hostname: world.hostname ?? 'juju-host-0',
     hosts: world.hosts ?? new FakeHostsFile(),
+    metrics: world.metrics ?? new FakeMetricsFiles({ pem: 'no certificate in this test', key: '' }),
     ...(world.memo ? { memo: world.memo } : {}),
   };
 }

@@ -239,7 +239,7 @@ export class FakeLxd implements LxdApi {
     if (this.trust.has(fingerprint)) return 'exists';
     // as LXD 5.0: a restriction to a project it does not have is refused
     if (entry.projects.some((p) => !this.projects.has(p))) throw new LxdApiError(404, 'POST', '/1.0/certificates', 'Project not found');
-    this.trust.set(fingerprint, { name: entry.name, fingerprint, type: 'client', restricted: entry.projects.length > 0, projects: entry.projects });
+    this.trust.set(fingerprint, { name: entry.name, fingerprint, type: entry.type ?? 'client', restricted: entry.projects.length > 0, projects: entry.projects });
     this.writes.push(`POST /1.0/certificates ${entry.name}`);
     return 'added';
   }

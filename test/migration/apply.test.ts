@@ -10,6 +10,7 @@ import type { Bag } from '../../src/juju/hook-tools';
 import { FakeClientConfig } from '../fakes/fake-client-config';
 import { FakeLxd } from '../fakes/fake-lxd';
 import { FakeLxcClient } from '../fakes/fake-lxc-client';
+import { FakeMetricsFiles } from '../fakes/fake-metrics-files';
 import { addressOf, legacyBag, peerBag, peerBags, unit , peerSetOf } from './builders';
 
 const USERS: ReadonlyMap<string, LocalUser> = new Map([
@@ -56,6 +57,7 @@ const ioOf = (world: World, users: ReadonlyMap<string, LocalUser>, passwords: Re
   clients: world.clients,
   lxc: world.lxc,
   hosts: new FakeHostsFile(),
+  metrics: new FakeMetricsFiles({ pem: '', key: '' }),
   trustPassword: async () => ({ value: 'not-used', hash: '' }),
   peers: { users, passwords },
 });

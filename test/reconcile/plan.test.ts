@@ -58,6 +58,7 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
   },
   preseed: new Map(),
   https: { trust: null },
+  metrics: { certificate: null, trust: null, shipped: null },
   ...overrides,
 });
 

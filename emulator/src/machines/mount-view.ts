@@ -15,6 +15,8 @@ const SHARED_PRIVATE_DIRS = [
   '/var/log/juju',
   // nova's home on a nova-compute host (the nova-common deb makes it)
   '/var/lib/nova',
+  // the lxd charm's own files (its metrics certificate and key): one machine's, never another's
+  '/var/lib/lxd-charm',
   '/root',
   '/home',
 ] as const;
@@ -30,7 +32,7 @@ export const PRIVATE_DIRS = ['/var/lib/lxd', ...SHARED_PRIVATE_DIRS] as const;
 export const SNAP_PRIVATE_DIRS = ['/var/snap', '/var/lib/snapd', ...SHARED_PRIVATE_DIRS] as const;
 
 /** guest /var/lib entries a snap-shaped machine does not take from the host */
-const NOT_FROM_HOST_VAR_LIB = ['lxd', 'snapd', 'juju', 'nova'];
+const NOT_FROM_HOST_VAR_LIB = ['lxd', 'snapd', 'juju', 'nova', 'lxd-charm'];
 
 export const privateDirsOf = (packaging: LxdPackaging): readonly string[] => (packaging === 'snap' ? SNAP_PRIVATE_DIRS : PRIVATE_DIRS);
 

@@ -15,6 +15,8 @@ export class CharmError extends Error {
 }
 
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+/** interface names may also have underscores, as Juju's own and COS's do (juju_info, cos_agent, prometheus_scrape) */
+const INTERFACE = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/;
 const ACTION_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const CONFIG_TYPES = new Set(['string', 'int', 'float', 'boolean', 'secret']);
 
@@ -38,7 +40,7 @@ function parseEndpoints(raw: unknown, role: EndpointRole, section: string, out: 
     if (out[name]) throw new CharmError(`metadata.yaml: endpoint "${name}" is declared more than once`);
     const long = isMap(spec) ? spec : { interface: spec };
     const iface = long.interface;
-    if (typeof iface !== 'string' || !NAME.test(iface)) {
+    if (typeof iface !== 'string' || !INTERFACE.test(iface)) {
       throw new CharmError(`metadata.yaml: endpoint "${name}" needs an interface name`);
     }
     const scope = long.scope ?? 'global';

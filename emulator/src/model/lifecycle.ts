@@ -202,7 +202,8 @@ export function beginRelationRemoval(state: ModelState, relation: RelationRecord
     unit.queue = unit.queue.filter((e) => !(e.kind === 'hook' && e.relationId === relation.id && !/-(departed)$/.test(e.name)));
     queueBroken(relation, unit);
   }
-  if (relation.scope === 'container') {
+  const betweenSubordinates = relation.endpoints.every((e) => state.applications[e.app]?.charm.meta.subordinate);
+  if (relation.scope === 'container' && !betweenSubordinates) {
     for (const unit of Object.values(state.units)) {
       if (unit.principal !== null && relation.endpoints.some((e) => e.app === unit.app)) orphans.push(unit.name);
     }

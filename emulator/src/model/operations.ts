@@ -149,8 +149,9 @@ export function relateApps(state: ModelState, specA: string, specB: string): Rel
   const scope = ea.scope === 'container' || eb.scope === 'container' ? 'container' : 'global';
   const appA = getApp(state, refA.app);
   const appB = getApp(state, refB.app);
-  if (scope === 'container' && [appA, appB].filter((x) => x.charm.meta.subordinate).length !== 1) {
-    throw new ModelError(`container-scoped relation ${key} needs exactly one subordinate application`);
+  // two subordinates may relate in container scope too (their units meet where they share a principal)
+  if (scope === 'container' && ![appA, appB].some((x) => x.charm.meta.subordinate)) {
+    throw new ModelError(`container-scoped relation ${key} needs a subordinate application`);
   }
   const relation = newRelation(state, [refA, refB], ea.interface, scope);
   for (const unit of Object.values(state.units)) {
@@ -189,7 +190,8 @@ export function pendingSubordinates(state: ModelState): Array<{ app: string; pri
     if (relation.scope !== 'container' || relation.endpoints.length !== 2 || relation.life !== 'alive') continue;
     const sub = relation.endpoints.map((e) => state.applications[e.app]).find((a) => a?.charm.meta.subordinate);
     const principalApp = relation.endpoints.find((e) => e.app !== sub?.name)?.app;
-    if (!sub || !principalApp) continue;
+    // between two subordinates no unit is made: they meet where both already are
+    if (!sub || !principalApp || state.applications[principalApp]?.charm.meta.subordinate) continue;
     for (const principal of unitsOfApp(state, principalApp)) {
       const has = Object.values(state.units).some((u) => u.app === sub.name && u.principal === principal.name);
       if (!has) out.push({ app: sub.name, principal: principal.name, machine: principal.machine });

@@ -49,13 +49,21 @@ export function remoteAppOf(relation: RelationRecord, app: string): string {
   return relation.endpoints.find((e) => e.app !== app)?.app ?? app;
 }
 
-/** Whether a unit takes part in a relation at all (a subordinate only in the container relation with its principal's app). */
+/** Two subordinates sharing a principal unit (Juju's container scope between two subordinate applications). */
+const sameContainer = (a: UnitRecord, b: UnitRecord): boolean => a.principal !== null && a.principal === b.principal;
+
+/**
+ * Whether a unit takes part in a relation at all: a subordinate only in the container relation with
+ * its principal's app, or with another subordinate application that has a unit on the same principal.
+ */
 export function participates(state: ModelState, relation: RelationRecord, unit: UnitRecord): boolean {
   if (!relationApps(relation).includes(unit.app)) return false;
   if (relation.scope !== 'container' || isPeer(relation)) return true;
   if (unit.principal === null) return true;
   const principal = state.units[unit.principal];
-  return principal !== undefined && remoteAppOf(relation, unit.app) === principal.app;
+  const remoteApp = remoteAppOf(relation, unit.app);
+  if (principal !== undefined && remoteApp === principal.app) return true;
+  return Object.values(state.units).some((other) => other.app === remoteApp && sameContainer(other, unit));
 }
 
 /** The units a unit sees across a relation (alive or dying, not yet gone). */
@@ -65,7 +73,7 @@ export function remotesOf(state: ModelState, relation: RelationRecord, unit: Uni
     .filter((other) => other.name !== unit.name && other.app === remoteApp && participates(state, relation, other))
     .filter((other) => {
       if (relation.scope !== 'container' || isPeer(relation)) return true;
-      return other.principal === unit.name || unit.principal === other.name;
+      return other.principal === unit.name || unit.principal === other.name || sameContainer(other, unit);
     })
     .sort((a, b) => byUnitNumber(a.name, b.name));
 }

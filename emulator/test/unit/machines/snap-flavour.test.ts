@@ -14,7 +14,7 @@ test('a snap-shaped machine has no private /var/lib/lxd but its own /var/lib, /v
   expect(paths.varLib).toBe('/m/0/fs/var-lib');
   const script = setupScript(paths, 'h0');
   // the host's entries are bound in before the private tree covers /var/lib; lxd is not among them
-  expect(script).toMatch(/case "\$name" in lxd\|snapd\|juju\|nova\) continue/);
+  expect(script).toMatch(/case "\$name" in lxd\|snapd\|juju\|nova\|lxd-charm\) continue/);
   expect(script.indexOf(`mount --rbind "$PRIV" /var/lib`)).toBeLessThan(script.indexOf(`mount --bind '/m/0/fs/var-lib-juju' '/var/lib/juju'`));
   expect(script.indexOf('/etc')).toBeLessThan(script.indexOf('PRIV='));
   // deb machines are as before, plus nova's home

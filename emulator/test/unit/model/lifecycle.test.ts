@@ -1,6 +1,6 @@
 import { beginUnitRemoval } from '../../../src/model/lifecycle';
 import { relateApps, removeUnit, setLeader, unrelateApps } from '../../../src/model/operations';
-import { addSubordinates, drain, drainUnit, modelWith, principalCharm, subordinateCharm } from './fixtures';
+import { addSubordinates, charm, drain, drainUnit, modelWith, principalCharm, subordinateCharm } from './fixtures';
 
 describe('new unit sequence (contract §4.2)', () => {
   test('install → created (peer) → leader-elected → config-changed → start, then joined/changed per peer', () => {
@@ -117,6 +117,42 @@ describe('subordinates (contract §4.5)', () => {
     expect(Object.keys(state.units)).toEqual(['nova-compute/0']);
     // the container relation is gone; peer relations live as long as their applications
     expect(Object.values(state.relations).map((r) => r.key).sort()).toEqual(['lxd:lxd-migration', 'nova-compute:compute-peer']);
+  });
+});
+
+describe('two subordinates in container scope (as lxd and grafana-agent on one principal)', () => {
+  const collectorCharm = charm({
+    name: 'collector',
+    subordinate: true,
+    endpoints: {
+      'juju-info': { name: 'juju-info', role: 'requirer', interface: 'juju-info', scope: 'container' },
+      'cos-agent': { name: 'cos-agent', role: 'requirer', interface: 'cos_agent', scope: 'container' },
+    },
+  });
+  const lxdWithCos = charm({ ...subordinateCharm.meta, endpoints: { ...subordinateCharm.meta.endpoints, 'cos-agent': { name: 'cos-agent', role: 'provider', interface: 'cos_agent', scope: 'container' } } });
+
+  test('their units meet only where they share a principal; no unit is made for the relation; unrelating leaves both', () => {
+    const state = modelWith([
+      { name: 'nova-compute', charm: principalCharm, units: 2 },
+      { name: 'lxd', charm: lxdWithCos, units: 0 },
+      { name: 'collector', charm: collectorCharm, units: 0 },
+    ]);
+    relateApps(state, 'lxd', 'nova-compute');
+    relateApps(state, 'collector', 'nova-compute');
+    addSubordinates(state);
+    drain(state);
+    relateApps(state, 'collector:cos-agent', 'lxd:cos-agent');
+    addSubordinates(state);
+    expect(Object.keys(state.units).filter((u) => u.startsWith('collector/')).sort()).toEqual(['collector/0', 'collector/1']);
+    const ran = drain(state);
+    const beside = (lxdUnit: string): string => Object.values(state.units).find((u) => u.app === 'collector' && u.principal === state.units[lxdUnit]?.principal)?.name ?? '?';
+    expect(ran).toContain(`lxd/0 cos-agent-relation-joined remote=${beside('lxd/0')}`);
+    expect(ran).toContain(`${beside('lxd/1')} cos-agent-relation-joined remote=lxd/1`);
+    expect(ran).not.toContain(`lxd/0 cos-agent-relation-joined remote=${beside('lxd/1')}`);
+    unrelateApps(state, 'collector:cos-agent', 'lxd:cos-agent');
+    const after = drain(state);
+    expect(after).toContain('lxd/0 cos-agent-relation-broken');
+    expect(Object.keys(state.units).filter((u) => !u.startsWith('nova-compute/')).sort()).toEqual(['collector/0', 'collector/1', 'lxd/0', 'lxd/1']);
   });
 });
 

@@ -3,6 +3,7 @@ import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './conf
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
 import { desiredSoftware, type LxdPackaging, type DesiredSoftware } from './software';
 import type { LxdPreseed } from './lxd-preseed';
+import { loopBootUnit } from './boot-unit';
 import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
 
 export interface DesiredPool {
@@ -39,6 +40,8 @@ export interface DesiredHost {
   readonly hardening: DesiredHardening;
   /** lxd-preseed's objects and server keys, on top of what the charm manages */
   readonly preseed: LxdPreseed;
+  /** the systemd unit re-attaching the pool's loop files at boot (boot-unit.ts); null: no loop files, no unit */
+  readonly loopBootUnit: string | null;
 }
 
 export interface DesiredInputs {
@@ -99,6 +102,7 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
     sysctl: desiredSysctl(config.kernel.sysctlTuning),
     hardening: desiredHardening(config.kernel.hardening),
     preseed: config.preseed,
+    loopBootUnit: loopBootUnit(storage.devices, storage.type === 'lvm' ? storage.volumeGroup : null),
   };
 }
 

@@ -84,6 +84,8 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
     return { snapEnsured: ensure(state, [ENSURED_VAR_LIB_LXD]) };
   },
   'remember-snap-settings': async (c, _io, state) => ({ snapEnsured: ensure(state, c.ensured) }),
+  'install-boot-unit': (c, io) => io.host.installBootUnit(c.name, c.content),
+  'remove-boot-unit': (c, io) => io.host.removeBootUnit(c.name),
 };
 
 function ensure(state: CharmState, more: readonly string[]): string[] {

@@ -1,6 +1,7 @@
 // Pure diff of desired against observed: the changes to make, in order, and what blocks the rest.
 // The plan is a value: printable, comparable, and empty when the host already is what the charm wants.
 import type { DeviceFacts } from '../host/host';
+import { LOOP_BOOT_UNIT } from '../model/boot-unit';
 import type { LxdConfig, LxdDevice, NewNetwork, NewStoragePool, StoragePool } from '../lxd/lxd-api';
 import { supportsTrustPassword } from '../lxd/lxd-api';
 import type { DeviceSpec } from '../model/config';
@@ -47,7 +48,11 @@ export type Change =
   | { readonly kind: 'reload-lxd'; readonly ensured: readonly string[] }
   | { readonly kind: 'link-var-lib-lxd'; readonly replaceEmptyDir: boolean }
   /** snap settings found as wanted: remembered, never read again */
-  | { readonly kind: 'remember-snap-settings'; readonly ensured: readonly string[] };
+  | { readonly kind: 'remember-snap-settings'; readonly ensured: readonly string[] }
+  /** the systemd unit that re-attaches the loop files at boot, before LXD (model/boot-unit.ts): written and enabled */
+  | { readonly kind: 'install-boot-unit'; readonly name: string; readonly content: string }
+  /** no loop file is configured any more: the unit goes */
+  | { readonly kind: 'remove-boot-unit'; readonly name: string };
 
 export interface Plan {
   readonly changes: readonly Change[];
@@ -89,6 +94,11 @@ function deviceChanges(pool: DesiredPool, have: Observed, blocked: string[]): { 
   if (!devices) return { changes, ready: have.state.poolDevices.map((d) => ({ ...d })) };
   for (const spec of pool.devices) {
     const seen = devices.get(spec.spec);
+    if (spec.kind === 'loop' && !seen?.device && seen?.fileMissing && poolHoldsLoopFile(pool, have, spec.spec)) {
+      // a pool's loop file vanished under it: its data went with the file. A new empty file would hide that
+      blocked.push(`loop file ${spec.path} of storage pool ${pool.name} is gone (deleted?): the data the pool kept in it is lost. Restore the file; or delete the pool by hand (lxc storage delete ${pool.name}) and the charm makes a new one`);
+      continue;
+    }
     if (spec.kind === 'loop' && !seen?.device) {
       changes.push({ kind: 'attach-loop', spec: spec.spec, file: spec.path, sizeBytes: spec.sizeBytes });
       continue;
@@ -121,6 +131,10 @@ function deviceChanges(pool: DesiredPool, have: Observed, blocked: string[]): { 
   }
   return { changes, ready };
 }
+
+/** The charm made its pool (it exists now) with this loop file in it. */
+const poolHoldsLoopFile = (pool: DesiredPool, have: Observed, spec: string): boolean =>
+  have.pools.some((p) => p.name === pool.name) && have.state.poolDevices.some((d) => d.spec === spec);
 
 /** A device is remembered by what the operator named: the device path, or the loop file. */
 export const wipeKeyOf = (spec: DeviceSpec): string => spec.path;
@@ -331,19 +345,27 @@ function snapHostChanges(want: DesiredHost, have: Observed, blocked: string[]): 
   return changes;
 }
 
+function bootUnitChanges(want: DesiredHost, have: Observed): Change[] {
+  if (want.loopBootUnit === null) return have.bootUnit.content === null ? [] : [{ kind: 'remove-boot-unit', name: LOOP_BOOT_UNIT }];
+  return have.bootUnit.content === want.loopBootUnit && have.bootUnit.enabled ? [] : [{ kind: 'install-boot-unit', name: LOOP_BOOT_UNIT, content: want.loopBootUnit }];
+}
+
 export function plan(want: DesiredHost, have: Observed): Plan {
   const blocked: string[] = [];
   const notes: string[] = [];
-  const changes = [
+  const storageBlocked: string[] = [];
+  const changes: Change[] = [
     ...softwareChanges(want.software, have, blocked),
     ...snapHostChanges(want, have, blocked),
     ...kernelChanges(want, have, notes),
     ...kernelTuningChanges(want, have.kernelTuning, have.state, have.inContainer, notes),
-    ...storageChanges(want.pool, have, blocked),
-    ...bridgeChanges(want.bridge, have, blocked),
-    ...serverChanges(want, have, notes),
-    ...accessChanges(want, have, blocked),
+    ...storageChanges(want.pool, have, storageBlocked),
+    // the boot unit follows the loop files only while storage is not blocked: a refused block-devices
+    // change must not re-point what boot attaches
+    ...(storageBlocked.length === 0 ? bootUnitChanges(want, have) : []),
   ];
+  blocked.push(...storageBlocked);
+  changes.push(...bridgeChanges(want.bridge, have, blocked), ...serverChanges(want, have, notes), ...accessChanges(want, have, blocked));
   // the profile names the pool and the bridge: only once both exist or are being made
   const poolReady = have.pools.some((p) => p.name === want.pool.name && p.driver === want.pool.driver) || changes.some((c) => c.kind === 'create-pool');
   const bridgeOk = !blocked.some((b) => b.startsWith(`network ${want.bridge.name}`));
@@ -422,5 +444,9 @@ export function describeChange(change: Change): string {
       return `link ${VAR_LIB_LXD} to ${SNAP_LXD_DIR}${change.replaceEmptyDir ? ' (in place of the empty directory)' : ''}`;
     case 'remember-snap-settings':
       return `note that ${change.ensured.join(', ')} ${change.ensured.length === 1 ? 'is' : 'are'} as nova needs`;
+    case 'install-boot-unit':
+      return `install and enable ${change.name} (re-attaches the loop files at boot, before LXD)`;
+    case 'remove-boot-unit':
+      return `disable and remove ${change.name} (no loop file is configured)`;
   }
 }

@@ -145,6 +145,33 @@ describe('storage', () => {
     expect(w.host.actions.filter((a) => a.startsWith('wipe'))).toEqual([]);
   });
 
+  test('loop files get the boot unit that re-attaches them before LXD; a dir host gets none', async () => {
+    const w = world({ 'storage-type': 'btrfs', 'block-devices': '/srv/a.img|1G' });
+    await run(w);
+    expect(w.host.bootUnits.get('lxd-charm-loops.service')).toContain('losetup --find /srv/a.img');
+    expect(w.host.enabledUnits).toEqual(new Set(['multi-user.target/lxd-charm-loops.service']));
+    expect((await rerun(w)).filter((x) => x.includes('unit'))).toEqual([]);
+    // a dir host never had one and gets none
+    const dir = world({ 'storage-type': 'dir' });
+    await run(dir);
+    expect(dir.host.bootUnits.size).toBe(0);
+  });
+
+  test("a pool's loop file deleted under it blocks naming the file; no new file is made over the pool's data", async () => {
+    const w = world({ 'storage-type': 'btrfs', 'block-devices': '/srv/a.img|1G' });
+    await run(w);
+    expect(w.juju.unitStatus.status).toBe('active');
+    w.host.deleteLoopFile('/srv/a.img');
+    const written = await rerun(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: expect.stringContaining('loop file /srv/a.img of storage pool lxd is gone (deleted?)') });
+    expect(written.filter((x) => x.startsWith('losetup') || x.startsWith('wipe'))).toEqual([]);
+    expect(w.host.files.has('/srv/a.img')).toBe(false);
+    // again on the next hook, still nothing made
+    await run(w, 'update-status');
+    expect(w.juju.unitStatus.status).toBe('blocked');
+    expect(w.host.files.has('/srv/a.img')).toBe(false);
+  });
+
   test('a device with a filesystem is untouched with overwrite=false, wiped once with overwrite=true, never twice', async () => {
     const w = world({ 'block-devices': '/dev/vdb' }, { devices: { '/dev/vdb': fs('ext4') } });
     await run(w);

@@ -52,7 +52,7 @@ async function remember(s: Services, before: string | null, outcome: Omit<QuickC
   if (!s.memo) return;
   const now = s.now();
   const last = parseQuickCheck(before);
-  const same = last !== null && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused && last.inputs === outcome.inputs;
+  const same = last !== null && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused && last.inputs === outcome.inputs && JSON.stringify(last.loops ?? []) === JSON.stringify(outcome.loops ?? []);
   const age = last === null ? NaN : now.getTime() - Date.parse(last.checkedAt);
   if (same && age >= 0 && age < FULL_CHECK_INTERVAL_MS / 2) return;
   await s.memo.write(quickCheckText({ ...outcome, checkedAt: now.toISOString() }));
@@ -179,7 +179,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = '', peers?: MigrationOutcome): Promise<void> => {
       const reported = await report(s, status, now, force);
       await commit(s, stateBag, reported, peers);
-      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest });
+      const loops = reported.poolDevices.filter((d) => d.spec.includes('|')).map((d) => ({ file: d.spec.slice(0, d.spec.indexOf('|')), device: d.device }));
+      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest, ...(loops.length > 0 ? { loops } : {}) });
     };
     if (state.pausedSince && !resuming) {
       // LXD is stopped on purpose: touch nothing until the resume action

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Model, type HookKillSpec } from 'juju-emulator';
+import { Model, type ActionRecord, type HookKillSpec } from 'juju-emulator';
 import { deployMesh, unitShell } from '../e2e/helpers/units';
 import { meshProblems, packedCharmPath, whyNotRunnable } from './helpers/mesh';
 
@@ -244,6 +244,53 @@ export const TRANSIENT_CASES: ReadonlyArray<{ unit: string; hook: string; tool: 
     await model.settle({ retryFailedHooks: 3 });
     expect(shell.lxdUnits().filter((u) => model.state.units[u]?.erroredEvent)).toEqual([]);
     expect(await shell.ok('lxd/1', 'lxc storage list --format csv -c nd; lxc network list --format csv | grep -c lxdbr0; lxc config trust list --format csv | cut -d, -f2 | sort')).toBe(before);
+    expect(await meshProblems(model, shell, port)).toEqual([]);
+  });
+});
+
+(whyNot ? describe.skip : describe)('operations in order', () => {
+  /** where in the unit's log a line of the given text last appears */
+  const lastLine = (unit: string, text: string): number => model.debugLog(unit).split('\n').map((l, i) => (l.includes(text) ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+
+  test('an action queued while config-changed runs (just before its LXD PATCH) runs after the hook and sees what it committed', async () => {
+    model.clearFaults();
+    const queued: { action: Promise<ActionRecord> | null } = { action: null };
+    model.atToolCall({ unit: 'lxd/0', hook: CONFIG, tool: 'juju-log', argsContain: 'set core.https_address', action: async () => void (queued.action = model.run('lxd/0', 'show-config')) });
+    port = port === 8443 ? 8444 : 8443;
+    expect(model.config('lxd', { 'https-port': port })).toBe(true);
+    const report = await model.settle({ retryFailedHooks: 3 });
+    expect(report.failed).toEqual([]);
+    expect(queued.action).not.toBeNull();
+    const action = await (queued.action ?? Promise.reject(new Error('the action was never queued')));
+    // had it run beside the hook, it would have seen the listener still to move
+    expect(action).toMatchObject({ status: 'completed', results: expect.objectContaining({ differences: 'none: the host is as desired', blocked: 'nothing' }) });
+    expect(String(action.results.desired)).toContain(`:${port}`);
+    expect(lastLine('lxd/0', 'ran "show-config" action')).toBeGreaterThan(lastLine('lxd/0', 'ran "config-changed" hook'));
+    expect(await meshProblems(model, shell, port)).toEqual([]);
+  });
+
+  test('a peer hook killed after rewriting the remotes, before its state-set: actions run on the unit in error read whole files and the truth; the retry converges', async () => {
+    model.clearFaults();
+    model.killHookAt({ unit: 'lxd/1', hook: PEER, tool: 'state-set', when: 'before' });
+    port = port === 8443 ? 8444 : 8443;
+    expect(model.config('lxd', { 'https-port': port })).toBe(true);
+    const first = await model.settle();
+    expect(first.failed.map((f) => `${f.unit} ${f.label}`)).toEqual([expect.stringMatching(/^lxd\/1 lxd-migration-relation-changed/)]);
+    expect(model.state.units['lxd/1']?.erroredEvent).toBeTruthy();
+
+    const remotes = await model.run('lxd/1', 'list-remotes', { timeout: 3 });
+    expect(remotes.status).toBe('completed');
+    const users = Object.values(remotes.results.users as Record<string, { user: string; remotes?: Record<string, Record<string, string>> }>);
+    expect(users.map((u) => u.user).sort()).toEqual(['nova', 'root']);
+    for (const user of users) {
+      const toPeer = Object.values(user.remotes ?? {}).filter((r) => r.peer === 'lxd/0');
+      expect(toPeer).toEqual([expect.objectContaining({ url: expect.stringMatching(new RegExp(`:${port}$`)), pin: 'pinned to the certificate the peer publishes', answers: 'yes, with the pinned certificate' })]);
+    }
+    const show = await model.run('lxd/1', 'show-config');
+    expect(show).toMatchObject({ status: 'completed', results: expect.objectContaining({ blocked: 'nothing' }) });
+
+    await model.settle({ retryFailedHooks: 3 });
+    expect(shell.lxdUnits().filter((u) => model.state.units[u]?.erroredEvent)).toEqual([]);
     expect(await meshProblems(model, shell, port)).toEqual([]);
   });
 });

@@ -167,6 +167,22 @@ function withPeerReadsStarted(s: Services): Services {
   return { ...s, juju: ahead.juju };
 }
 
+/**
+ * The legacy lxd charm (openstack-archive/charm-lxd) kept its trust password in its unit kv store and
+ * published it, plaintext, as `password` in its own lxd-migration bag, which Juju keeps across
+ * upgrade-charm: a unit upgraded from it keeps that password (its peers joined with it).
+ */
+async function legacyTrustPassword(s: Services): Promise<string | null> {
+  for (const id of await s.juju.relationIds(MIGRATION_ENDPOINT)) {
+    const password = (await s.juju.relationGet(id, s.event.unit.unitName)).password;
+    if (password) {
+      await s.juju.log('INFO', 'kept the trust password the legacy lxd charm published (its peers joined with it)');
+      return password;
+    }
+  }
+  return null;
+}
+
 export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = false }: ConvergeOptions = {}): Handler {
   return async (hookServices) => {
     let s = hookServices;
@@ -197,7 +213,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     s = withPeerReadsStarted(s);
     const config = parsed.config;
     const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging });
-    const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
+    const trust = await resolveTrustPassword(config.trustPassword, state, s.juju, undefined, () => legacyTrustPassword(s));
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);
 

@@ -114,7 +114,9 @@ function deviceChanges(pool: DesiredPool, have: Observed, blocked: string[]): { 
       continue;
     }
     const content = facts.content;
-    if (content.kind === 'empty' || (content.kind === 'lvm-pv' && content.volumeGroup !== null && content.volumeGroup === pool.volumeGroup)) {
+    // adopting a pool the charm did not make: a device holding that pool's own filesystem is the pool
+    const poolsOwn = adopting(pool, have) && content.kind === 'filesystem' && content.type === pool.driver;
+    if (poolsOwn || content.kind === 'empty' || (content.kind === 'lvm-pv' && content.volumeGroup !== null && content.volumeGroup === pool.volumeGroup)) {
       ready.push({ spec: spec.spec, device });
       continue;
     }
@@ -131,6 +133,13 @@ function deviceChanges(pool: DesiredPool, have: Observed, blocked: string[]): { 
   }
   return { changes, ready };
 }
+
+/**
+ * The configured pool exists, but the charm never managed a pool nor remembered devices: it was made
+ * before this charm (by the legacy lxd charm on upgrade-charm, or by hand), so it is taken over as it is.
+ */
+const adopting = (pool: DesiredPool, have: Observed): boolean =>
+  have.state.managedPool === '' && have.state.poolDevices.length === 0 && have.pools.some((p) => p.name === pool.name && p.driver === pool.driver);
 
 /** The charm made its pool (it exists now) with this loop file in it. */
 const poolHoldsLoopFile = (pool: DesiredPool, have: Observed, spec: string): boolean =>
@@ -168,7 +177,8 @@ function poolConflicts(pool: DesiredPool, have: Observed): string[] {
   }
   const remembered = have.state.poolDevices.map((d) => d.spec);
   const wanted = pool.devices.map((d) => d.spec);
-  if (pool.driver !== 'lvm' && (remembered.length !== wanted.length || remembered.some((spec, i) => wanted[i] !== spec))) {
+  // a pool another charm made (the legacy lxd charm's juju_lxd, say) is adopted with the devices configured
+  if (pool.driver !== 'lvm' && !adopting(pool, have) && (remembered.length !== wanted.length || remembered.some((spec, i) => wanted[i] !== spec))) {
     const was = remembered.length > 0 ? `"${remembered.join(' ')}"` : '"" (LXD\'s own backing)';
     conflicts.push(`block-devices changed but the ${pool.driver} pool ${pool.name} exists on ${was}; only an lvm pool can grow: set block-devices=${remembered.join(' ') || '""'} back`);
   }

@@ -172,6 +172,31 @@ describe('storage', () => {
     expect(w.host.files.has('/srv/a.img')).toBe(false);
   });
 
+  test("upgrade-charm from the legacy lxd charm: its btrfs pool juju_lxd on its loop file is adopted as it is, its published trust password kept", async () => {
+    const file = '/var/lib/lxd/legacy.img';
+    const unit = aUnit().withPeerRelation();
+    const peers = unit.state.relations.find((r) => r.peer);
+    if (peers) Object.assign(peers.localUnit, { password: 'Legacy16CharsPw1', hostname: 'juju-legacy-0', address: '10.0.0.5' });
+    const w = world({ 'storage-type': 'btrfs', 'storage-pool': 'juju_lxd', 'block-devices': `${file}|1G` }, { devices: { '/dev/loop7': fs('btrfs') } }, {}, unit);
+    w.host.loops.set(file, '/dev/loop7');
+    w.host.files.set(file, 1024 ** 3);
+    await w.lxd.createStoragePool({ name: 'juju_lxd', driver: 'btrfs', config: { source: '/dev/loop7' }, description: '' });
+    await w.lxd.patchServerConfig({ 'core.trust_password': 'Legacy16CharsPw1', 'core.https_address': '[::]' });
+    const before = w.lxd.writes.length;
+    await run(w, 'upgrade-charm');
+    expect(w.juju.unitStatus).toMatchObject({ status: 'active', message: expect.stringContaining('btrfs pool juju_lxd') });
+    expect(w.lxd.writes.slice(before).filter((x) => x.includes('storage-pools'))).toEqual([]);
+    expect(w.host.actions.filter((a) => a.startsWith('wipe') || a.startsWith('losetup'))).toEqual([]);
+    expect(JSON.parse(stateOf(w)['pool-devices'] ?? '[]')).toEqual([{ spec: `${file}|1G`, device: '/dev/loop7' }]);
+    expect(w.lxd.profiles.get('default')?.devices.root).toEqual({ type: 'disk', path: '/', pool: 'juju_lxd' });
+    // the password its peers joined with is still LXD's, now kept in the unit's secret
+    expect(w.lxd.trustPassword).toBe('Legacy16CharsPw1');
+    expect(w.juju.state.secrets.map((x) => x.revisions.at(-1)?.password)).toEqual(['Legacy16CharsPw1']);
+    expect(w.host.bootUnits.get('lxd-charm-loops.service')).toContain(`losetup --find ${file}`);
+    // and it stays so
+    expect((await rerun(w)).filter((x) => !x.startsWith('status-set'))).toEqual([]);
+  });
+
   test('a device with a filesystem is untouched with overwrite=false, wiped once with overwrite=true, never twice', async () => {
     const w = world({ 'block-devices': '/dev/vdb' }, { devices: { '/dev/vdb': fs('ext4') } });
     await run(w);

@@ -174,10 +174,10 @@ describe('storage', () => {
 
   test("upgrade-charm from the legacy lxd charm: its btrfs pool juju_lxd on its loop file is adopted as it is, its published trust password kept", async () => {
     const file = '/var/lib/lxd/legacy.img';
-    const unit = aUnit().withPeerRelation();
-    const peers = unit.state.relations.find((r) => r.peer);
-    if (peers) Object.assign(peers.localUnit, { password: 'Legacy16CharsPw1', hostname: 'juju-legacy-0', address: '10.0.0.5' });
-    const w = world({ 'storage-type': 'btrfs', 'storage-pool': 'juju_lxd', 'block-devices': `${file}|1G` }, { devices: { '/dev/loop7': fs('btrfs') } }, {}, unit);
+    const w = world({ 'storage-type': 'btrfs', 'storage-pool': 'juju_lxd', 'block-devices': `${file}|1G` }, { devices: { '/dev/loop7': fs('btrfs') } }, {}, aUnit().withPeerRelation());
+    // the keys the legacy charm left in this unit's own lxd-migration bag, which Juju keeps across upgrade-charm
+    const legacyKeys = { password: 'Legacy16CharsPw1', hostname: 'juju-legacy-0', address: '10.0.0.5' };
+    w.juju = new FakeJuju({ ...w.juju.state, relations: w.juju.state.relations.map((r) => (r.peer ? { ...r, localUnit: { ...r.localUnit, ...legacyKeys } } : r)) });
     w.host.loops.set(file, '/dev/loop7');
     w.host.files.set(file, 1024 ** 3);
     await w.lxd.createStoragePool({ name: 'juju_lxd', driver: 'btrfs', config: { source: '/dev/loop7' }, description: '' });

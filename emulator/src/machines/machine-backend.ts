@@ -4,6 +4,7 @@
 
 import type { MachineRecord } from '../model/types';
 import type { BootReport } from './boot';
+import type { MachineNodejs } from './node-shape';
 
 export interface MachineOptions {
   /** model name: namespaces, bridge and files are named after it so leftovers can be found */
@@ -20,6 +21,8 @@ export interface MachineOptions {
   lxdPackaging?: 'deb' | 'snap';
   /** snap-shaped machines: the snapd version modelled (default DEFAULT_SNAPD_VERSION) */
   snapdVersion?: string;
+  /** the machine's Node.js and its archive's (machines/node-shape.ts); default: the host's node and apt */
+  nodejs?: MachineNodejs;
 }
 
 export interface RunRequest {

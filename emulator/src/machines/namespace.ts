@@ -21,6 +21,7 @@ import { namespaceMachineRecord } from './machine-record';
 import { netnsName, validateMachineId, validateModelName } from './naming';
 import { ensureNamespacePrerequisites } from './prerequisites';
 import { readdressNamespaceMachine } from './readdress';
+import { applyNodeShape } from './node-shape';
 import { installServiceShim } from './service-shim';
 import { DEFAULT_LXD_CHANNEL, DEFAULT_SNAPD_VERSION, initialSnapdState, SNAP_LXD_DIR, UBUNTU_OS_RELEASE } from './snap-flavour';
 import { machineAddress } from './subnet';
@@ -77,6 +78,7 @@ export class NamespaceMachines implements MachineBackend {
       if (packaging === 'snap') await this.seedSnapd(paths.mounts, opts);
       await createMountView(paths, `/run/netns/${netns}`, hostname);
       await installServiceShim(machine); // systemctl for the machine's LXD (no init system here)
+      if (opts.nodejs) await applyNodeShape(machine, opts.nodejs);
       if (opts.lxd) machine.lxdPid = await startLxd(machine);
       await writeFile(path.join(machineDir, MACHINE_RECORD_FILE), JSON.stringify(machine, null, 2));
     } catch (err) {

@@ -37,6 +37,7 @@ import {
 import { emulatorHome, loadState, modelDirOf, saveState, stateFile } from './persistence';
 import { statusTable, statusView, type StatusView } from './status-view';
 import { getUnit, ModelError } from './topology';
+import { attachResource } from './resources';
 import type { ActionRecord, ApplicationRecord, Bag, ConfigValue, MachineRecord, ModelState } from './types';
 
 export type BackendKind = MachineRecord['backend'];
@@ -57,6 +58,8 @@ export interface DeployOptions {
   /** principal units to add (one machine each); subordinates get none */
   units?: number;
   machineOptions?: Partial<ApplicationRecord['machineOptions']>;
+  /** file resources uploaded with the deploy (`juju deploy --resource name=file`): name → file */
+  resources?: Record<string, string>;
 }
 
 async function backendFor(kind: BackendKind | MachineBackend): Promise<MachineBackend> {
@@ -133,6 +136,7 @@ export class Model {
       lxd: app.machineOptions.lxd,
       lxdPackaging: app.machineOptions.lxdPackaging,
       snapdVersion: app.machineOptions.snapdVersion,
+      nodejs: app.machineOptions.nodejs,
     });
     this.state.machines[id] = machine;
     this.save();
@@ -159,6 +163,7 @@ export class Model {
     if (this.state.applications[name]) throw new ModelError(`application "${name}" already exists`);
     const charm = this.copyCharm(charmSource, name, 0);
     deployApp(this.state, { name, charm, config: opts.config ?? {}, machineOptions: opts.machineOptions ?? {} });
+    for (const [resource, file] of Object.entries(opts.resources ?? {})) attachResource(this.state, name, resource, file);
     this.save();
     if (!charm.meta.subordinate) await this.addUnit(name, opts.units ?? 1);
   }
@@ -211,6 +216,12 @@ export class Model {
     const app = getApp(this.state, appName);
     const charm = this.copyCharm(charmSource, appName, app.charm.revision + 1);
     upgradeApp(this.state, appName, charm);
+    this.save();
+  }
+
+  /** `juju attach-resource`: a new revision of a file resource; its units run upgrade-charm, config-changed. */
+  attachResource(appName: string, name: string, file: string): void {
+    attachResource(this.state, appName, name, file);
     this.save();
   }
 

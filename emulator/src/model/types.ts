@@ -124,7 +124,17 @@ export interface ApplicationRecord {
     lxdPackaging?: 'deb' | 'snap';
     /** snap-shaped machines: the snapd version the `snap` shim reports and behaves as (default 2.63) */
     snapdVersion?: string;
+    /** namespace machines: their Node.js and what their apt archive offers (machines/node-shape.ts) */
+    nodejs?: { installed: string; archive: string };
   };
+  /** file resources the operator attached (model/resources.ts), by resource name */
+  resources?: Record<string, AttachedResource>;
+}
+
+/** One uploaded file resource: the model's copy (as the controller keeps it) and its revision. */
+export interface AttachedResource {
+  file: string;
+  revision: number;
 }
 
 /** One queued operation for a unit agent. */

@@ -10,6 +10,7 @@ import { configGet, isLeader, networkGet, unitGet } from './identity-tools';
 import { leaderGet, leaderSet } from './leader-tools';
 import { closePort, openedPorts, openPort } from './port-tools';
 import { relationGet, relationIds, relationList, relationSet } from './relation-tools';
+import { resourceGet } from './resource-tools';
 import { secretAdd, secretGet, secretGrant, secretIds, secretInfoGet, secretRemove, secretRevoke, secretSet } from './secret-tools';
 import { stateDelete, stateGet, stateSet } from './state-tools';
 import { applicationVersionSet, jujuLog, statusGet, statusSet } from './status-tools';
@@ -24,6 +25,7 @@ const TOOLS: readonly ToolDef[] = [
   actionGet, actionSet, actionFail, actionLog,
   stateGet, stateSet, stateDelete,
   secretAdd, secretGet, secretSet, secretGrant, secretRevoke, secretRemove, secretIds, secretInfoGet,
+  resourceGet,
 ];
 
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));

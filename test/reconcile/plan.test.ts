@@ -58,6 +58,7 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
   },
   preseed: new Map(),
   bootUnit: { content: null, enabled: false },
+  https: { trust: null },
   ...overrides,
 });
 

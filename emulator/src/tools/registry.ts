@@ -13,6 +13,7 @@ import { relationGet, relationIds, relationList, relationSet } from './relation-
 import { resourceGet } from './resource-tools';
 import { secretAdd, secretGet, secretGrant, secretIds, secretInfoGet, secretRemove, secretRevoke, secretSet } from './secret-tools';
 import { stateDelete, stateGet, stateSet } from './state-tools';
+import { storageGet, storageList } from './storage-tools';
 import { applicationVersionSet, jujuLog, statusGet, statusSet } from './status-tools';
 import type { ToolDef } from './tool';
 
@@ -26,6 +27,7 @@ const TOOLS: readonly ToolDef[] = [
   stateGet, stateSet, stateDelete,
   secretAdd, secretGet, secretSet, secretGrant, secretRevoke, secretRemove, secretIds, secretInfoGet,
   resourceGet,
+  storageList, storageGet,
 ];
 
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));

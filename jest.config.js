@@ -3,14 +3,10 @@
 // though it spawns nothing) and `e2e` (the packed charm on the emulator with real LXD daemons; needs
 // root). `npm test` packs, then runs all three, serially.
 const transform = { '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.base.json' }] };
-// execa and its helpers ship as ES modules only: let ts-jest compile them to CommonJS.
 // Tests import the emulator as a package, from its TypeScript source.
 const moduleNameMapper = {
   '^juju-emulator$': '<rootDir>/emulator/src/index.ts',
-  // unicorn-magic's package exports pick a browser build under jest's resolver; use the node one.
-  '^unicorn-magic$': '<rootDir>/node_modules/unicorn-magic/node.js',
 };
-const transformIgnorePatterns = ['/node_modules/(?!(execa|@sindresorhus|figures|get-stream|human-signals|is-plain-obj|is-stream|npm-run-path|parse-ms|pretty-ms|strip-final-newline|unicorn-magic|yoctocolors|path-key|is-unicode-supported|@sec-ant)/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -20,7 +16,6 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       transform,
-      transformIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/emulator/test/unit/**/*.test.ts'],
       // *.real.test.ts drive a real LXD daemon or LVM: they run with e2e, not as unit tests.
@@ -33,7 +28,6 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       transform,
-      transformIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/package/**/*.test.ts'],
     },
@@ -42,7 +36,6 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       transform,
-      transformIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/**/*.real.test.ts', '<rootDir>/emulator/test/e2e/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.js'],
@@ -53,7 +46,6 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       transform,
-      transformIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.js'],

@@ -41,19 +41,19 @@ function actionValidators() {
   return `${header('actions.yaml')}${standalone(ajv, refs)}\nexports.byAction = {\n${byAction}\n};\n`;
 }
 
-/** src/migration/peer-validators.generated.js: the lxd-migration peer record, client certs, legacy peers, peer memory */
+/** src/model/peer-validators.generated.js: the lxd-migration peer record, client certs, legacy peers, peer memory */
 function peerValidators() {
-  const schemas = JSON.parse(readFileSync(join(root, 'src', 'migration', 'peer-schemas.json'), 'utf8'));
+  const schemas = JSON.parse(readFileSync(join(root, 'src', 'model', 'peer-schemas.json'), 'utf8'));
   const ajv = ajvWith(Object.values(schemas));
-  const refs = { validatePeerRecordV1: 'peer-record-v1', validateClientCerts: 'client-certs', validateLegacyPeer: 'legacy-peer', validatePeerMemory: 'peer-memory-v1' };
-  return `${header('src/migration/peer-schemas.json')}${standalone(ajv, refs)}\n`;
+  const refs = { validatePeerRecordV1: 'peer-record-v1', validateClientCerts: 'client-certs', validateLegacyPeer: 'legacy-peer', validatePeerMemory: 'peer-memory' };
+  return `${header('src/model/peer-schemas.json')}${standalone(ajv, refs)}\n`;
 }
 
 /** what each generator writes, relative to the repository root */
 const generators = [
   { output: 'src/model/config-validator.generated.js', generate: configValidator },
   { output: 'src/handlers/actions/params.generated.js', generate: actionValidators },
-  { output: 'src/migration/peer-validators.generated.js', generate: peerValidators },
+  { output: 'src/model/peer-validators.generated.js', generate: peerValidators },
 ];
 
 module.exports = { root, generators };

@@ -2,7 +2,7 @@
 // → publish on the lxd relation → one status. A no-change run reads, then writes nothing.
 import { randomUUID } from 'node:crypto';
 import type { WorkloadStatus } from '../juju/hook-tools';
-import { stateChanges, type CharmState } from '../model/charm-state';
+import { stateChanges, stateRemovals, type CharmState } from '../model/charm-state';
 import { describeProblems, type CharmConfig } from '../model/config';
 import { desiredHost, type DesiredHost } from '../model/desired';
 import { renderPreseed } from '../model/preseed';
@@ -16,7 +16,8 @@ import { describeChange, detachRefusal, plan, type Plan } from '../reconcile/pla
 import type { Observed } from '../reconcile/observed';
 import { publishedKey, publishedPoolName, type LxdRelation } from './lxd-relation';
 import { readInputs, readSnapResource } from './inputs';
-import { MIGRATION_ENDPOINT, reconcileMigration, type MigrationOutcome } from './migration';
+import { MIGRATION_ENDPOINT, reconcileMigration, type MigrationOutcome } from './peers';
+import { NO_PEERS } from '../reconcile/peers';
 import { readAhead } from '../juju/read-ahead';
 import type { Handler, Services } from './services';
 import { resolveTrustPassword, type TrustPassword } from './trust-password';
@@ -36,11 +37,11 @@ async function report(s: Services, status: WorkloadStatus, state: CharmState, fo
   return { ...state, lastStatus: key };
 }
 
-/** The hook's one state-set: the charm state that changed plus the peer wiring's own keys (and its deletions). */
-async function commit(s: Services, before: Readonly<Record<string, string>>, after: CharmState, peers: Pick<MigrationOutcome, 'stateChanges' | 'stateRemovals'> | undefined): Promise<void> {
-  const changes = { ...peers?.stateChanges, ...stateChanges(before, after) };
+/** The hook's one state-set (the peers' memory included), then the deletions of keys that went. */
+async function commit(s: Services, before: Readonly<Record<string, string>>, after: CharmState): Promise<void> {
+  const changes = stateChanges(before, after);
   if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
-  for (const key of peers?.stateRemovals ?? []) await s.juju.stateDelete(key);
+  for (const key of stateRemovals(before, after)) await s.juju.stateDelete(key);
 }
 
 /**
@@ -102,7 +103,7 @@ async function applyRounds(input: RoundsInput, initial: CharmState): Promise<Out
         await s.juju.statusSet({ status: 'maintenance', message: 'Configuring LXD' });
       }
       if (round === 1 && loadTemplate) await s.juju.log('DEBUG', `desired state:\n${await renderPreseed(desired, await loadTemplate())}`);
-      const io = { lxd: s.lxd, host: s.host, juju: s.juju, trustPassword: async () => ({ value: await trust.value(), hash: trust.hash }) };
+      const io = { lxd: s.lxd, host: s.host, juju: s.juju, clients: s.clients, lxc: s.lxc, hosts: s.hosts, peers: NO_PEERS, trustPassword: async () => ({ value: await trust.value(), hash: trust.hash }) };
       const result = await applyPlan(current.changes, io, state);
       state = result.state;
       addedUsers.push(...current.changes.flatMap((c) => (c.kind === 'add-user-to-group' ? [c.user] : [])));
@@ -192,9 +193,9 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     let state = inputs.state;
     const digest = await inputsDigest(values, address);
     /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
-    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = '', peers?: MigrationOutcome): Promise<void> => {
+    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = ''): Promise<void> => {
       const reported = await report(s, status, now, force);
-      await commit(s, stateBag, reported, peers);
+      await commit(s, stateBag, reported);
       const loops = reported.poolDevices.filter((d) => d.spec.includes('|')).map((d) => ({ file: d.spec.slice(0, d.spec.indexOf('|')), device: d.device }));
       await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest, ...(loops.length > 0 ? { loops } : {}) });
     };
@@ -267,14 +268,15 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // a failed hook would drop the work done and show only "hook failed".
     const bindingProblem = binding.known ? null : binding.problem;
     // the peers are wired only on a configured host whose listener is known (it is what they dial)
-    const legacyCredentials = async (): Promise<{ password: string; pool: string }> => ({ password: await trust.value(), pool: desired.pool.name });
-    const peers = reasons.length > 0 || bindingProblem ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
+    const trustPassword = async (): Promise<{ value: string; hash: string }> => ({ value: await trust.value(), hash: trust.hash });
+    const peers: MigrationOutcome | null = reasons.length > 0 || bindingProblem ? null : await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, trustPassword, pool: desired.pool.name }, state);
+    if (peers) state = peers.state;
     const status: WorkloadStatus =
       reasons.length > 0 ? blocked(bindingProblem ? [...reasons, bindingProblem] : reasons)
       : bindingProblem ? { status: 'waiting', message: bindingProblem }
       : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length, poolSpace), peers?.wiring ?? null);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
-    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '', peers ?? undefined);
+    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '');
     // the status says why; the failed hook is what keeps Juju from taking the device (it retries, or the operator resolves)
     const refusal = detachRefusal(desired.pool, outcome.observed);
     if (refusal) throw new Error(`refusing to let ${desired.pool.detaching?.id ?? 'the storage'} go: ${refusal}`);

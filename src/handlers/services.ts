@@ -6,7 +6,7 @@ import type { LxdApi } from '../lxd/lxd-api';
 import type { ClientConfigStore } from '../lxd/client-config-store';
 import type { LxcClient } from '../lxd/lxc-client';
 import type { Host } from '../host/host';
-import type { HostsFile } from '../migration/peer-hosts';
+import type { HostsFile } from '../model/peer-hosts';
 import type { UnitMemo } from '../juju/unit-memo';
 
 export interface Services {

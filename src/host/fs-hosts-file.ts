@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { HostsFile } from '../migration/peer-hosts';
+import type { HostsFile } from '../model/peer-hosts';
 
 /** /etc/hosts (or a test's file): written as a temp file with the same mode, then renamed over it. */
 export class FsHostsFile implements HostsFile {

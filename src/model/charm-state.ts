@@ -1,6 +1,7 @@
 // What the charm remembers between hooks (Juju charm state, unit-local, survives upgrade-charm):
 // parsed once from the flat string bag into a typed record, written back only where it differs.
 import type { Bag } from '../juju/hook-tools';
+import { OLD_WIRING_KEY, PEER_MEMORY_PREFIX, readPeerMemoryBag } from './peer-memory';
 
 export interface RememberedDevice {
   /** the config entry it came from, e.g. "/var/lib/x.img|2G" */
@@ -56,9 +57,16 @@ export interface CharmState {
   readonly httpsTrusted: Readonly<Record<string, string>>;
   /** https relation id → "<server fingerprint>|<addresses>" last published there */
   readonly httpsPublished: Readonly<Record<string, string>>;
+  /** the local users the peers were last wired for (root and the lxd relation's); [] before the first wiring */
+  readonly peerUsers: readonly string[];
+  /** legacy peers' trust baselines (model/legacy-trust.ts), as text; "" with no legacy peer: the key is deleted */
+  readonly legacyTrust: string;
+  /** the one memory of lxd-migration peers (model/peer-memory.ts): state key (migration-peer-<unit>) → text; a key dropped here is deleted */
+  readonly peerMemory: Readonly<Record<string, string>>;
 }
 
-export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
+/** peerMemory has a key per peer (PEER_MEMORY_PREFIX), every other field one key */
+export const STATE_KEYS: { readonly [K in Exclude<keyof CharmState, 'peerMemory'>]: string } = {
   poolDevices: 'pool-devices',
   wiped: 'wiped-devices',
   trustPasswordHash: 'trust-password-hash',
@@ -82,6 +90,8 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   snapSideload: 'snap-sideload',
   httpsTrusted: 'https-trusted',
   httpsPublished: 'https-published',
+  peerUsers: 'migration-users',
+  legacyTrust: 'legacy-trust',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -107,7 +117,8 @@ const isDevice = (x: unknown): x is RememberedDevice =>
   typeof x === 'object' && x !== null && isString((x as RememberedDevice).spec) && isString((x as RememberedDevice).device);
 
 export function readCharmState(bag: Bag): CharmState {
-  const s = (k: keyof CharmState): string => bag[STATE_KEYS[k]] ?? '';
+  const s = (k: keyof typeof STATE_KEYS): string => bag[STATE_KEYS[k]] ?? '';
+  const peers = readPeerMemoryBag(bag);
   return {
     poolDevices: jsonList(bag[STATE_KEYS.poolDevices], isDevice),
     wiped: jsonList(bag[STATE_KEYS.wiped], isString),
@@ -132,22 +143,38 @@ export function readCharmState(bag: Bag): CharmState {
     snapSideload: s('snapSideload'),
     httpsTrusted: jsonRecord(bag[STATE_KEYS.httpsTrusted]),
     httpsPublished: jsonRecord(bag[STATE_KEYS.httpsPublished]),
+    // a unit from before the one memory: its users come from the old wiring key
+    peerUsers: bag[STATE_KEYS.peerUsers] ? jsonList(bag[STATE_KEYS.peerUsers], isString) : [...(peers.oldUsers ?? [])],
+    legacyTrust: s('legacyTrust'),
+    peerMemory: peers.memory,
   };
 }
 
 export function writeCharmState(state: CharmState): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, name] of Object.entries(STATE_KEYS) as Array<[keyof CharmState, string]>) {
+  for (const [key, name] of Object.entries(STATE_KEYS) as Array<[keyof typeof STATE_KEYS, string]>) {
     const value = state[key];
     out[name] = typeof value === 'string' ? value : JSON.stringify(value);
   }
-  return out;
+  return { ...out, ...state.peerMemory };
+}
+
+/**
+ * Keys to delete (state-delete: Juju's state-set keeps "" as a value): a forgotten peer's memory, the
+ * legacy-trust key once no legacy peer is left, and the memory's old wiring key.
+ */
+export function stateRemovals(before: Bag, after: CharmState): string[] {
+  const removals = Object.keys(before).filter((key) => (key.startsWith(PEER_MEMORY_PREFIX) && !(key in after.peerMemory)) || key === OLD_WIRING_KEY);
+  if (after.legacyTrust === '' && STATE_KEYS.legacyTrust in before) removals.push(STATE_KEYS.legacyTrust);
+  return removals.sort();
 }
 
 /** Only the keys whose serialized value differs. An empty value is written as "" (Juju keeps it), which readCharmState reads as unset, like an absent key. */
 export function stateChanges(before: Bag, after: CharmState): Record<string, string> {
   const changes: Record<string, string> = {};
+  const removed = new Set(stateRemovals(before, after));
   for (const [name, value] of Object.entries(writeCharmState(after))) {
+    if (removed.has(name)) continue;
     const normalized = value === '[]' || value === '{}' ? '' : value;
     if ((before[name] ?? '') !== normalized) changes[name] = normalized;
   }

@@ -42,7 +42,7 @@ export function readyStatus(want: DesiredHost, server: ServerInfo, networks: rea
   };
 }
 
-/** How the lxd-migration peers are wired after a hook (src/handlers/migration.ts). */
+/** How the lxd-migration peers are wired after a hook (src/handlers/peers.ts). */
 export interface PeerWiring {
   /** peers with a usable record (current or legacy) */
   readonly total: number;

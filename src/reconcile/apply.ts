@@ -7,14 +7,15 @@ import type { CharmState } from '../model/charm-state';
 import { kernelTuningAppliers } from './kernel-tuning';
 import { preseedAppliers } from './preseed';
 import { httpsAppliers } from './https-relation';
+import { peerAppliers, peersOf, type PeerIo } from './peers';
 import { ENSURED_VAR_LIB_LXD, SNAP_LXD_DIR, VAR_LIB_LXD } from '../model/snap-host';
 import { describeChange, type Change } from './plan';
 
-export interface ApplyIo {
+export interface ApplyIo extends PeerIo {
   readonly lxd: LxdApi;
   readonly host: Host;
   readonly juju: HookTools;
-  /** the trust password and its hash; read only by the applier that sets it */
+  /** the trust password and its hash; read only by the appliers that set or publish it */
   readonly trustPassword: () => Promise<{ readonly value: string; readonly hash: string }>;
 }
 
@@ -94,6 +95,7 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
     return { snapEnsured: ensure(state, [ENSURED_VAR_LIB_LXD]) };
   },
   'remember-snap-settings': async (c, _io, state) => ({ snapEnsured: ensure(state, c.ensured) }),
+  ...peerAppliers,
   'install-boot-unit': (c, io) => io.host.installBootUnit(c.name, c.content),
   'remove-boot-unit': (c, io) => io.host.removeBootUnit(c.name),
 };
@@ -142,4 +144,38 @@ export async function applyPlan(changes: readonly Change[], io: ApplyIo, state: 
     }
   }
   return { state: current, error: null };
+}
+
+/** A change that failed while the others still ran, and why. */
+export interface ApplyFailure {
+  readonly change: Change;
+  readonly peers: readonly string[];
+  readonly reason: string;
+}
+
+/** bookkeeping: only charm state changes, nothing on the host to log */
+const QUIET: ReadonlySet<Change['kind']> = new Set(['remember-peer', 'forget-peer', 'remember-peer-users', 'remember-legacy-trust']);
+
+/**
+ * Applies every change, past failures: the peers' plan, where one unreachable peer must not hold up
+ * the others. A peer with a failed change is remembered as not wired, so the next hook reads it again.
+ */
+export async function applyEach(changes: readonly Change[], io: ApplyIo, state: CharmState): Promise<{ state: CharmState; failures: readonly ApplyFailure[] }> {
+  let current = state;
+  const failures: ApplyFailure[] = [];
+  const failed = new Set<string>();
+  for (const planned of changes) {
+    const change: Change = planned.kind === 'remember-peer' && failed.has(planned.peer) ? { ...planned, memory: { ...planned.memory, wired: false } } : planned;
+    if (!QUIET.has(change.kind)) await io.juju.log('INFO', describeChange(change));
+    try {
+      const applier = appliers[change.kind] as Applier<Change['kind']>;
+      const learnt = await applier(change, io, current);
+      if (learnt) current = { ...current, ...learnt };
+    } catch (err) {
+      const peers = 'peer' in change || change.kind === 'write-peer-hosts' ? peersOf(change) : [];
+      for (const peer of peers) failed.add(peer);
+      failures.push({ change, peers, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { state: current, failures };
 }

@@ -12,6 +12,7 @@ import { ENSURED_CRIU, ENSURED_VAR_LIB_LXD, ensuredHomedir, HOMEDIRS_SINCE, home
 import type { Observed } from './observed';
 import { describePreseedChange, preseedChanges, type PreseedChange } from './preseed';
 import { describeHttpsChange, httpsChanges, type HttpsChange } from './https-relation';
+import { describePeerChange, type PeerChange } from './peers';
 
 export type Change =
   /** `missing` are installed (apt); then all of `wanted` is remembered as ensured */
@@ -48,6 +49,8 @@ export type Change =
   | KernelTuningChange
   | PreseedChange
   | HttpsChange
+  /** the lxd-migration peers' trust, remotes, hosts block, this unit's record and memory (peers.ts) */
+  | PeerChange
   /** `snap set <snap> <key>=<value>`; `ensured` is remembered once it is done */
   | { readonly kind: 'set-snap-option'; readonly snap: string; readonly key: string; readonly value: string; readonly ensured: readonly string[] }
   /** the snap's daemon re-reads its options (criu.enable) */
@@ -529,6 +532,21 @@ export function describeChange(change: Change): string {
       return `link ${VAR_LIB_LXD} to ${SNAP_LXD_DIR}${change.replaceEmptyDir ? ' (in place of the empty directory)' : ''}`;
     case 'remember-snap-settings':
       return `note that ${change.ensured.join(', ')} ${change.ensured.length === 1 ? 'is' : 'are'} as nova needs`;
+    case 'trust-cert':
+    case 'add-remote':
+    case 'join-legacy-remote':
+    case 'update-remote-url':
+    case 'update-remote-pin':
+    case 'remove-remote':
+    case 'revoke-cert':
+    case 'revoke-legacy-trust':
+    case 'write-peer-hosts':
+    case 'publish-peer-record':
+    case 'remember-peer':
+    case 'forget-peer':
+    case 'remember-peer-users':
+    case 'remember-legacy-trust':
+      return describePeerChange(change);
     case 'install-boot-unit':
       return `install and enable ${change.name} (re-attaches the loop files at boot, before LXD)`;
     case 'remove-boot-unit':

@@ -14,7 +14,7 @@ import type { FakeJuju } from '../fakes/fake-juju';
 import { FakeClientConfig } from '../fakes/fake-client-config';
 import { FakeLxcClient } from '../fakes/fake-lxc-client';
 import { FakeHostsFile } from '../fakes/fake-hosts-file';
-import type { HostsFile } from '../../src/migration/peer-hosts';
+import type { HostsFile } from '../../src/model/peer-hosts';
 import { actionEvent, hookEvent, type RelationHookOptions } from './juju-events';
 
 export interface World {

@@ -76,6 +76,11 @@ describeWith(packedCharmOnEmulator, 'lxd-migration wiring on the packed charm, r
       const expected = lxdUnits().filter((u) => u !== unit).flatMap((u) => [`juju-${u.replace('/', '-')}-nova`, `juju-${u.replace('/', '-')}-root`]).sort();
       expect(names).toEqual(expected);
     }
+    // each unit wrote its own lxd-migration bag at most twice from deploy to the full mesh (the charm
+    // logs each write: "publish <keys> on lxd-migration")
+    const writes = Object.fromEntries(lxdUnits().map((unit) => [unit, model.debugLog(unit).split('\n').filter((l) => / publish .* on lxd-migration$/.test(l)).length]));
+    console.log(`lxd-migration bag writes per unit, deploy to full mesh: ${JSON.stringify(writes)}`);
+    for (const count of Object.values(writes)) expect(count).toBeLessThanOrEqual(2);
   });
 
   test('a stopped busybox container moves from unit 0 to unit 1 as nova, and is copied back', async () => {

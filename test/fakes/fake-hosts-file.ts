@@ -1,5 +1,5 @@
 // /etc/hosts in memory: what the charm wrote, and how often (a converged unit writes nothing).
-import type { HostsFile } from '../../src/migration/peer-hosts';
+import type { HostsFile } from '../../src/model/peer-hosts';
 
 export class FakeHostsFile implements HostsFile {
   /** the writes, in order */

@@ -5,7 +5,7 @@ import { aUnit } from '../builders/juju-state';
 import { addressOf, clientCertOf, hostOf, legacyBag, peerBag, serverCertOf } from '../migration/builders';
 import { MigrationWorld, SERVER, USERS } from '../migration/world';
 import { parseCertificate } from '../../src/lxd/certificates';
-import { LEGACY_TRUST_STATE_KEY } from '../../src/handlers/legacy-trust';
+import { LEGACY_TRUST_STATE_KEY } from '../../src/model/legacy-trust';
 import type { Bag } from '../../src/juju/hook-tools';
 
 const derOf = (pem: string): string => {

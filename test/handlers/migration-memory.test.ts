@@ -1,8 +1,8 @@
 // A peer's own -joined/-changed reads only that peer's bag and this unit's: every other peer comes from
 // what this unit remembered in its charm state. The cost is flat in the number of peers, and the outcome
 // (wiring, status totals, collisions) is what a hook reading every bag would reach.
-import { WIRING_STATE_KEY } from '../../src/handlers/migration';
-import { peerMemoryKey } from '../../src/migration/peer-memory';
+import { STATE_KEYS } from '../../src/model/charm-state';
+import { peerMemoryKey } from '../../src/model/peer-memory';
 import { addressOf, hostOf, legacyBag, peerBag, serverCertOf } from '../migration/builders';
 import { MigrationWorld, USERS } from '../migration/world';
 
@@ -98,11 +98,11 @@ describe('memory that cannot be used: every bag is read, the outcome is the same
 
   test.each([
     ['missing', null],
-    ['not JSON', '{"users":["nova","root"],"peers":{'],
-    ['not the shape', '["nova","root"]'],
-  ])('wiring memory %s', async (_, text) => {
+    ['not JSON', '["nova","root"'],
+    ['not the shape', '{"users":["nova","root"]}'],
+  ])('the wired users\' memory %s', async (_, text) => {
     const w = await converged(5);
-    w.setState(WIRING_STATE_KEY, text);
+    w.setState(STATE_KEYS.peerUsers, text);
     w.setPeer('lxd/3', peerBag(3, { address: '10.0.9.3' }));
     const cost = await w.measure(() => w.run(CHANGED, { remoteUnit: 'lxd/3' }));
     expect(cost.relationGets).toEqual(allBags(5));
@@ -120,15 +120,16 @@ describe('memory that cannot be used: every bag is read, the outcome is the same
     w.setState(peerMemoryKey('lxd/4'), w.juju.state.charmState[peerMemoryKey('lxd/5')] ?? '');
     const cost = await w.measure(() => w.run(CHANGED, { remoteUnit: 'lxd/3' }));
     expect(cost.relationGets).toEqual(['lxd/0', 'lxd/1', 'lxd/2', 'lxd/3', 'lxd/4']);
-    expect(cost.lxd).toEqual([]);
-    expect(JSON.parse(w.juju.state.charmState[peerMemoryKey('lxd/4')] ?? '{}')).toMatchObject({ unit: 'lxd/4' });
+    // not known to be wired: those peers are checked again (one trust read), and nothing is changed
+    expect(cost.lxd).toEqual(['GET /1.0/certificates']);
+    expect(cost.files).toEqual([]);
+    expect(JSON.parse(w.juju.state.charmState[peerMemoryKey('lxd/4')] ?? '{}')).toMatchObject({ unit: 'lxd/4', wired: true });
   });
 
-  test('a peer whose remembered digest is not the wired one (it was waiting) is read and retried', async () => {
+  test('a peer remembered as not wired (it was waiting) is read and retried', async () => {
     const w = await converged(5);
-    const wiring = JSON.parse(w.juju.state.charmState[WIRING_STATE_KEY] ?? '{}') as { users: string[]; peers: Record<string, string> };
-    delete wiring.peers['lxd/5'];
-    w.setState(WIRING_STATE_KEY, JSON.stringify(wiring));
+    const key = peerMemoryKey('lxd/5');
+    w.setState(key, (w.juju.state.charmState[key] ?? '').replace('"wired":true', '"wired":false'));
     expect((await w.measure(() => w.run(CHANGED, { remoteUnit: 'lxd/1' }))).relationGets).toEqual(['lxd/0', 'lxd/1', 'lxd/5']);
   });
 

@@ -1,6 +1,6 @@
 // The lxd-migration wiring as converge runs it: peer bags in FakeJuju, LXD's trust store and each user's
 // lxc files in memory. State in → hook → state out; the same hook again changes nothing anywhere.
-import { WIRING_STATE_KEY } from '../../src/handlers/migration';
+import { peerMemoryKey } from '../../src/model/peer-memory';
 import type { Bag } from '../../src/juju/hook-tools';
 import { withPeerWiring, type PeerWiring } from '../../src/model/status';
 import { aUnit } from '../builders/juju-state';
@@ -100,8 +100,9 @@ test('a peer that cannot be wired is waiting with the reason, and the next hook 
   w.clients.failFor = hostOf(2);
   const result = await w.run();
   expect(result?.waiting).toEqual([{ unit: 'lxd/2', reason: `cannot write remote ${hostOf(2)}: disk full` }]);
-  expect(JSON.parse(w.juju.state.charmState[WIRING_STATE_KEY] ?? '{}')).toMatchObject({ peers: { 'lxd/1': expect.any(String) } });
-  expect(JSON.parse(w.juju.state.charmState[WIRING_STATE_KEY] ?? '{}').peers['lxd/2']).toBeUndefined();
+  const remembered = (unit: string): unknown => JSON.parse(w.juju.state.charmState[peerMemoryKey(unit)] ?? '{}');
+  expect(remembered('lxd/1')).toMatchObject({ wired: true });
+  expect(remembered('lxd/2')).toMatchObject({ wired: false });
   w.clients.failFor = null;
   // an unrelated peer's -changed still retries lxd/2, because its record was never marked done
   const again = await w.run('lxd-migration-relation-changed', { remoteUnit: 'lxd/1' });

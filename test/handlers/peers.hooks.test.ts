@@ -10,7 +10,8 @@ import { FakeHost } from '../fakes/fake-host';
 import { FakeJuju } from '../fakes/fake-juju';
 import { FakeLxcClient } from '../fakes/fake-lxc-client';
 import { FakeLxd } from '../fakes/fake-lxd';
-import { addressOf, hostOf, legacyBag, peerBag, serverCertOf } from '../migration/builders';
+import { addressOf, clientCertOf, hostOf, legacyBag, peerBag, serverCertOf } from '../migration/builders';
+import { parseCertificate } from '../../src/lxd/certificates';
 
 class World {
   juju: FakeJuju;
@@ -123,5 +124,60 @@ test('a hook that wires peers commits charm state once: the wiring\'s memory goe
   const w = new World(aUnit('lxd/0').withPeer('lxd/1', peerBag(1)));
   await w.run('config-changed');
   expect(w.juju.writes.filter((c) => c.startsWith('state-set'))).toHaveLength(1);
-  expect(Object.keys(w.juju.state.charmState)).toEqual(expect.arrayContaining(['migration-wiring', 'migration-peer-lxd-1', 'last-status']));
+  expect(Object.keys(w.juju.state.charmState)).toEqual(expect.arrayContaining(['migration-users', 'migration-peer-lxd-1', 'last-status']));
+  expect(w.juju.state.charmState).not.toHaveProperty('migration-wiring');
+});
+
+test('a unit carrying the two old memories (migration-wiring and version-1 peer keys) upgrades in its next peer hook: nothing re-wired, one state-set, the old key deleted', async () => {
+  const w = new World(aUnit('lxd/0').withPeer('lxd/1', peerBag(1)).withPeer('lxd/2', peerBag(2)));
+  await w.run('config-changed');
+  const converged = { ...w.juju.state.charmState };
+  // the state as the charm before the one memory left it
+  const state = w.juju.state;
+  const digests: Record<string, string> = {};
+  for (const unit of ['lxd/1', 'lxd/2']) {
+    const key = `migration-peer-${unit.replace('/', '-')}`;
+    const { wired: _wired, ...rest } = JSON.parse(state.charmState[key] ?? '{}') as { wired: boolean; digest: string };
+    digests[unit] = rest.digest;
+    state.charmState[key] = JSON.stringify({ ...rest, v: 1 });
+  }
+  state.charmState['migration-wiring'] = JSON.stringify({ users: JSON.parse(state.charmState['migration-users'] ?? '[]') as string[], peers: digests });
+  delete state.charmState['migration-users'];
+  w.juju = new FakeJuju(state);
+  const before = { lxd: w.lxd.writes.length, files: w.clients.writes.length, trust: w.lxd.trustCalls.length };
+
+  await w.run('lxd-migration-relation-changed', { remoteUnit: 'lxd/1' });
+  // the old memory still scoped the hook: no trust store read, nothing written but the memory
+  expect(w.lxd.trustCalls.slice(before.trust)).toEqual([]);
+  expect([...w.lxd.writes.slice(before.lxd), ...w.clients.writes.slice(before.files)]).toEqual([]);
+  expect(w.juju.writes).toEqual(['state-set migration-peer-lxd-1,migration-peer-lxd-2,migration-users', 'state-delete migration-wiring']);
+  expect(w.juju.state.charmState).toEqual(converged);
+  // and from then on the peer hook writes nothing
+  const after = w.juju.writes.length;
+  await w.run('lxd-migration-relation-changed', { remoteUnit: 'lxd/2' });
+  expect(w.juju.writes.slice(after)).toEqual([]);
+});
+
+test('through the hooks: the trust entries a legacy peer made with the password are revoked from FakeLxd\'s trust store when it departs, an older one stays', async () => {
+  const derOf = (pem: string): string => {
+    const parsed = parseCertificate(pem);
+    if (!('ok' in parsed)) throw new Error('bad fixture');
+    return parsed.ok.derBase64;
+  };
+  const w = new World(aUnit('lxd/0').withPeer('lxd/1', peerBag(1)).withPeer('lxd/3', legacyBag(3)));
+  w.lxc.legacyServers.set(url(3), { password: legacyBag(3).password ?? '', serverCertPem: serverCertOf(3) });
+  await w.lxd.addTrustEntry({ name: 'operators-laptop', derBase64: derOf(clientCertOf(7, 'root')), projects: [] });
+  await w.run('lxd-migration-relation-joined', { remoteUnit: 'lxd/3' });
+  // the legacy charm adds its client certificates with the password this unit published, under its own names
+  await w.lxd.addTrustEntry({ name: hostOf(3), derBase64: derOf(clientCertOf(3, 'root')), projects: [] });
+  await w.lxd.addTrustEntry({ name: 'nova@legacy', derBase64: derOf(clientCertOf(3, 'nova')), projects: [] });
+  await w.run('update-status');
+  expect(w.trustNames()).toEqual([hostOf(3), 'juju-lxd-1-nova', 'juju-lxd-1-root', 'nova@legacy', 'operators-laptop'].sort());
+
+  w.setPeer('lxd/3', null);
+  await w.run('lxd-migration-relation-departed', { remoteUnit: 'lxd/3', departingUnit: 'lxd/3' });
+  expect(w.trustNames()).toEqual(['juju-lxd-1-nova', 'juju-lxd-1-root', 'operators-laptop']);
+  expect(w.juju.logs.filter((l) => l.includes('that a departed legacy peer made with the trust password'))).toHaveLength(2);
+  expect(w.juju.state.charmState).not.toHaveProperty('legacy-trust');
+  expect(w.juju.writes).toContain('state-delete legacy-trust');
 });

@@ -101,7 +101,7 @@ describe('thin pool metadata before the data grows (64 bytes a chunk, doubled, L
 });
 
 describe('snapChannel, against a fake snap on PATH', () => {
-  // the first spawn also loads execa through ts-jest: slow on a busy machine
+  // spawning processes is slow on a busy machine
   jest.setTimeout(30_000);
   const realPath = process.env.PATH;
   let bin = '';

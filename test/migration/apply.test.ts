@@ -1,5 +1,10 @@
-import { applyMigrationChanges, type MigrationIo } from '../../src/migration/apply';
-import { desiredMigration, planRemoteChanges, type DesiredMigration, type ObservedMigration } from '../../src/migration/desired-remotes';
+import { applyEach, type ApplyIo } from '../../src/reconcile/apply';
+import { readCharmState } from '../../src/model/charm-state';
+import { aUnit } from '../builders/juju-state';
+import { FakeHost } from '../fakes/fake-host';
+import { FakeHostsFile } from '../fakes/fake-hosts-file';
+import { FakeJuju } from '../fakes/fake-juju';
+import { desiredMigration, planRemoteChanges, type DesiredMigration, type ObservedMigration } from '../../src/reconcile/peers';
 import type { LocalUser } from '../../src/lxd/client-config-store';
 import type { Bag } from '../../src/juju/hook-tools';
 import { FakeClientConfig } from '../fakes/fake-client-config';
@@ -16,14 +21,14 @@ interface World {
   readonly clients: FakeClientConfig;
   readonly trust: FakeLxd;
   readonly lxc: FakeLxcClient;
-  readonly log: string[];
+  readonly juju: FakeJuju;
 }
 
 function newWorld(): World {
   const clients = new FakeClientConfig().withForeignRemote('nova', 'local', 'unix://');
   const lxc = new FakeLxcClient(clients);
   lxc.legacyServers.set(`https://${addressOf(2)}:8443`, { password: legacyBag(2).password ?? '', serverCertPem: '-----BEGIN CERTIFICATE-----\nfetched\n-----END CERTIFICATE-----\n' });
-  return { clients, trust: new FakeLxd(), lxc, log: [] };
+  return { clients, trust: new FakeLxd(), lxc, juju: new FakeJuju(aUnit('lxd/0')) };
 }
 
 async function observe(world: World): Promise<ObservedMigration> {
@@ -43,20 +48,22 @@ function desiredFor(bags: ReadonlyMap<string, Bag>, departing: string | null = n
   return { desired: desiredMigration({ me: 'lxd/0', users: [...USERS.keys()], peers, departing }), passwords: new Map(peers.legacy.map((p) => [p.unit, p.password])) };
 }
 
+/** The apply phase's adapters over the world's fakes. */
+const ioOf = (world: World, users: ReadonlyMap<string, LocalUser>, passwords: ReadonlyMap<string, string>): ApplyIo => ({
+  lxd: world.trust,
+  host: new FakeHost(),
+  juju: world.juju,
+  clients: world.clients,
+  lxc: world.lxc,
+  hosts: new FakeHostsFile(),
+  trustPassword: async () => ({ value: 'not-used', hash: '' }),
+  peers: { users, passwords },
+});
+
 /** One hook's migration step: observe → plan → apply; returns what it did. */
 async function converge(world: World, { desired, passwords }: Wanted): Promise<{ changes: number; failures: number }> {
   const plan = planRemoteChanges(desired, await observe(world));
-  const io: MigrationIo = {
-    trust: world.trust,
-    clients: world.clients,
-    users: USERS,
-    lxc: world.lxc,
-    passwords,
-    log: async (line) => {
-      world.log.push(line);
-    },
-  };
-  const { failures } = await applyMigrationChanges(plan.changes, io);
+  const { failures } = await applyEach(plan.changes, ioOf(world, USERS, passwords), readCharmState({}));
   return { changes: plan.changes.length, failures: failures.length };
 }
 
@@ -95,7 +102,8 @@ test('a legacy peer is joined for each user through joinLegacy, and its password
   const bags = new Map([...peerBags(1), [unit(2), legacyBag(2)]]);
   await converge(world, desiredFor(bags));
   expect(world.lxc.joined.sort()).toEqual(['nova juju-host-2', 'root juju-host-2']);
-  expect(world.log.join('\n')).not.toContain('pw2');
+  expect(world.juju.logs.join('\n')).toContain('join legacy peer lxd/2');
+  expect(world.juju.logs.join('\n')).not.toContain('pw2');
   expect(await converge(world, desiredFor(bags))).toEqual({ changes: 0, failures: 0 });
 });
 
@@ -104,7 +112,7 @@ test('a failing change is reported with its peer and the others still apply', as
   const users = new Map(USERS);
   users.delete('nova'); // nova's account is gone: its changes fail, root's still go through
   const plan = planRemoteChanges(desiredFor(peerBags(2)).desired, await observe(world));
-  const { failures } = await applyMigrationChanges(plan.changes, { trust: world.trust, clients: world.clients, users, lxc: world.lxc, passwords: new Map(), log: async () => undefined });
-  expect(failures.map((f) => `${f.peer} ${f.reason}`)).toEqual(['lxd/1 user nova does not exist on this machine', 'lxd/2 user nova does not exist on this machine']);
+  const { failures } = await applyEach(plan.changes, ioOf(world, users, new Map()), readCharmState({}));
+  expect(failures.map((f) => `${f.peers.join(',')} ${f.reason}`)).toEqual(['lxd/1 user nova does not exist on this machine', 'lxd/2 user nova does not exist on this machine']);
   expect(Object.keys(world.clients.remotesOf('root'))).toEqual(['juju-host-1', 'juju-host-2']);
 });

@@ -2,8 +2,8 @@
 import { X509Certificate } from 'node:crypto';
 import fixtures from './fixtures/certs.json';
 import type { Bag } from '../../src/juju/hook-tools';
-import { parsePeerBag, resolvePeers, toBag, type PeerSet } from '../../src/migration/peer-record';
-import type { RememberedPeer } from '../../src/migration/peer-memory';
+import { parsePeerBag, resolvePeers, toBag, type PeerSet } from '../../src/model/peer-record';
+import type { RememberedPeer } from '../../src/model/peer-memory';
 
 const CERTS: readonly string[] = fixtures.certs;
 

@@ -1,5 +1,6 @@
-import { bagChanges, desiredMigration, legacyBag, planRemoteChanges, remoteUrl, trustName, wiring, type DesiredMigration, type MigrationChange, type ObservedMigration } from '../../src/migration/desired-remotes';
-import type { PeerSet } from '../../src/migration/peer-record';
+import { desiredMigration, planPeers, planRemoteChanges, remoteUrl, trustName, type DesiredMigration, type MigrationChange, type ObservedMigration, type OwnRecordInput, type PeerChange } from '../../src/reconcile/peers';
+import { readCharmState } from '../../src/model/charm-state';
+import type { PeerSet } from '../../src/model/peer-record';
 import type { ObservedRemote, UserClientConfig } from '../../src/lxd/client-config-store';
 import type { Bag } from '../../src/juju/hook-tools';
 import { addressOf, cert, hostOf, legacyBag as legacyPeerBag, peerBag, peerBags, serverCertOf, unit , peerSetOf } from './builders';
@@ -136,7 +137,6 @@ describe('planning changes', () => {
     const plan = planRemoteChanges(desired, { ...observed, clients });
     expect(plan.changes).toEqual([]);
     expect(plan.conflicts).toEqual([{ user: 'nova', name: hostOf(1), peer: 'lxd/1' }]);
-    expect(wiring(desired, plan)).toEqual({ wired: ['lxd/2'], waiting: ['lxd/1'] });
   });
 
   test("the remote the legacy lxd charm made for a peer (its host name, https://<address>:8443) is taken over on upgrade; another URL under that name is not", () => {
@@ -190,9 +190,20 @@ describe('legacy peers', () => {
   test('the legacy keys are withdrawn when no legacy peer is left', () => {
     expect(desiredFor(peerBags(2)).publishLegacy).toBe(false);
     expect(desiredFor(bags(), 'lxd/3').publishLegacy).toBe(false);
+  });
+
+  test('this unit\'s record is published only where it differs from its bag, the password\'s value never in the plan', () => {
+    const desired = desiredFor(peerBags(2));
     const own: Bag = { version: '1', hostname: hostOf(0), password: 'pw', pool: 'lxd' };
-    expect(bagChanges(own, legacyBag(false, { password: 'pw', pool: 'lxd' }))).toEqual({ password: '', pool: '' });
-    expect(bagChanges(own, legacyBag(true, { password: 'pw', pool: 'lxd' }))).toEqual({});
-    expect(bagChanges({}, legacyBag(true, null))).toEqual({});
+    const publish = (record: Omit<OwnRecordInput, 'relationId' | 'own'>, bag: Bag = own): readonly PeerChange[] =>
+      planPeers({ desired, work: null, scope: undefined, record: { relationId: 'lxd-migration:1', own: bag, ...record }, fresh: new Map(), members: new Set(), users: [], state: readCharmState({}) }).changes;
+    // a legacy peer is here and the bag holds the current password: nothing to write
+    expect(publish({ wanted: { version: '1', hostname: hostOf(0), pool: 'lxd' }, legacyPassword: true, passwordCurrent: true })).toEqual([]);
+    // the password changed: written, by the applier (the plan says only that it must be)
+    expect(publish({ wanted: { version: '1', hostname: hostOf(0), pool: 'lxd' }, legacyPassword: true, passwordCurrent: false })).toEqual([{ kind: 'publish-peer-record', relationId: 'lxd-migration:1', values: {}, password: true }]);
+    // no legacy peer left: the legacy keys go ("" deletes)
+    expect(publish({ wanted: { version: '1', hostname: hostOf(0), pool: '', password: '' }, legacyPassword: false, passwordCurrent: false })).toEqual([{ kind: 'publish-peer-record', relationId: 'lxd-migration:1', values: { pool: '', password: '' }, password: false }]);
+    // a new address: only that key
+    expect(publish({ wanted: { version: '1', hostname: hostOf(0), address: '10.0.9.9', pool: '', password: '' }, legacyPassword: false, passwordCurrent: false }, { version: '1', hostname: hostOf(0) })).toEqual([{ kind: 'publish-peer-record', relationId: 'lxd-migration:1', values: { address: '10.0.9.9' }, password: false }]);
   });
 });

@@ -1,5 +1,5 @@
 // The charm's /etc/hosts block, pure: parse, plan, render. Lines outside the block are never changed.
-import { applyHostChangesTo, HOSTS_BEGIN, HOSTS_END, parseHostsBlock, planHostChanges, renderHosts, type HostEntry } from '../../src/migration/peer-hosts';
+import { applyHostChangesTo, HOSTS_BEGIN, HOSTS_END, parseHostsBlock, planHostChanges, renderHosts, type HostEntry } from '../../src/model/peer-hosts';
 
 const BASE = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n127.0.1.1\tjuju-host-0\n';
 const entries = (...pairs: [string, string, string][]): Map<string, HostEntry> => new Map(pairs.map(([unit, address, hostname]) => [unit, { address, hostname }]));

@@ -1,6 +1,8 @@
-import { desiredMigration, planRemoteChanges } from '../../src/migration/desired-remotes';
-import { parsePeerMemory, peerMemoryChanges, peerMemoryKey, peerMemoryText, readPeerMemory, rememberPeer, type RememberedPeer } from '../../src/migration/peer-memory';
-import { parsePeerBag, recordDigest } from '../../src/migration/peer-record';
+import { desiredMigration, planRemoteChanges } from '../../src/reconcile/peers';
+import { OLD_WIRING_KEY, parsePeerMemory, peerMemoryKey, peerMemoryText, readPeerMemory, rememberPeer, type RememberedPeer } from '../../src/model/peer-memory';
+import { readCharmState, stateChanges, stateRemovals } from '../../src/model/charm-state';
+import { planPeers } from '../../src/reconcile/peers';
+import { parsePeerBag, recordDigest } from '../../src/model/peer-record';
 import { clientCertOf, hostOf, legacyBag, peerBag, peerBags, unit , peerSetOf } from './builders';
 import { parseCertificate } from '../../src/lxd/certificates';
 
@@ -15,9 +17,10 @@ describe('remembering a peer', () => {
   test('a current record is kept as its host name and client fingerprints, no certificate bodies', () => {
     const text = peerMemoryText(remember(3));
     expect(JSON.parse(text)).toEqual({
-      v: 1,
+      v: 2,
       unit: 'lxd/3',
       digest: recordDigest(peerBag(3)),
+      wired: true,
       kind: 'record',
       hostname: hostOf(3),
       clients: { nova: fingerprintOf(clientCertOf(3, 'nova')), root: fingerprintOf(clientCertOf(3, 'root')) },
@@ -32,7 +35,7 @@ describe('remembering a peer', () => {
     ['a peer that published nothing yet', { 'private-address': '10.0.0.13' }, { kind: 'pending' }],
   ])('%s', (_, bag, stored) => {
     const text = peerMemoryText(remember(3, bag));
-    expect(JSON.parse(text)).toEqual({ v: 1, unit: 'lxd/3', digest: recordDigest(bag), ...stored });
+    expect(JSON.parse(text)).toEqual({ v: 2, unit: 'lxd/3', digest: recordDigest(bag), wired: true, ...stored });
     expect(text).not.toContain('pw3');
     expect(parsePeerMemory(peerMemoryKey('lxd/3'), text)).toEqual(remember(3, bag));
   });
@@ -45,12 +48,12 @@ describe('remembering a peer', () => {
 describe('reading memory back', () => {
   const good = peerMemoryText(remember(2));
   test.each([
-    ['not JSON', '{"v":1,'],
-    ['another version', good.replace('"v":1', '"v":2')],
+    ['not JSON', '{"v":2,'],
+    ['another version', good.replace('"v":2', '"v":3')],
     ['a host name that is an option', good.replace(hostOf(2), '--help')],
     ['a fingerprint that is not one', good.replace(/"root":"[0-9a-f]+"/, '"root":"xyz"')],
     ['a record without its host name', good.replace(/"hostname":"[^"]+",/, '')],
-    ['an unknown key', good.replace('"v":1', '"v":1,"pem":"x"')],
+    ['an unknown key', good.replace('"v":2', '"v":2,"pem":"x"')],
     ['a bad digest', good.replace(/"digest":"[0-9a-f]+"/, '"digest":"nope"')],
   ])('%s is not used', (_, text) => {
     expect(parsePeerMemory(peerMemoryKey('lxd/2'), text)).toBeNull();
@@ -66,12 +69,59 @@ describe('reading memory back', () => {
     expect(Object.getPrototypeOf((memory.get('lxd/2') as { summary: { clientFingerprints: object } }).summary.clientFingerprints)).toBeNull();
   });
 
-  test('changes: new and changed peers written, unchanged ones not, departed ones deleted (state-delete: Juju keeps a state-set "")', () => {
-    const stateBag = { [peerMemoryKey('lxd/1')]: peerMemoryText(remember(1)), [peerMemoryKey('lxd/2')]: peerMemoryText(remember(2)), [peerMemoryKey('lxd/9')]: 'old', [peerMemoryKey('lxd/8')]: '' };
+  test('plan: new and changed peers remembered, unchanged ones not, departed ones forgotten (state-delete: Juju keeps a state-set "")', () => {
+    const peerMemory = { [peerMemoryKey('lxd/1')]: peerMemoryText(remember(1)), [peerMemoryKey('lxd/2')]: peerMemoryText(remember(2)), [peerMemoryKey('lxd/9')]: 'old' };
+    const before = { ...peerMemory, [peerMemoryKey('lxd/8')]: '' };
+    const state = { ...readCharmState(before), peerUsers: ['nova', 'root'] };
     const fresh = new Map([[unit(1), remember(1)], [unit(2), remember(2, peerBag(2, { address: '10.0.9.2' }))], [unit(3), remember(3)]]);
-    const changes = peerMemoryChanges(stateBag, fresh, new Set(['lxd/1', 'lxd/2', 'lxd/3']));
-    expect(Object.keys(changes.set).sort()).toEqual(['lxd-2', 'lxd-3'].map((k) => `migration-peer-${k}`));
-    expect([...changes.remove].sort()).toEqual(['lxd-8', 'lxd-9'].map((k) => `migration-peer-${k}`));
+    const desired = desiredMigration({ me: 'lxd/0', users: ['nova', 'root'], peers: peerSetOf(new Map()), departing: null });
+    const { changes } = planPeers({ desired, work: null, scope: undefined, record: null, fresh, members: new Set(['lxd/1', 'lxd/2', 'lxd/3']), users: ['nova', 'root'], state });
+    expect(changes.map((c) => `${c.kind} ${'peer' in c ? c.peer : ''}`)).toEqual(['remember-peer lxd/2', 'remember-peer lxd/3', 'forget-peer lxd/9']);
+    const after = { ...state, peerMemory: { [peerMemoryKey('lxd/1')]: peerMemoryText(remember(1)), [peerMemoryKey('lxd/2')]: 'x', [peerMemoryKey('lxd/3')]: 'y' } };
+    expect(Object.keys(stateChanges(before, after)).sort()).toEqual(['lxd-2', 'lxd-3'].map((k) => `migration-peer-${k}`).concat('migration-users').sort());
+    expect(stateRemovals(before, after)).toEqual(['lxd-8', 'lxd-9'].map((k) => `migration-peer-${k}`));
+  });
+});
+
+describe('upgrading from the two memories (migration-wiring + version-1 peer keys) to the one', () => {
+  const v1 = (n: number, bag = peerBag(n)): string => {
+    const { wired: _wired, ...rest } = JSON.parse(peerMemoryText(remember(n, bag))) as Record<string, unknown>;
+    return JSON.stringify({ ...rest, v: 1 });
+  };
+  const oldBag = (): Record<string, string> => ({
+    [OLD_WIRING_KEY]: JSON.stringify({ users: ['nova', 'root'], peers: { 'lxd/1': recordDigest(peerBag(1)), 'lxd/2': 'ffffffffffffffff' } }),
+    [peerMemoryKey('lxd/1')]: v1(1),
+    [peerMemoryKey('lxd/2')]: v1(2),
+    nonce: 'n',
+  });
+
+  test('a peer is wired when the old key has its digest, waiting otherwise; the users come from the old key', () => {
+    const state = readCharmState(oldBag());
+    expect(state.peerUsers).toEqual(['nova', 'root']);
+    const memory = readPeerMemory(state.peerMemory);
+    expect(memory.get('lxd/1')).toEqual(remember(1));
+    expect(memory.get('lxd/2')).toEqual({ ...remember(2), wired: false });
+  });
+
+  test('the upgraded memory is written in one state-set and the old key is deleted; after that nothing changes', () => {
+    const before = oldBag();
+    const state = readCharmState(before);
+    const set = stateChanges(before, state);
+    expect(Object.keys(set).sort()).toEqual(['migration-peer-lxd-1', 'migration-peer-lxd-2', 'migration-users']);
+    expect(JSON.parse(set['migration-peer-lxd-1'] ?? '{}')).toMatchObject({ v: 2, wired: true });
+    expect(stateRemovals(before, state)).toEqual([OLD_WIRING_KEY]);
+    const { [OLD_WIRING_KEY]: _gone, ...committed } = { ...before, ...set };
+    const again = readCharmState(committed);
+    expect(stateChanges(committed, again)).toEqual({});
+    expect(stateRemovals(committed, again)).toEqual([]);
+    expect(readPeerMemory(again.peerMemory)).toEqual(readPeerMemory(state.peerMemory));
+  });
+
+  test('version-1 keys without the old wiring key are memory of nothing wired: those peers are read again', () => {
+    const { [OLD_WIRING_KEY]: _old, ...bag } = oldBag();
+    const state = readCharmState(bag);
+    expect(state.peerUsers).toEqual([]);
+    expect([...readPeerMemory(state.peerMemory).values()].map((p) => p.wired)).toEqual([false, false]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Bag } from '../../src/juju/hook-tools';
-import { changedDigests, parsePeerBag, describeRefusal, recordDigest, toBag, LEGACY_PORT } from '../../src/migration/peer-record';
+import { changedDigests, parsePeerBag, describeRefusal, recordDigest, toBag, LEGACY_PORT } from '../../src/model/peer-record';
 import { cert, clientCertOf, hostOf, legacyBag, peerBag, peerBags, serverCertOf, unit , peerSetOf } from './builders';
 
 const refusedFields = (bag: Readonly<Record<string, string>>): string[] => {

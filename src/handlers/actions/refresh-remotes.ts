@@ -1,9 +1,10 @@
 // refresh-remotes: the migration wiring run now over every peer (an action has no relation scope), with
 // a snapshot of the managed remotes and the charm's trust entries before and after, so the operator
-// sees exactly what changed. The wiring itself is converge's (handlers/migration.ts).
+// sees exactly what changed. The wiring itself is converge's (handlers/peers.ts).
+import { stateChanges, stateRemovals } from '../../model/charm-state';
 import { describeProblems } from '../../model/config';
 import { readInputs } from '../inputs';
-import { reconcileMigration } from '../migration';
+import { reconcileMigration } from '../peers';
 import { resolveTrustPassword } from '../trust-password';
 import type { Handler, Services } from '../services';
 import { ActionRefused, defineAction } from './action';
@@ -30,16 +31,17 @@ export const refreshRemotes: Handler = defineAction<Record<string, never>>('refr
   if (!server.certificatePem || server.addresses.length === 0) throw new ActionRefused('LXD is not listening on the network yet: wait until the unit is active (show-config says what is missing), then run again');
   const userNames = [...new Set(['root', ...relation.users])];
   const config = parsed.config;
-  const legacyCredentials = async (): Promise<{ password: string; pool: string }> => {
+  const trustPassword = async (): Promise<{ value: string; hash: string }> => {
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
-    return { password: await trust.value(), pool: config.storage.pool };
+    return { value: await trust.value(), hash: trust.hash };
   };
   const before = await snapshot(s, userNames);
-  const outcome = await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, stateBag, legacyCredentials });
+  const outcome = await reconcileMigration(s, { relationUsers: relation.users, address, port: config.httpsPort, server, trustPassword, pool: config.storage.pool }, state);
   if (outcome === null) throw new ActionRefused('this unit is not in an lxd-migration relation (or LXD reports no server certificate): nothing to refresh');
-  const { wiring, stateChanges, stateRemovals } = outcome;
-  if (Object.keys(stateChanges).length > 0) await s.juju.stateSet(stateChanges);
-  for (const key of stateRemovals) await s.juju.stateDelete(key);
+  const { wiring } = outcome;
+  const changes = stateChanges(stateBag, outcome.state);
+  if (Object.keys(changes).length > 0) await s.juju.stateSet(changes);
+  for (const key of stateRemovals(stateBag, outcome.state)) await s.juju.stateDelete(key);
   const after = await snapshot(s, userNames);
   const added = [...after].filter((l) => !before.has(l)).sort();
   const removed = [...before].filter((l) => !after.has(l)).sort();

@@ -5,11 +5,44 @@ import { createHash } from 'node:crypto';
 import { ipFamily } from '../lxd/ip-address';
 import type { Bag, UnitName } from '../juju/hook-tools';
 import { parseCertificate, type Certificate } from '../lxd/certificates';
-import type { LegacyPeer, PeerParse, PeerProblem, PeerRecord, PeerSummary, RememberedPeer } from '../model/peer';
-
-export type { LegacyPeer, PeerParse, PeerProblem, PeerRecord } from '../model/peer';
+import type { PeerSummary, RememberedPeer } from './peer';
 import { validateClientCerts, validateLegacyPeer, validatePeerRecordV1, type SchemaError, type Validator } from './peer-validators.generated';
 import { byUnit } from '../model/order';
+
+/** A peer's current record, as parsed and checked. */
+export interface PeerRecord {
+  readonly unit: UnitName;
+  readonly hostname: string;
+  readonly address: string;
+  readonly port: number;
+  readonly serverCert: Certificate;
+  /** local user → that user's client certificate (null prototype) */
+  readonly clientCerts: Readonly<Record<string, Certificate>>;
+}
+
+/** A peer running the OpenStack lxd charm: it joins by trust password and pins nothing. */
+export interface LegacyPeer {
+  readonly unit: UnitName;
+  readonly hostname: string;
+  readonly address: string;
+  readonly port: number;
+  /** a secret: never logged, never in a plan */
+  readonly password: string;
+  readonly pool: string | null;
+}
+
+export interface PeerProblem {
+  readonly peer: UnitName;
+  readonly field: string;
+  readonly message: string;
+}
+
+export type PeerParse =
+  | { readonly ok: PeerRecord }
+  | { readonly legacy: LegacyPeer }
+  | { readonly refused: readonly PeerProblem[] }
+  /** joined, nothing published yet */
+  | { readonly pending: UnitName };
 
 export const PEER_RECORD_VERSION = '1';
 /** the port legacy charms listen on and dial: they have no key for it */

@@ -5,13 +5,13 @@
 // When the peer departs, the entries it can have made are revoked; an entry that another legacy peer
 // still here could have made is kept (and logged). A legacy peer dials port 8443 and joins by
 // password only: where https-port is another port or LXD has no password trust, it cannot join.
-import type { Bag, UnitName } from '../juju/hook-tools';
+import type { UnitName } from '../juju/hook-tools';
 import { supportsTrustPassword, type ServerInfo, type TrustEntry } from '../lxd/lxd-api';
 
 type TrustedCert = Pick<TrustEntry, 'name' | 'fingerprint' | 'type'>;
-import { LEGACY_PORT } from '../migration/peer-record';
+import { LEGACY_PORT } from './peer-record';
 
-/** charm-state key: per legacy peer, the trust fingerprints before it came and those that appeared since */
+/** charm-state key (CharmState.legacyTrust): per legacy peer, the trust fingerprints before it came and those that appeared since */
 export const LEGACY_TRUST_STATE_KEY = 'legacy-trust';
 
 export interface LegacyTrust {
@@ -25,10 +25,11 @@ export type LegacyTrustMemory = Readonly<Record<UnitName, LegacyTrust>>;
 
 const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
 
-export function readLegacyTrust(stateBag: Bag): LegacyTrustMemory {
+/** The memory from its stored text (CharmState.legacyTrust). */
+export function readLegacyTrust(text: string): LegacyTrustMemory {
   const memory: Record<UnitName, LegacyTrust> = Object.create(null) as Record<UnitName, LegacyTrust>;
   try {
-    const json: unknown = JSON.parse(stateBag[LEGACY_TRUST_STATE_KEY] || '{}');
+    const json: unknown = JSON.parse(text || '{}');
     if (json === null || typeof json !== 'object' || Array.isArray(json)) return memory;
     for (const [unit, entry] of Object.entries(json as Record<string, unknown>)) {
       if (entry === null || typeof entry !== 'object') continue;

@@ -1,10 +1,17 @@
-// Pure: from this unit, its local users and its peers' records, the remotes every user should have and
-// the client certificates LXD should trust; then the minimal changes from what is observed.
-import type { Bag, UnitName } from '../juju/hook-tools';
-import type { HostEntry } from './peer-hosts';
-import { byUnit, type LegacyPeer, type PeerRecord, type PeerSet } from './peer-record';
-import type { RemoteSpec, UserClientConfig } from '../lxd/client-config-store';
-import type { TrustEntry } from '../lxd/lxd-api';
+// The lxd-migration peers in the one pipeline: from this unit, its local users and its peers' records,
+// the remotes every user should have and the client certificates LXD should trust (desired, pure); then
+// the changes from what is observed (plan, pure): trust and remotes, the /etc/hosts block, legacy
+// peers' trust, this unit's own record, and what it remembers of each peer; and how each is applied.
+// plan.ts lists these changes in its one Change union, apply.ts their appliers in its one table.
+import type { Bag, RelationId, UnitName } from '../juju/hook-tools';
+import { applyHostChangesTo, describeHostChange, parseHostsBlock, planHostChanges, type HostEntry, type HostsChange, type HostsFile } from '../model/peer-hosts';
+import { byUnit, type LegacyPeer, type PeerRecord, type PeerSet } from '../model/peer-record';
+import type { ClientConfigStore, LocalUser, RemoteSpec, UserClientConfig } from '../lxd/client-config-store';
+import type { LxcClient } from '../lxd/lxc-client';
+import type { LxdApi, TrustEntry } from '../lxd/lxd-api';
+import type { CharmState } from '../model/charm-state';
+import { legacyTrustText, type LegacyTrustPlan } from '../model/legacy-trust';
+import { peerMemoryKey, peerMemoryText, type RememberedPeer } from '../model/peer-memory';
 import { byText } from '../model/order';
 
 export interface MigrationInputs {
@@ -95,6 +102,7 @@ export interface ObservedMigration {
   readonly trust: readonly Pick<TrustEntry, 'name' | 'fingerprint'>[];
 }
 
+/** Trust and remotes for a peer: what planRemoteChanges plans. */
 export type MigrationChange =
   | { readonly kind: 'trust-cert'; readonly peer: UnitName; readonly cert: DesiredTrust }
   | { readonly kind: 'add-remote'; readonly peer: UnitName; readonly user: string; readonly remote: RemoteSpec }
@@ -104,6 +112,20 @@ export type MigrationChange =
   | { readonly kind: 'update-remote-pin'; readonly peer: UnitName; readonly user: string; readonly remote: RemoteSpec }
   | { readonly kind: 'remove-remote'; readonly peer: UnitName; readonly user: string; readonly name: string }
   | { readonly kind: 'revoke-cert'; readonly peer: UnitName | null; readonly name: string; readonly fingerprint: string };
+
+/** Every change the peer wiring makes: the members plan.ts's Change union takes from here. */
+export type PeerChange =
+  | MigrationChange
+  /** an entry a departed legacy peer made with the trust password (known by fingerprint only) */
+  | { readonly kind: 'revoke-legacy-trust'; readonly name: string; readonly fingerprint: string }
+  /** the charm's block in /etc/hosts, one write: `text` is the whole file after `changes` */
+  | { readonly kind: 'write-peer-hosts'; readonly changes: readonly HostsChange[]; readonly text: string }
+  /** this unit's record in its own bag, only the keys that differ; `password`: also set the legacy trust password (a secret, never in a plan) */
+  | { readonly kind: 'publish-peer-record'; readonly relationId: RelationId; readonly values: Readonly<Record<string, string>>; readonly password: boolean }
+  | { readonly kind: 'remember-peer'; readonly peer: UnitName; readonly memory: RememberedPeer }
+  | { readonly kind: 'forget-peer'; readonly peer: UnitName; readonly key: string }
+  | { readonly kind: 'remember-peer-users'; readonly users: readonly string[] }
+  | { readonly kind: 'remember-legacy-trust'; readonly text: string };
 
 export interface MigrationPlan {
   readonly changes: readonly MigrationChange[];
@@ -190,7 +212,7 @@ function peerOfName(name: string, prefix: string): UnitName | null {
 }
 
 /** One line per change, for juju-log: no secrets, no certificate bodies. */
-export function describeMigrationChange(c: MigrationChange): string {
+export function describePeerChange(c: PeerChange): string {
   switch (c.kind) {
     case 'trust-cert':
       return `trust ${c.cert.name} (${c.cert.fingerprint.slice(0, 12)}) from ${c.peer}`;
@@ -206,19 +228,27 @@ export function describeMigrationChange(c: MigrationChange): string {
       return `remove remote ${c.name} of ${c.user} (${c.peer})`;
     case 'revoke-cert':
       return `revoke ${c.name} (${c.fingerprint.slice(0, 12)})`;
+    case 'revoke-legacy-trust':
+      return `revoke trust entry ${c.name} (${c.fingerprint.slice(0, 12)}) that a departed legacy peer made with the trust password`;
+    case 'write-peer-hosts':
+      return c.changes.map(describeHostChange).join('; ');
+    case 'publish-peer-record':
+      return `publish ${[...Object.keys(c.values), ...(c.password ? ['password'] : [])].sort().join(', ')} on lxd-migration`;
+    case 'remember-peer':
+      return `remember ${c.peer} (${c.memory.wired ? 'wired' : 'waiting'})`;
+    case 'forget-peer':
+      return `forget ${c.peer}`;
+    case 'remember-peer-users':
+      return `remember the peers are wired for ${c.users.join(', ')}`;
+    case 'remember-legacy-trust':
+      return c.text === '' ? 'forget the legacy peers\' trust baselines' : 'remember the legacy peers\' trust baselines';
   }
 }
 
-/** Peers with nothing left to do, and the ones still waiting (by the changes a plan still holds). */
-export function wiring(desired: DesiredMigration, remaining: MigrationPlan): { readonly wired: readonly UnitName[]; readonly waiting: readonly UnitName[] } {
-  const busy = new Set(remaining.changes.flatMap((c) => (c.peer ? [c.peer] : [])));
-  for (const conflict of remaining.conflicts) busy.add(conflict.peer);
-  return { wired: desired.peerUnits.filter((u) => !busy.has(u)), waiting: desired.peerUnits.filter((u) => busy.has(u)) };
-}
-
-/** The keys this unit's own bag should hold besides its record: the legacy ones, only while needed. */
-export function legacyBag(publish: boolean, legacy: { readonly password: string; readonly pool: string } | null): Record<string, string> {
-  return publish && legacy ? { password: legacy.password, pool: legacy.pool } : { password: '', pool: '' };
+/** The peer units a change is for: when one of its changes fails, the peer waits. */
+export function peersOf(c: PeerChange): UnitName[] {
+  if (c.kind === 'write-peer-hosts') return c.changes.map((h) => h.peer);
+  return 'peer' in c && c.peer !== null && c.kind !== 'forget-peer' ? [c.peer] : [];
 }
 
 /** Only the keys whose value differs ("" deletes): a hook with nothing new writes nothing. */
@@ -227,3 +257,148 @@ export function bagChanges(current: Bag, wanted: Readonly<Record<string, string>
   for (const [key, value] of Object.entries(wanted)) if ((current[key] ?? '') !== value) changes[key] = value;
   return changes;
 }
+
+/** What the peers' plan needs when the peers are looked at this hook (something changed for one of them). */
+export interface PeerWork {
+  readonly observed: ObservedMigration;
+  /** /etc/hosts as it is */
+  readonly hostsText: string;
+  readonly legacy: LegacyTrustPlan;
+}
+
+/** This unit's own record: the keys it should hold (the legacy password apart) and its bag now. */
+export interface OwnRecordInput {
+  readonly relationId: RelationId;
+  readonly own: Bag;
+  /** every key but password: "" for a key that must go */
+  readonly wanted: Readonly<Record<string, string>>;
+  /** publish the trust password (a legacy peer is here and can use it) */
+  readonly legacyPassword: boolean;
+  /** the bag already holds the current trust password (compared by the caller: the value stays out of the plan) */
+  readonly passwordCurrent: boolean;
+}
+
+export interface PeerPlanInput {
+  readonly desired: DesiredMigration;
+  /** null: nothing changed for any peer (a peer's hook with nothing new): no trust, remote or hosts change */
+  readonly work: PeerWork | null;
+  /** with a peer's own hook: only changes for the peers whose records changed */
+  readonly scope: ReadonlySet<UnitName> | undefined;
+  /** null: nothing to publish (no address or certificate yet, or this unit departs) */
+  readonly record: OwnRecordInput | null;
+  /** the peers read this hook, as they are to be remembered once wired */
+  readonly fresh: ReadonlyMap<UnitName, RememberedPeer>;
+  /** the relation's units now: any other unit's memory is forgotten */
+  readonly members: ReadonlySet<UnitName>;
+  readonly users: readonly string[];
+  readonly state: Pick<CharmState, 'peerMemory' | 'peerUsers' | 'legacyTrust'>;
+}
+
+export interface PeerPlan {
+  readonly changes: readonly PeerChange[];
+  readonly conflicts: readonly RemoteConflict[];
+}
+
+/** The unit a memory key is for: migration-peer-lxd-b-3 → lxd-b/3. */
+const unitOfKey = (key: string, prefix: string): UnitName => key.slice(prefix.length).replace(/-(\d+)$/, '/$1');
+
+/**
+ * Every change the peer wiring makes this hook, in order: legacy peers' entries revoked, trust and
+ * remotes, the hosts block, this unit's record, then what it remembers. Pure: an unchanged world gives [].
+ */
+export function planPeers(input: PeerPlanInput): PeerPlan {
+  const { desired, work, scope, record, fresh, members, users, state } = input;
+  const changes: PeerChange[] = [];
+  let conflicts: readonly RemoteConflict[] = [];
+  if (work) {
+    for (const entry of work.legacy.revoke) changes.push({ kind: 'revoke-legacy-trust', name: entry.name, fingerprint: entry.fingerprint });
+    const remotes = planRemoteChanges(desired, work.observed, scope);
+    changes.push(...remotes.changes);
+    conflicts = remotes.conflicts;
+    const hosts = planHostChanges(desired.hosts, parseHostsBlock(work.hostsText), desired.untouched, scope);
+    if (hosts.length > 0) changes.push({ kind: 'write-peer-hosts', changes: hosts, text: applyHostChangesTo(work.hostsText, hosts) });
+  }
+  if (record) {
+    const values = bagChanges(record.own, record.wanted);
+    const password = record.legacyPassword && !record.passwordCurrent;
+    if (Object.keys(values).length > 0 || password) changes.push({ kind: 'publish-peer-record', relationId: record.relationId, values, password });
+  }
+  const conflicted = new Set(conflicts.map((c) => c.peer));
+  for (const [unit, peer] of [...fresh].sort(([a], [b]) => byUnit(a, b))) {
+    const memory = { ...peer, wired: !conflicted.has(unit) };
+    if (state.peerMemory[peerMemoryKey(unit)] !== peerMemoryText(memory)) changes.push({ kind: 'remember-peer', peer: unit, memory });
+  }
+  const keep = new Set([...members].map(peerMemoryKey));
+  const prefix = peerMemoryKey('x/0').slice(0, -'x-0'.length);
+  for (const key of Object.keys(state.peerMemory).sort()) if (!keep.has(key)) changes.push({ kind: 'forget-peer', peer: unitOfKey(key, prefix), key });
+  if (JSON.stringify(users) !== JSON.stringify(state.peerUsers)) changes.push({ kind: 'remember-peer-users', users });
+  if (work) {
+    const text = legacyTrustText(work.legacy.memory);
+    if (text !== state.legacyTrust) changes.push({ kind: 'remember-legacy-trust', text });
+  }
+  return { changes, conflicts };
+}
+
+/** What the peers' appliers reach: adapters, and the hook's users and legacy peers' passwords. */
+export interface PeerIo {
+  readonly lxd: Pick<LxdApi, 'addTrustEntry' | 'removeTrustEntry'>;
+  readonly clients: ClientConfigStore;
+  readonly lxc: Pick<LxcClient, 'joinLegacy'>;
+  readonly hosts: HostsFile;
+  readonly juju: { relationSet(id: RelationId, changes: Readonly<Record<string, string>>): Promise<void> };
+  readonly trustPassword: () => Promise<{ readonly value: string; readonly hash: string }>;
+  readonly peers: PeerContext;
+}
+
+export interface PeerContext {
+  /** the users the plan names, resolved from passwd */
+  readonly users: ReadonlyMap<string, LocalUser>;
+  /** legacy peer unit → the trust password it published (a secret: never in a plan) */
+  readonly passwords: ReadonlyMap<UnitName, string>;
+}
+
+/** No peer in this plan (the host's rounds). */
+export const NO_PEERS: PeerContext = { users: new Map(), passwords: new Map() };
+
+function userOf(io: PeerIo, name: string): LocalUser {
+  const found = io.peers.users.get(name);
+  if (!found) throw new Error(`user ${name} does not exist on this machine`);
+  return found;
+}
+
+type PeerApplier<K extends PeerChange['kind']> = (change: Extract<PeerChange, { kind: K }>, io: PeerIo, state: CharmState) => Promise<Partial<CharmState> | void>;
+
+export const peerAppliers: { readonly [K in PeerChange['kind']]: PeerApplier<K> } = {
+  'trust-cert': async (c, io) => {
+    await io.lxd.addTrustEntry({ name: c.cert.name, derBase64: c.cert.derBase64, projects: [] });
+  },
+  'add-remote': (c, io) => io.clients.writeRemote(userOf(io, c.user), c.remote),
+  'update-remote-url': (c, io) => io.clients.writeRemote(userOf(io, c.user), c.remote),
+  'update-remote-pin': (c, io) => io.clients.writeRemote(userOf(io, c.user), c.remote),
+  'join-legacy-remote': async (c, io) => {
+    const password = io.peers.passwords.get(c.peer);
+    if (password === undefined) throw new Error(`cannot join ${c.remote.url} by trust password: no password published by ${c.peer}`);
+    await io.lxc.joinLegacy(userOf(io, c.user), c.remote, password);
+  },
+  'remove-remote': (c, io) => io.clients.removeRemote(userOf(io, c.user), c.name),
+  'revoke-cert': async (c, io) => {
+    await io.lxd.removeTrustEntry(c.fingerprint);
+  },
+  'revoke-legacy-trust': async (c, io) => {
+    await io.lxd.removeTrustEntry(c.fingerprint);
+  },
+  'write-peer-hosts': async (c, io) => {
+    try {
+      await io.hosts.write(c.text);
+    } catch (err) {
+      throw new Error(`cannot write /etc/hosts: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  },
+  'publish-peer-record': async (c, io) => {
+    await io.juju.relationSet(c.relationId, c.password ? { ...c.values, password: (await io.trustPassword()).value } : c.values);
+  },
+  'remember-peer': async (c, _io, state) => ({ peerMemory: { ...state.peerMemory, [peerMemoryKey(c.peer)]: peerMemoryText(c.memory) } }),
+  'forget-peer': async (c, _io, state) => ({ peerMemory: Object.fromEntries(Object.entries(state.peerMemory).filter(([key]) => key !== c.key)) }),
+  'remember-peer-users': async (c) => ({ peerUsers: c.users }),
+  'remember-legacy-trust': async (c) => ({ legacyTrust: c.text }),
+};

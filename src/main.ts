@@ -3,6 +3,7 @@
 // else, and any doubt, runs the full charm (src/charm.ts, built as dist/charm.js), loaded only then:
 // measured side by side, loading it and node:http costs a quarter of a `node -e 0`, more than
 // update-status's whole budget leaves.
+import { loopStillAttached } from './host/loop-backing';
 import { CharmDirMemo } from './juju/unit-memo';
 import { probeServer } from './lxd/server-probe';
 import { findSocket } from './lxd/socket-path';
@@ -22,6 +23,7 @@ async function endsQuietly(env: NodeJS.ProcessEnv): Promise<boolean> {
       return new ExecHookTools(childProcessRunner);
     },
     now: new Date(),
+    loopAttached: (file, device) => loopStillAttached(file, device),
   }).catch(() => false);
 }
 

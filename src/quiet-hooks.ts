@@ -8,7 +8,7 @@ import { bindAddress } from './juju/bind-address';
 import type { HookTools } from './juju/hook-tools';
 import type { UnitMemo } from './juju/unit-memo';
 import type { ServerProbe } from './lxd/server-probe';
-import { inputsDigest, parseQuickCheck, reasonToConverge } from './reconcile/quick-check';
+import { inputsDigest, parseQuickCheck, reasonToConverge, type LoopAttached } from './reconcile/quick-check';
 
 export type QuietHook = 'update-status' | 'config-changed';
 
@@ -25,10 +25,12 @@ export interface QuietInputs {
   /** only config-changed asks Juju anything (config-get, network-get) */
   readonly juju: () => Promise<Pick<HookTools, 'configGet' | 'networkGet'>>;
   readonly now: Date;
+  /** whether a remembered loop device still holds its file (a sysfs read) */
+  readonly loopAttached?: LoopAttached;
 }
 
 /** true: nothing to do, the hook may end; false: run the full charm. */
-export async function hookIsQuiet({ hook, memo, lxd, juju, now }: QuietInputs): Promise<boolean> {
+export async function hookIsQuiet({ hook, memo, lxd, juju, now, loopAttached }: QuietInputs): Promise<boolean> {
   const remembered = memo.read().then(parseQuickCheck);
   let inputs: string | undefined;
   if (hook === 'config-changed') {
@@ -36,5 +38,5 @@ export async function hookIsQuiet({ hook, memo, lxd, juju, now }: QuietInputs): 
     const [values, address] = await Promise.all([tools.configGet(), bindAddress(tools)]);
     inputs = await inputsDigest(values, address);
   }
-  return (await reasonToConverge(await remembered, lxd, now, inputs)) === null;
+  return (await reasonToConverge(await remembered, lxd, now, inputs, loopAttached)) === null;
 }

@@ -56,3 +56,18 @@ test('neither is quiet when LXD changed, is down, no memo exists, or the last fu
   const fresh = { ...w, memo: new MemoryMemo() };
   expect((await quiet(fresh, 'config-changed')).quiet).toBe(false);
 });
+
+test('neither is quiet once a remembered loop device no longer holds its file', async () => {
+  const w = await converged();
+  w.memo.text = JSON.stringify({ ...JSON.parse(w.memo.text ?? '{}'), loops: [{ file: '/srv/a.img', device: '/dev/loop4' }] });
+  const asked: string[] = [];
+  const attached = (answer: boolean) => async (file: string, device: string) => {
+    asked.push(`${file} ${device}`);
+    return answer;
+  };
+  for (const hook of ['update-status', 'config-changed'] as const) {
+    expect(await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, juju: async () => w.juju, now: new Date(0), loopAttached: attached(true) })).toBe(true);
+    expect(await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, juju: async () => w.juju, now: new Date(0), loopAttached: attached(false) })).toBe(false);
+  }
+  expect(asked).toEqual(Array(4).fill('/srv/a.img /dev/loop4'));
+});

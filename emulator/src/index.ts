@@ -8,7 +8,7 @@ export { parseStorageDirective, type StorageDirective } from './model/storage';
 export { parseRunCommand, parseRunParams, type RunCommand, type RunParamsOptions } from './model/params';
 export { defaultParallelism, HookStormError, type OrderPolicy, type PendingOperation, type SettleOptions, type SettleReport } from './agent/scheduler';
 export type { RunOutcome } from './agent/hook-runner';
-export { DEFAULT_TOOL_FAILURE, type FiredFault, type HookKillSpec, type ToolFailureSpec } from './agent/faults';
+export { DEFAULT_TOOL_FAILURE, type FiredFault, type HookKillSpec, type ToolCallActionSpec, type ToolFailureSpec } from './agent/faults';
 export type { StatusView, UnitStatusView } from './model/status-view';
 export { statusTable } from './model/status-view';
 export { emulatorHome, modelDirOf } from './model/persistence';

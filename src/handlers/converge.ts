@@ -53,7 +53,7 @@ async function remember(s: Services, before: string | null, outcome: Omit<QuickC
   if (!s.memo) return;
   const now = s.now();
   const last = parseQuickCheck(before);
-  const same = last !== null && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused && last.inputs === outcome.inputs;
+  const same = last !== null && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused && last.inputs === outcome.inputs && JSON.stringify(last.loops ?? []) === JSON.stringify(outcome.loops ?? []);
   const age = last === null ? NaN : now.getTime() - Date.parse(last.checkedAt);
   if (same && age >= 0 && age < FULL_CHECK_INTERVAL_MS / 2) return;
   await s.memo.write(quickCheckText({ ...outcome, checkedAt: now.toISOString() }));
@@ -168,6 +168,22 @@ function withPeerReadsStarted(s: Services): Services {
   return { ...s, juju: ahead.juju };
 }
 
+/**
+ * The legacy lxd charm (openstack-archive/charm-lxd) kept its trust password in its unit kv store and
+ * published it, plaintext, as `password` in its own lxd-migration bag, which Juju keeps across
+ * upgrade-charm: a unit upgraded from it keeps that password (its peers joined with it).
+ */
+async function legacyTrustPassword(s: Services): Promise<string | null> {
+  for (const id of await s.juju.relationIds(MIGRATION_ENDPOINT)) {
+    const password = (await s.juju.relationGet(id, s.event.unit.unitName)).password;
+    if (password) {
+      await s.juju.log('INFO', 'kept the trust password the legacy lxd charm published (its peers joined with it)');
+      return password;
+    }
+  }
+  return null;
+}
+
 export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = false }: ConvergeOptions = {}): Handler {
   return async (hookServices) => {
     let s = hookServices;
@@ -180,7 +196,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = ''): Promise<void> => {
       const reported = await report(s, status, now, force);
       await commit(s, stateBag, reported);
-      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest });
+      const loops = reported.poolDevices.filter((d) => d.spec.includes('|')).map((d) => ({ file: d.spec.slice(0, d.spec.indexOf('|')), device: d.device }));
+      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest, ...(loops.length > 0 ? { loops } : {}) });
     };
     if (state.pausedSince && !resuming) {
       // LXD is stopped on purpose: touch nothing until the resume action
@@ -202,7 +219,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     s = withPeerReadsStarted(s);
     const config = parsed.config;
     const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging, https: inputs.https, storage: inputs.storage, detaching: inputs.detaching, snapResource: inputs.snapResource, metrics: inputs.metrics });
-    const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
+    const trust = await resolveTrustPassword(config.trustPassword, state, s.juju, undefined, () => legacyTrustPassword(s));
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);
 

@@ -36,7 +36,14 @@ async function findOwnSecret(juju: HookTools): Promise<{ id: string; password: s
  * failing secret tool fails the hook, with nothing replaced and nothing written to charm state. Only
  * a Juju without secrets keeps it in charm state, which is private to this unit on the controller.
  */
-export async function resolveTrustPassword(configured: string | null, state: CharmState, juju: HookTools, random: (bytes: number) => Buffer = randomBytes): Promise<TrustPassword> {
+export async function resolveTrustPassword(
+  configured: string | null,
+  state: CharmState,
+  juju: HookTools,
+  random: (bytes: number) => Buffer = randomBytes,
+  /** the password the legacy lxd charm set in LXD and published to its peers; kept on upgrade-charm rather than replaced */
+  legacyPassword: () => Promise<string | null> = async () => null,
+): Promise<TrustPassword> {
   if (configured) return { hash: hashPassword(configured), value: async () => configured, remember: { trustPassword: '', trustSecretId: state.trustSecretId } };
   if (state.trustSecretId && state.trustPasswordHash) {
     // our own unit-owned secret only changes when we change it: the stored hash stands for it
@@ -46,12 +53,12 @@ export async function resolveTrustPassword(configured: string | null, state: Cha
   if (state.trustPassword) return { hash: hashPassword(state.trustPassword), value: async () => state.trustPassword, remember: {} };
   const generated = (): string => random(24).toString('base64url'); // 32 characters
   if (!juju.secretsSupported) {
-    const password = generated();
+    const password = (await legacyPassword()) || generated();
     return { hash: hashPassword(password), value: async () => password, remember: { trustPassword: password } };
   }
   const kept = await findOwnSecret(juju);
   if (kept) return { hash: hashPassword(kept.password), value: async () => kept.password, remember: { trustSecretId: kept.id, trustPassword: '' } };
-  const password = generated();
+  const password = (await legacyPassword()) || generated();
   const id = await juju.secretAdd({ password }, { owner: 'unit', label: SECRET_LABEL, description: 'LXD trust password of this unit' });
   return { hash: hashPassword(password), value: async () => password, remember: { trustSecretId: id, trustPassword: '' } };
 }

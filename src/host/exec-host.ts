@@ -1,8 +1,8 @@
 // Host over real commands (run-process.ts, argv arrays, never a shell) and file reads. Reads that the hot path
 // needs (groups, modules, subids, loop backing files, container markers) are plain file reads: no spawn.
-import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, writeFileSync, openSync, closeSync, ftruncateSync, createReadStream } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, renameSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeFileSync, openSync, closeSync, ftruncateSync, createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { HostCommandError, PackageError, SnapdError, thinMetadataGrowth, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type PathKind, type SubIdRange, type VolumeGroup } from './host';
+import { HostCommandError, PackageError, SnapdError, thinMetadataGrowth, type BootUnit, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type PathKind, type SubIdRange, type VolumeGroup } from './host';
 import type { SysctlWrite } from './kernel-host';
 import { lxdServiceCommands, type LxdPackaging } from './lxd-service';
 import { ExecKernelHost } from './sysctl';
@@ -361,6 +361,28 @@ export class ExecHost implements Host {
   async addSubIds(user: string, range: SubIdRange): Promise<void> {
     const spec = `${range.start}-${range.start + range.count - 1}`;
     await run('usermod', ['--add-subuids', spec, '--add-subgids', spec, user]);
+  }
+
+  async bootUnit(name: string, target: string): Promise<BootUnit> {
+    const dir = `${this.root.etc}/systemd/system`;
+    return { content: readText(`${dir}/${name}`), enabled: existsSync(`${dir}/${target}.wants/${name}`) };
+  }
+
+  async installBootUnit(name: string, content: string): Promise<void> {
+    const file = `${this.root.etc}/systemd/system/${name}`;
+    const temporary = `${file}.lxd-charm.tmp`;
+    writeFileSync(temporary, content, { mode: 0o644 });
+    renameSync(temporary, file); // a hook killed here leaves the old unit or the new one, never half of one
+    await run('systemctl', ['daemon-reload']);
+    await run('systemctl', ['enable', name]);
+  }
+
+  async removeBootUnit(name: string): Promise<void> {
+    const file = `${this.root.etc}/systemd/system/${name}`;
+    if (!existsSync(file)) return;
+    await run('systemctl', ['disable', name]);
+    unlinkSync(file);
+    await run('systemctl', ['daemon-reload']);
   }
 
   async stopLxd(packaging: LxdPackaging): Promise<void> {

@@ -40,6 +40,12 @@ export type PathKind =
   | { readonly kind: 'directory'; readonly empty: boolean }
   | { readonly kind: 'other' };
 
+/** A unit file under /etc/systemd/system, as the charm sees it: its text (null: no such file) and whether it is enabled. */
+export interface BootUnit {
+  readonly content: string | null;
+  readonly enabled: boolean;
+}
+
 export interface Host extends KernelHost {
   osRelease(): Promise<OsRelease>;
   /** names of the given deb packages that are installed */
@@ -108,6 +114,13 @@ export interface Host extends KernelHost {
   /** root's ranges in /etc/subuid and /etc/subgid */
   subIds(user: string): Promise<{ uid: SubIdRange[]; gid: SubIdRange[] }>;
   addSubIds(user: string, range: SubIdRange): Promise<void>;
+
+  /** the unit file `name` under /etc/systemd/system and whether it is enabled for `target` (file reads, no spawn) */
+  bootUnit(name: string, target: string): Promise<BootUnit>;
+  /** writes the unit file (a temporary file renamed over it), reloads systemd and enables it for boot; it is not started now */
+  installBootUnit(name: string, content: string): Promise<void>;
+  /** disables the unit and removes its file; nothing when it is not there */
+  removeBootUnit(name: string): Promise<void>;
 
   /** stops LXD through the init system (lxd-service.ts): its instances are shut down cleanly first */
   stopLxd(packaging: LxdPackaging): Promise<void>;

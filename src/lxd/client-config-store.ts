@@ -23,6 +23,8 @@ export interface UserClientConfig {
   readonly managed: ReadonlyMap<string, ObservedRemote & { readonly peer: string }>;
   /** every other remote name in config.yml (the operator's own, local, images…): never touched */
   readonly foreign: ReadonlySet<string>;
+  /** the foreign remotes' URLs, by name (what a takeover compares) */
+  readonly foreignUrls?: ReadonlyMap<string, string>;
 }
 
 /** A remote the charm writes: config.yml entry + pinned server certificate. */
@@ -33,6 +35,8 @@ export interface RemoteSpec {
   readonly pinnedCert: string | null;
   /** the peer unit it is for, remembered in the marker file */
   readonly peer: string;
+  /** a remote of this name that the legacy lxd charm made for the same peer: the charm takes it over */
+  readonly takeOver?: boolean;
 }
 
 export interface ClientConfigStore {

@@ -135,10 +135,12 @@ export class FsClientConfigStore implements ClientConfigStore {
     const owned = parseMarker(marker);
     const managed = new Map<string, ObservedRemote & { readonly peer: string }>();
     const foreign = new Set<string>();
+    const foreignUrls = new Map<string, string>();
     for (const [name, url] of remotes) {
       const peer = owned[name];
       if (peer === undefined || !REMOTE_NAME.test(name)) {
         foreign.add(name);
+        foreignUrls.set(name, url);
         continue;
       }
       const pinnedCert = await this.readText(user, join(dir, 'servercerts', `${name}.crt`));
@@ -146,7 +148,7 @@ export class FsClientConfigStore implements ClientConfigStore {
       const mirrored = await this.mirrorsAgree(user, name, url, pinnedCert);
       managed.set(name, { name, url: mirrored ? url : '', peer, pinnedCert });
     }
-    return { managed, foreign };
+    return { managed, foreign, foreignUrls };
   }
 
   private async mirrorsAgree(user: LocalUser, name: string, url: string, pinnedCert: string | null): Promise<boolean> {
@@ -176,7 +178,7 @@ export class FsClientConfigStore implements ClientConfigStore {
     const configPath = join(dir, 'config.yml');
     const config = await this.readText(user, configPath);
     const owned = parseMarker(await this.readText(user, join(dir, MARKER_FILE)));
-    if (remotesIn(config).has(remote.name) && owned[remote.name] === undefined) {
+    if (remotesIn(config).has(remote.name) && owned[remote.name] === undefined && remote.takeOver !== true) {
       throw new ClientConfigError(user.name, configPath, `remote ${remote.name} exists and is not the charm's: left alone`);
     }
     // marker first: a crash before config.yml is written leaves a marker entry that read() ignores

@@ -3,6 +3,7 @@ import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './conf
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
 import { desiredSoftware, type LxdPackaging, type DesiredSoftware } from './software';
 import type { LxdPreseed } from './lxd-preseed';
+import { loopBootUnit } from './boot-unit';
 import type { SnapResource } from './snap-resource';
 import { NO_METRICS, type MetricsRelation } from './metrics';
 import type { DesiredMetrics } from '../reconcile/metrics';
@@ -45,6 +46,8 @@ export interface DesiredHost {
   readonly hardening: DesiredHardening;
   /** lxd-preseed's objects and server keys, on top of what the charm manages */
   readonly preseed: LxdPreseed;
+  /** the systemd unit re-attaching the pool's loop files at boot (boot-unit.ts); null: no loop files, no unit */
+  readonly loopBootUnit: string | null;
   /** the https relation's clients: their certificates trusted, this unit's published to them */
   readonly https: HttpsRelation;
   /** the lxd-snap resource on a snap host: a file to sideload, empty (back to the store), absent or null (as it is) */
@@ -126,6 +129,7 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
     sysctl: desiredSysctl(config.kernel.sysctlTuning),
     hardening: desiredHardening(config.kernel.hardening),
     preseed: config.preseed,
+    loopBootUnit: loopBootUnit(config.storage.devices, config.storage.type === 'lvm' ? config.storage.volumeGroup : null),
     https,
     snapResource: packaging === 'snap' ? snapResource : null,
     metrics: { relation: metrics, address: bindAddress, port: config.httpsPort },

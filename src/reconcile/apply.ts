@@ -101,6 +101,8 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   },
   'remember-snap-settings': async (c, _io, state) => ({ snapEnsured: ensure(state, c.ensured) }),
   ...peerAppliers,
+  'install-boot-unit': (c, io) => io.host.installBootUnit(c.name, c.content),
+  'remove-boot-unit': (c, io) => io.host.removeBootUnit(c.name),
 };
 
 function ensure(state: CharmState, more: readonly string[]): string[] {

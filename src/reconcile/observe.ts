@@ -3,6 +3,7 @@
 import type { Host } from '../host/host';
 import type { LxdApi } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
+import { BOOT_UNIT_TARGET, LOOP_BOOT_UNIT } from '../model/boot-unit';
 import { LXD_GROUP, type DesiredHost } from '../model/desired';
 import { normalChannel } from '../model/software';
 import { observeKernelTuning } from './kernel-tuning';
@@ -72,7 +73,11 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
   let volumeGroups: Observed['volumeGroups'] = null;
   if (!devicesUnchanged(want.pool, resolved, state, poolExists)) {
     devices = new Map();
-    for (const [spec, device] of resolved) devices.set(spec, { device, facts: device ? await host.inspectDevice(device) : null });
+    for (const [spec, device] of resolved) {
+      const loopFile = device === null ? want.pool.devices.find((d) => d.spec === spec && d.kind === 'loop')?.path : undefined;
+      const fileMissing = loopFile !== undefined && (await host.pathKind(loopFile)).kind === 'absent';
+      devices.set(spec, { device, facts: device ? await host.inspectDevice(device) : null, ...(fileMissing ? { fileMissing } : {}) });
+    }
     // also when devices were dropped from the config: whether they still are in the volume group
     if (want.pool.volumeGroup && (want.pool.devices.length > 0 || state.poolDevices.length > 0)) volumeGroups = await host.volumeGroups();
   }
@@ -105,6 +110,7 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
     trustPasswordHash,
     kernelTuning: await observeKernelTuning(want, host, state, inContainer),
     preseed: await observePreseed(want.preseed, lxd),
+    bootUnit: await host.bootUnit(LOOP_BOOT_UNIT, BOOT_UNIT_TARGET),
     https: await observeHttps(want.https, lxd, state),
     metrics: await observeMetrics(want.metrics, io, state),
   };

@@ -1,5 +1,5 @@
 // What the adapters report about the host and LXD, gathered once per hook by observe.ts.
-import type { DeviceFacts, PathKind, SubIdRange, VolumeGroup } from '../host/host';
+import type { BootUnit, DeviceFacts, PathKind, SubIdRange, VolumeGroup } from '../host/host';
 import type { Network, PoolSpace, Profile, ServerInfo, StoragePool } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import type { ObservedKernelTuning } from './kernel-tuning';
@@ -12,6 +12,8 @@ export interface ObservedDevice {
   readonly device: string | null;
   /** null when not inspected (a loop file not attached yet) */
   readonly facts: DeviceFacts | null;
+  /** a loop file that is not attached and not there either (deleted, or never made) */
+  readonly fileMissing?: boolean;
 }
 
 /** What a snap host shows of the settings nova needs; each part null when it was not read (ensured before). */
@@ -60,6 +62,8 @@ export interface Observed {
   readonly kernelTuning: ObservedKernelTuning;
   /** the objects lxd-preseed names, as LXD has them (empty without a preseed) */
   readonly preseed: ObservedPreseed;
+  /** the charm's loop-file boot unit (boot-unit.ts) as the init system has it */
+  readonly bootUnit: BootUnit;
   /** the https relation's part of LXD's trust store (null: not read) */
   readonly https: ObservedHttps;
   /** cos-agent: the metrics certificate, LXD's trust store (when read), the shipped COS files */

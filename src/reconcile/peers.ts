@@ -145,13 +145,25 @@ export const describeConflict = (c: RemoteConflict): string =>
 /** juju-<app>-<n>-<user>: an entry this charm made (juju-lxd-b-1-root, another app's, is not). */
 const isOwnTrustName = (name: string, prefix: string): boolean => name.startsWith(prefix) && /^\d+-[a-z_][a-z0-9_-]*$/.test(name.slice(prefix.length));
 
+/**
+ * The legacy lxd charm ran `lxc remote add <peer hostname> https://<peer address>:8443`: a remote by
+ * that name to that very address is its, left behind by upgrade-charm, and the charm takes it over.
+ * (An operator's own remote of that name to that peer would be taken over too: it points at the same server.)
+ */
+function madeByLegacyCharm(url: string | undefined, remote: RemoteSpec): boolean {
+  if (url === undefined) return false;
+  const host = /^https:\/\/(\[[^\]]+\]|[^:/]+):\d+$/.exec(remote.url)?.[1];
+  return host !== undefined && url.replace(/\/$/, '') === `https://${host.replace(/^\[(.*)\]$/, '$1')}:8443`;
+}
+
 function remoteChanges(user: string, want: ReadonlyMap<string, RemoteSpec>, have: UserClientConfig, untouched: ReadonlySet<UnitName>, conflicts: RemoteConflict[]): MigrationChange[] {
   const changes: MigrationChange[] = [];
   for (const remote of want.values()) {
     const current = have.managed.get(remote.name);
     const { peer } = remote;
     if (!current) {
-      if (have.foreign.has(remote.name)) conflicts.push({ user, name: remote.name, peer });
+      if (have.foreign.has(remote.name) && madeByLegacyCharm(have.foreignUrls?.get(remote.name), remote)) changes.push({ kind: 'add-remote', peer, user, remote: { ...remote, takeOver: true } });
+      else if (have.foreign.has(remote.name)) conflicts.push({ user, name: remote.name, peer });
       else changes.push({ kind: remote.pinnedCert === null ? 'join-legacy-remote' : 'add-remote', peer, user, remote });
       continue;
     }
@@ -205,7 +217,7 @@ export function describePeerChange(c: PeerChange): string {
     case 'trust-cert':
       return `trust ${c.cert.name} (${c.cert.fingerprint.slice(0, 12)}) from ${c.peer}`;
     case 'add-remote':
-      return `add remote ${c.remote.name} (${c.remote.url}, pinned) for ${c.user}`;
+      return `${c.remote.takeOver ? 'take over the legacy charm\'s remote' : 'add remote'} ${c.remote.name} (${c.remote.url}, pinned) for ${c.user}`;
     case 'join-legacy-remote':
       return `join legacy peer ${c.peer} as remote ${c.remote.name} (${c.remote.url}) for ${c.user}`;
     case 'update-remote-url':

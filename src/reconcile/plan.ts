@@ -1,6 +1,7 @@
 // Pure diff of desired against observed: the changes to make, in order, and what blocks the rest.
 // The plan is a value: printable, comparable, and empty when the host already is what the charm wants.
 import type { DeviceFacts } from '../host/host';
+import { LOOP_BOOT_UNIT } from '../model/boot-unit';
 import type { LxdConfig, LxdDevice, NewNetwork, NewStoragePool, StoragePool } from '../lxd/lxd-api';
 import { supportsTrustPassword } from '../lxd/lxd-api';
 import type { DeviceSpec } from '../model/config';
@@ -58,7 +59,11 @@ export type Change =
   | { readonly kind: 'reload-lxd'; readonly ensured: readonly string[] }
   | { readonly kind: 'link-var-lib-lxd'; readonly replaceEmptyDir: boolean }
   /** snap settings found as wanted: remembered, never read again */
-  | { readonly kind: 'remember-snap-settings'; readonly ensured: readonly string[] };
+  | { readonly kind: 'remember-snap-settings'; readonly ensured: readonly string[] }
+  /** the systemd unit that re-attaches the loop files at boot, before LXD (model/boot-unit.ts): written and enabled */
+  | { readonly kind: 'install-boot-unit'; readonly name: string; readonly content: string }
+  /** no loop file is configured any more: the unit goes */
+  | { readonly kind: 'remove-boot-unit'; readonly name: string };
 
 export interface Plan {
   readonly changes: readonly Change[];
@@ -100,6 +105,11 @@ function deviceChanges(pool: DesiredPool, have: Observed, blocked: string[]): { 
   if (!devices) return { changes, ready: have.state.poolDevices.map((d) => ({ ...d })) };
   for (const spec of pool.devices) {
     const seen = devices.get(spec.spec);
+    if (spec.kind === 'loop' && !seen?.device && seen?.fileMissing && poolHoldsLoopFile(pool, have, spec.spec)) {
+      // a pool's loop file vanished under it: its data went with the file. A new empty file would hide that
+      blocked.push(`loop file ${spec.path} of storage pool ${pool.name} is gone (deleted?): the data the pool kept in it is lost. Restore the file; or delete the pool by hand (lxc storage delete ${pool.name}) and the charm makes a new one`);
+      continue;
+    }
     if (spec.kind === 'loop' && !seen?.device) {
       changes.push({ kind: 'attach-loop', spec: spec.spec, file: spec.path, sizeBytes: spec.sizeBytes });
       continue;
@@ -115,7 +125,9 @@ function deviceChanges(pool: DesiredPool, have: Observed, blocked: string[]): { 
       continue;
     }
     const content = facts.content;
-    if (content.kind === 'empty' || (content.kind === 'lvm-pv' && content.volumeGroup !== null && content.volumeGroup === pool.volumeGroup)) {
+    // adopting a pool the charm did not make: a device holding that pool's own filesystem is the pool
+    const poolsOwn = adopting(pool, have) && content.kind === 'filesystem' && content.type === pool.driver;
+    if (poolsOwn || content.kind === 'empty' || (content.kind === 'lvm-pv' && content.volumeGroup !== null && content.volumeGroup === pool.volumeGroup)) {
       ready.push({ spec: spec.spec, device });
       continue;
     }
@@ -132,6 +144,17 @@ function deviceChanges(pool: DesiredPool, have: Observed, blocked: string[]): { 
   }
   return { changes, ready };
 }
+
+/**
+ * The configured pool exists, but the charm never managed a pool nor remembered devices: it was made
+ * before this charm (by the legacy lxd charm on upgrade-charm, or by hand), so it is taken over as it is.
+ */
+const adopting = (pool: DesiredPool, have: Observed): boolean =>
+  have.state.managedPool === '' && have.state.poolDevices.length === 0 && have.pools.some((p) => p.name === pool.name && p.driver === pool.driver);
+
+/** The charm made its pool (it exists now) with this loop file in it. */
+const poolHoldsLoopFile = (pool: DesiredPool, have: Observed, spec: string): boolean =>
+  have.pools.some((p) => p.name === pool.name) && have.state.poolDevices.some((d) => d.spec === spec);
 
 /** A device is remembered by what the operator named: the device path, or the loop file. */
 export const wipeKeyOf = (spec: DeviceSpec): string => spec.path;
@@ -165,7 +188,8 @@ function poolConflicts(pool: DesiredPool, have: Observed): string[] {
   }
   const remembered = have.state.poolDevices.map((d) => d.spec);
   const wanted = pool.devices.map((d) => d.spec);
-  if (pool.driver !== 'lvm' && (remembered.length !== wanted.length || remembered.some((spec, i) => wanted[i] !== spec))) {
+  // a pool another charm made (the legacy lxd charm's juju_lxd, say) is adopted with the devices configured
+  if (pool.driver !== 'lvm' && !adopting(pool, have) && (remembered.length !== wanted.length || remembered.some((spec, i) => wanted[i] !== spec))) {
     const was = remembered.length > 0 ? `"${remembered.join(' ')}"` : '"" (LXD\'s own backing)';
     if ([...remembered, ...wanted].some(isJujuStorage)) {
       conflicts.push(`the devices of the ${pool.driver} pool ${pool.name} changed (block-devices and Juju storage local: "${wanted.join(' ')}", pool on ${was}); only an lvm pool can grow: detach the added storage or set block-devices back`);
@@ -399,19 +423,27 @@ function snapHostChanges(want: DesiredHost, have: Observed, blocked: string[]): 
   return changes;
 }
 
+function bootUnitChanges(want: DesiredHost, have: Observed): Change[] {
+  if (want.loopBootUnit === null) return have.bootUnit.content === null ? [] : [{ kind: 'remove-boot-unit', name: LOOP_BOOT_UNIT }];
+  return have.bootUnit.content === want.loopBootUnit && have.bootUnit.enabled ? [] : [{ kind: 'install-boot-unit', name: LOOP_BOOT_UNIT, content: want.loopBootUnit }];
+}
+
 export function plan(want: DesiredHost, have: Observed): Plan {
   const blocked: string[] = [];
   const notes: string[] = [];
-  const changes = [
+  const storageBlocked: string[] = [];
+  const changes: Change[] = [
     ...softwareChanges(want.software, have, blocked, want.snapResource),
     ...snapHostChanges(want, have, blocked),
     ...kernelChanges(want, have, notes),
     ...kernelTuningChanges(want, have.kernelTuning, have.state, have.inContainer, notes),
-    ...storageChanges(want.pool, have, blocked),
-    ...bridgeChanges(want.bridge, have, blocked),
-    ...serverChanges(want, have, notes),
-    ...accessChanges(want, have, blocked),
+    ...storageChanges(want.pool, have, storageBlocked),
+    // the boot unit follows the loop files only while storage is not blocked: a refused block-devices
+    // change must not re-point what boot attaches
+    ...(storageBlocked.length === 0 ? bootUnitChanges(want, have) : []),
   ];
+  blocked.push(...storageBlocked);
+  changes.push(...bridgeChanges(want.bridge, have, blocked), ...serverChanges(want, have, notes), ...accessChanges(want, have, blocked));
   // the profile names the pool and the bridge: only once both exist or are being made
   const poolReady = have.pools.some((p) => p.name === want.pool.name && p.driver === want.pool.driver) || changes.some((c) => c.kind === 'create-pool');
   const bridgeOk = !blocked.some((b) => b.startsWith(`network ${want.bridge.name}`));
@@ -526,5 +558,9 @@ export function describeChange(change: Change): string {
     case 'remember-peer-users':
     case 'remember-legacy-trust':
       return describePeerChange(change);
+    case 'install-boot-unit':
+      return `install and enable ${change.name} (re-attaches the loop files at boot, before LXD)`;
+    case 'remove-boot-unit':
+      return `disable and remove ${change.name} (no loop file is configured)`;
   }
 }

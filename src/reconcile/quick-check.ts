@@ -3,7 +3,8 @@
 // the unit's memo: how it ended, when, what its inputs were (config and bind address, as a digest)
 // and a fingerprint of LXD then (its version and the ETag of its server config: one GET). Pools,
 // networks, profiles and peers are compared by the full converge that every other hook runs, and
-// that these two run too once the last full check is an hour old.
+// that these two run too once the last full check is an hour old. The pool's loop files are checked
+// every time (a sysfs read each): a detached one is the pool's disk gone.
 import type { CharmConfigValues } from '../juju/hook-tools';
 import type { ServerInfo } from '../lxd/lxd-api';
 
@@ -20,7 +21,12 @@ export interface QuickCheck {
   readonly checkedAt: string;
   /** inputsDigest() of that converge */
   readonly inputs: string;
+  /** the pool's loop files and the loop devices that held them then (absent in memos from before) */
+  readonly loops?: ReadonlyArray<{ readonly file: string; readonly device: string }>;
 }
+
+/** Whether `device` still is the loop device of `file`: a sysfs read where it can be (loop-backing.ts). */
+export type LoopAttached = (file: string, device: string) => Promise<boolean>;
 
 /** SHA-256 of the config values and the bind address: what config-changed's outcome depends on. */
 export async function inputsDigest(config: CharmConfigValues, bindAddress: string | null): Promise<string> {
@@ -41,7 +47,8 @@ export function parseQuickCheck(text: string | null): QuickCheck | null {
   try {
     const v = JSON.parse(text) as Partial<QuickCheck> | null;
     if (typeof v?.lastStatus !== 'string' || typeof v.fingerprint !== 'string' || typeof v.paused !== 'boolean' || typeof v.checkedAt !== 'string' || typeof v.inputs !== 'string') return null;
-    return { lastStatus: v.lastStatus, fingerprint: v.fingerprint, paused: v.paused, checkedAt: v.checkedAt, inputs: v.inputs };
+    const loops = Array.isArray(v.loops) ? v.loops.filter((l) => typeof l?.file === 'string' && typeof l.device === 'string').map((l) => ({ file: l.file, device: l.device })) : [];
+    return { lastStatus: v.lastStatus, fingerprint: v.fingerprint, paused: v.paused, checkedAt: v.checkedAt, inputs: v.inputs, ...(loops.length > 0 ? { loops } : {}) };
   } catch {
     return null;
   }
@@ -51,13 +58,17 @@ export function parseQuickCheck(text: string | null): QuickCheck | null {
  * Why a full converge is needed, or null when the memo and LXD say all is as it was. `inputs`: the
  * hook's own inputsDigest (config-changed), compared with the last converge's.
  */
-export async function reasonToConverge(check: QuickCheck | null, lxd: { server(): Promise<Pick<ServerInfo, 'serverVersion' | 'etag'>> }, now: Date, inputs?: string): Promise<string | null> {
+export async function reasonToConverge(check: QuickCheck | null, lxd: { server(): Promise<Pick<ServerInfo, 'serverVersion' | 'etag'>> }, now: Date, inputs?: string, loopAttached?: LoopAttached): Promise<string | null> {
   if (check === null) return 'nothing remembered from a previous converge';
   if (check.paused) return null; // LXD is stopped on purpose; the status already says so
   if (!check.lastStatus.startsWith('active|')) return 'the last converge did not end active';
   const age = now.getTime() - Date.parse(check.checkedAt);
   if (!(age >= 0 && age < FULL_CHECK_INTERVAL_MS)) return 'the last full check is an hour old';
   if (inputs !== undefined && inputs !== check.inputs) return 'the configuration or the bind address changed';
+  // a loop file that came loose (a reboot without the boot unit, a losetup -d) takes the pool's disk away
+  for (const loop of loopAttached ? (check.loops ?? []) : []) {
+    if (!(await loopAttached?.(loop.file, loop.device))) return `loop file ${loop.file} is no longer attached to ${loop.device}`;
+  }
   try {
     return fingerprintOf(await lxd.server()) === check.fingerprint ? null : 'LXD changed since the last converge';
   } catch (err) {

@@ -54,18 +54,21 @@ export class FakeClientConfig implements ClientConfigStore {
   async read(user: LocalUser): Promise<UserClientConfig> {
     const managed = new Map<string, ObservedRemote & { readonly peer: string }>();
     const foreign = new Set<string>();
+    const foreignUrls = new Map<string, string>();
     for (const [name, r] of this.of(user.name).remotes) {
-      if (r.peer === null) foreign.add(name);
-      else managed.set(name, { name, url: r.url, pinnedCert: r.pinnedCert, peer: r.peer });
+      if (r.peer === null) {
+        foreign.add(name);
+        foreignUrls.set(name, r.url);
+      } else managed.set(name, { name, url: r.url, pinnedCert: r.pinnedCert, peer: r.peer });
     }
-    return { managed, foreign };
+    return { managed, foreign, foreignUrls };
   }
 
   async writeRemote(user: LocalUser, remote: RemoteSpec): Promise<void> {
     if (remote.name === this.failFor) throw new Error(`cannot write remote ${remote.name}: disk full`);
     const files = this.of(user.name);
     const current = files.remotes.get(remote.name);
-    if (current && current.peer === null) throw new ClientConfigError(user.name, 'config.yml', `remote ${remote.name} exists and is not the charm's: left alone`);
+    if (current && current.peer === null && remote.takeOver !== true) throw new ClientConfigError(user.name, 'config.yml', `remote ${remote.name} exists and is not the charm's: left alone`);
     files.remotes.set(remote.name, { url: remote.url, pinnedCert: remote.pinnedCert ?? current?.pinnedCert ?? null, peer: remote.peer });
     this.writes.push(`write ${user.name} ${remote.name} ${remote.url}`);
   }

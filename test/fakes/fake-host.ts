@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { SysctlWrite } from '../../src/host/kernel-host';
 import { FakeKernel, type FakeKernelOptions } from './fake-kernel';
-import { HostCommandError, PackageError, SnapdError, type DeviceContent, type DeviceFacts, type Host, type LxdPackaging, type OsRelease, type PathKind, type SubIdRange, type VolumeGroup } from '../../src/host/host';
+import { HostCommandError, PackageError, SnapdError, type BootUnit, type DeviceContent, type DeviceFacts, type Host, type LxdPackaging, type OsRelease, type PathKind, type SubIdRange, type VolumeGroup } from '../../src/host/host';
 
 export interface FakeHostOptions {
   readonly os?: OsRelease;
@@ -61,6 +61,9 @@ export class FakeHost implements Host {
   /** snap options: "<snap> <key>" → value */
   readonly snapOptions = new Map<string, string>();
   readonly paths = new Map<string, PathKind>();
+  /** unit files under /etc/systemd/system → their text, and the enabled ones */
+  readonly bootUnits = new Map<string, string>();
+  readonly enabledUnits = new Set<string>();
   /** every mutation, in order */
   readonly actions: string[] = [];
   /** how many times a device's content was probed (blkid) */
@@ -148,7 +151,7 @@ export class FakeHost implements Host {
     return this.options.homes?.[user] ?? (user === 'root' ? '/root' : `/home/${user}`);
   }
   async pathKind(path: string): Promise<PathKind> {
-    return this.paths.get(path) ?? { kind: 'absent' };
+    return this.paths.get(path) ?? (this.files.has(path) ? { kind: 'other' } : { kind: 'absent' });
   }
   async symlink(target: string, path: string, replaceEmptyDir: boolean): Promise<void> {
     const here = this.paths.get(path);
@@ -180,6 +183,11 @@ export class FakeHost implements Host {
     this.actions.push(`losetup ${file}`);
     return device;
   }
+  /** someone deletes a loop file; a loop device holding it keeps the deleted file (its path no longer resolves to it) */
+  deleteLoopFile(file: string): void {
+    this.files.delete(file);
+    this.loops.delete(file);
+  }
   /** a reboot: loop devices are gone, files stay */
   reboot(): void {
     for (const device of this.loops.values()) this.devices.delete(device);
@@ -208,6 +216,19 @@ export class FakeHost implements Host {
   async extendThinPool(volumeGroup: string, thinPool: string): Promise<void> {
     if (!this.vgs.has(volumeGroup)) throw new Error(`lvextend: Volume group "${volumeGroup}" not found`);
     this.actions.push(`lvextend ${volumeGroup}/${thinPool}`);
+  }
+  async bootUnit(name: string, target: string): Promise<BootUnit> {
+    return { content: this.bootUnits.get(name) ?? null, enabled: this.enabledUnits.has(`${target}/${name}`) };
+  }
+  async installBootUnit(name: string, content: string): Promise<void> {
+    this.bootUnits.set(name, content);
+    this.enabledUnits.add(`multi-user.target/${name}`);
+    this.actions.push(`install unit ${name}`);
+  }
+  async removeBootUnit(name: string): Promise<void> {
+    if (!this.bootUnits.delete(name)) return;
+    for (const u of [...this.enabledUnits]) if (u.endsWith(`/${name}`)) this.enabledUnits.delete(u);
+    this.actions.push(`remove unit ${name}`);
   }
   async isMounted(mountPoint: string): Promise<boolean> {
     return this.mounts.has(mountPoint);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { makeConverge } from '../../src/handlers/converge';
 import type { Services } from '../../src/handlers/services';
 import { ExecHost } from '../../src/host/exec-host';
+import type { BootUnit } from '../../src/host/host';
 import { describeWith, lvmTools } from '../e2e/helpers/requirements';
 import { realLxdDaemon, startOwnDaemon, type OwnDaemon } from '../lxd/own-daemon';
 import { FakeJuju } from '../fakes/fake-juju';
@@ -19,12 +20,26 @@ import { hookEvent } from '../builders/juju-events';
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const converge = makeConverge({});
 
+/** ExecHost with the loop-file boot unit kept in memory: this test must not install a systemd unit on the machine running it */
+class HostWithoutBootUnits extends ExecHost {
+  private unit: string | null = null;
+  override async bootUnit(): Promise<BootUnit> {
+    return { content: this.unit, enabled: this.unit !== null };
+  }
+  override async installBootUnit(_name: string, content: string): Promise<void> {
+    this.unit = content;
+  }
+  override async removeBootUnit(): Promise<void> {
+    this.unit = null;
+  }
+}
+
 describeWith([...realLxdDaemon, lvmTools], '[slow] converge on a real LXD daemon and real LVM', () => {
   const tag = `hc${process.pid}`;
   const vg = `${tag}_vg`;
   let dir = '';
   let daemon: OwnDaemon | undefined;
-  const host = new ExecHost();
+  const host = new HostWithoutBootUnits();
 
   const loopOf = (file: string): string | null => {
     const out = sh('losetup', ['-j', file, '-O', 'NAME', '-n']).trim();

@@ -145,6 +145,58 @@ describe('storage', () => {
     expect(w.host.actions.filter((a) => a.startsWith('wipe'))).toEqual([]);
   });
 
+  test('loop files get the boot unit that re-attaches them before LXD; a dir host gets none', async () => {
+    const w = world({ 'storage-type': 'btrfs', 'block-devices': '/srv/a.img|1G' });
+    await run(w);
+    expect(w.host.bootUnits.get('lxd-charm-loops.service')).toContain('losetup --find /srv/a.img');
+    expect(w.host.enabledUnits).toEqual(new Set(['multi-user.target/lxd-charm-loops.service']));
+    expect((await rerun(w)).filter((x) => x.includes('unit'))).toEqual([]);
+    // a dir host never had one and gets none
+    const dir = world({ 'storage-type': 'dir' });
+    await run(dir);
+    expect(dir.host.bootUnits.size).toBe(0);
+  });
+
+  test("a pool's loop file deleted under it blocks naming the file; no new file is made over the pool's data", async () => {
+    const w = world({ 'storage-type': 'btrfs', 'block-devices': '/srv/a.img|1G' });
+    await run(w);
+    expect(w.juju.unitStatus.status).toBe('active');
+    w.host.deleteLoopFile('/srv/a.img');
+    const written = await rerun(w);
+    expect(w.juju.unitStatus).toEqual({ status: 'blocked', message: expect.stringContaining('loop file /srv/a.img of storage pool lxd is gone (deleted?)') });
+    expect(written.filter((x) => x.startsWith('losetup') || x.startsWith('wipe'))).toEqual([]);
+    expect(w.host.files.has('/srv/a.img')).toBe(false);
+    // again on the next hook, still nothing made
+    await run(w, 'update-status');
+    expect(w.juju.unitStatus.status).toBe('blocked');
+    expect(w.host.files.has('/srv/a.img')).toBe(false);
+  });
+
+  test("upgrade-charm from the legacy lxd charm: its btrfs pool juju_lxd on its loop file is adopted as it is, its published trust password kept", async () => {
+    const file = '/var/lib/lxd/legacy.img';
+    const w = world({ 'storage-type': 'btrfs', 'storage-pool': 'juju_lxd', 'block-devices': `${file}|1G` }, { devices: { '/dev/loop7': fs('btrfs') } }, {}, aUnit().withPeerRelation());
+    // the keys the legacy charm left in this unit's own lxd-migration bag, which Juju keeps across upgrade-charm
+    const legacyKeys = { password: 'Legacy16CharsPw1', hostname: 'juju-legacy-0', address: '10.0.0.5' };
+    w.juju = new FakeJuju({ ...w.juju.state, relations: w.juju.state.relations.map((r) => (r.peer ? { ...r, localUnit: { ...r.localUnit, ...legacyKeys } } : r)) });
+    w.host.loops.set(file, '/dev/loop7');
+    w.host.files.set(file, 1024 ** 3);
+    await w.lxd.createStoragePool({ name: 'juju_lxd', driver: 'btrfs', config: { source: '/dev/loop7' }, description: '' });
+    await w.lxd.patchServerConfig({ 'core.trust_password': 'Legacy16CharsPw1', 'core.https_address': '[::]' });
+    const before = w.lxd.writes.length;
+    await run(w, 'upgrade-charm');
+    expect(w.juju.unitStatus).toMatchObject({ status: 'active', message: expect.stringContaining('btrfs pool juju_lxd') });
+    expect(w.lxd.writes.slice(before).filter((x) => x.includes('storage-pools'))).toEqual([]);
+    expect(w.host.actions.filter((a) => a.startsWith('wipe') || a.startsWith('losetup'))).toEqual([]);
+    expect(JSON.parse(stateOf(w)['pool-devices'] ?? '[]')).toEqual([{ spec: `${file}|1G`, device: '/dev/loop7' }]);
+    expect(w.lxd.profiles.get('default')?.devices.root).toEqual({ type: 'disk', path: '/', pool: 'juju_lxd' });
+    // the password its peers joined with is still LXD's, now kept in the unit's secret
+    expect(w.lxd.trustPassword).toBe('Legacy16CharsPw1');
+    expect(w.juju.state.secrets.map((x) => x.revisions.at(-1)?.password)).toEqual(['Legacy16CharsPw1']);
+    expect(w.host.bootUnits.get('lxd-charm-loops.service')).toContain(`losetup --find ${file}`);
+    // and it stays so
+    expect((await rerun(w)).filter((x) => !x.startsWith('status-set'))).toEqual([]);
+  });
+
   test('a device with a filesystem is untouched with overwrite=false, wiped once with overwrite=true, never twice', async () => {
     const w = world({ 'block-devices': '/dev/vdb' }, { devices: { '/dev/vdb': fs('ext4') } });
     await run(w);

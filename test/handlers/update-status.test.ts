@@ -161,3 +161,16 @@ describe('paused', () => {
     expect(await updateStatus(w)).toEqual(QUIET);
   });
 });
+
+test('a loop file that came loose (a reboot, a losetup -d) makes update-status converge at once, which attaches it again', async () => {
+  const w: World = { juju: new FakeJuju(aUnit().withConfig({ 'lvm-thinpool': false, 'storage-type': 'btrfs', 'block-devices': '/srv/a.img|1G' })), lxd: new FakeLxd(), host: new FakeHost(), memo: new MemoryMemo() };
+  expect((await runHook('config-changed', w)).exitCode).toBe(0);
+  expect(parseQuickCheck(w.memo.text)?.loops).toEqual([{ file: '/srv/a.img', device: '/dev/loop0' }]);
+  expect(await updateStatus(w)).toEqual(QUIET);
+  w.host.reboot();
+  await updateStatus(w);
+  expect(w.juju.logs).toContain('INFO update-status: loop file /srv/a.img is no longer attached to /dev/loop0: converging');
+  expect(w.host.loops.get('/srv/a.img')).toBe('/dev/loop0');
+  expect(w.juju.unitStatus.status).toBe('active');
+  expect(await updateStatus(w)).toEqual(QUIET);
+});

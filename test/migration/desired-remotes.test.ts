@@ -139,6 +139,20 @@ describe('planning changes', () => {
     expect(plan.conflicts).toEqual([{ user: 'nova', name: hostOf(1), peer: 'lxd/1' }]);
   });
 
+  test("the remote the legacy lxd charm made for a peer (its host name, https://<address>:8443) is taken over on upgrade; another URL under that name is not", () => {
+    const desired = desiredFor(peerBags(2));
+    const observed = converged(desired);
+    const nova = observed.clients.get('nova');
+    if (!nova) throw new Error('no nova');
+    const managed = new Map(nova.managed);
+    managed.delete(hostOf(1));
+    const withForeign = (url: string): ObservedMigration => ({ ...observed, clients: new Map(observed.clients).set('nova', { managed, foreign: new Set([...nova.foreign, hostOf(1)]), foreignUrls: new Map([[hostOf(1), url]]) }) });
+    const legacy = planRemoteChanges(desired, withForeign(`https://${addressOf(1)}:8443`));
+    expect(legacy.conflicts).toEqual([]);
+    expect(legacy.changes).toEqual([{ kind: 'add-remote', peer: 'lxd/1', user: 'nova', remote: expect.objectContaining({ name: hostOf(1), takeOver: true, pinnedCert: serverCertOf(1) }) }]);
+    expect(planRemoteChanges(desired, withForeign('https://192.0.2.99:8443')).conflicts).toEqual([{ user: 'nova', name: hostOf(1), peer: 'lxd/1' }]);
+  });
+
   test('with a scope, only the peers whose records changed are planned', () => {
     const desired = desiredFor(peerBags(12));
     const plan = planRemoteChanges(desired, EMPTY, new Set(['lxd/7']));

@@ -57,6 +57,7 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
     modes: new Map([['/proc/sched_debug', 0o400], ['/sys/kernel/slab', 0o700]]),
   },
   preseed: new Map(),
+  bootUnit: { content: null, enabled: false },
   https: { trust: null },
   metrics: { certificate: null, trust: null, shipped: null },
   ...overrides,
@@ -164,7 +165,47 @@ describe('storage', () => {
 
   test('a loop file not attached yet is attached first; the pool waits for the next round', () => {
     const have = converged({ pools: [], devices: new Map([['/srv/a.img|1G', device(null, null)]]), volumeGroups: [] });
-    expect(plan(want({ 'block-devices': '/srv/a.img|1G' }), have).changes).toEqual([{ kind: 'attach-loop', spec: '/srv/a.img|1G', file: '/srv/a.img', sizeBytes: 1024 ** 3 }]);
+    expect(plan(want({ 'block-devices': '/srv/a.img|1G' }), have).changes).toEqual([
+      { kind: 'attach-loop', spec: '/srv/a.img|1G', file: '/srv/a.img', sizeBytes: 1024 ** 3 },
+      { kind: 'install-boot-unit', name: 'lxd-charm-loops.service', content: expect.stringContaining('losetup --find /srv/a.img') },
+    ]);
+  });
+
+  test('loop files get a boot unit ordered before LXD; it is rewritten when they change and removed when none is left', () => {
+    const lvm = want({ 'block-devices': '/srv/a.img|1G /srv/b.img|1G' });
+    const unit = lvm.loopBootUnit ?? '';
+    expect(unit).toMatch(/^Before=.*\bsnap\.lxd\.daemon\.service\b/m);
+    expect(unit).toMatch(/^Before=.*\blxd\.service\b/m);
+    expect(unit).toContain("ExecStart=/bin/sh -c 'losetup -j /srv/a.img | grep -q . || losetup --find /srv/a.img'");
+    expect(unit).toContain("ExecStart=/bin/sh -c 'losetup -j /srv/b.img | grep -q . || losetup --find /srv/b.img'");
+    expect(unit).toContain("ExecStart=/bin/sh -c 'vgchange -ay lxd_vg'");
+    expect(unit).toMatch(/^WantedBy=multi-user\.target$/m);
+    expect(want({ 'storage-type': 'btrfs', 'block-devices': '/srv/a.img|1G' }).loopBootUnit).not.toContain('vgchange');
+    // installed once, then left alone while it is the same and enabled
+    expect(kinds(plan(lvm, converged({ bootUnit: { content: null, enabled: false } })))).toEqual(['install and enable lxd-charm-loops.service (re-attaches the loop files at boot, before LXD)']);
+    expect(plan(lvm, converged({ bootUnit: { content: unit, enabled: true } })).changes).toEqual([]);
+    expect(kinds(plan(lvm, converged({ bootUnit: { content: unit, enabled: false } })))).toHaveLength(1);
+    expect(kinds(plan(want({ 'block-devices': '/srv/a.img|1G' }), converged({ bootUnit: { content: unit, enabled: true } })))).toEqual([expect.stringContaining('install and enable')]);
+    // devices only, or no devices: no unit, and one left from before goes
+    expect(want({ 'block-devices': '/dev/vdb' }).loopBootUnit).toBeNull();
+    expect(plan(want(), converged({ bootUnit: { content: unit, enabled: true } })).changes).toEqual([{ kind: 'remove-boot-unit', name: 'lxd-charm-loops.service' }]);
+    expect(plan(want(), converged()).changes).toEqual([]);
+  });
+
+  test("a pool's loop file that vanished blocks naming it, and no new file is made over the pool", () => {
+    const spec = '/srv/a.img|1G';
+    const gone = converged({ devices: new Map([[spec, { device: null, facts: null, fileMissing: true }]]), volumeGroups: [] }, { poolDevices: [{ spec, device: '/dev/loop3' }] });
+    const p = plan(want({ 'block-devices': spec }), gone);
+    expect(p.blocked).toEqual([expect.stringMatching(/^loop file \/srv\/a\.img of storage pool lxd is gone \(deleted\?\): the data the pool kept in it is lost\. Restore the file; or delete the pool by hand \(lxc storage delete lxd\)/)]);
+    expect(p.changes.filter((c) => c.kind === 'attach-loop')).toEqual([]);
+    // no pool yet (first deploy, or the operator deleted it): the file is made
+    const fresh = plan(want({ 'block-devices': spec }), { ...gone, pools: [] });
+    expect(fresh.blocked).toEqual([]);
+    expect(fresh.changes[0]).toMatchObject({ kind: 'attach-loop', file: '/srv/a.img' });
+    // a loop file added to an existing pool is new, not vanished
+    const added = plan(want({ 'block-devices': spec }), converged({ devices: new Map([[spec, { device: null, facts: null, fileMissing: true }]]), volumeGroups: [] }));
+    expect(added.blocked).toEqual([]);
+    expect(added.changes[0]).toMatchObject({ kind: 'attach-loop' });
   });
 
   test('btrfs on one device hands the device itself to LXD', () => {

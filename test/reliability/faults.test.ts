@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Model, type HookKillSpec } from 'juju-emulator';
+import { Model, type ActionRecord, type HookKillSpec } from 'juju-emulator';
 import { deployMesh, unitShell } from '../e2e/helpers/units';
 import { meshProblems, packedCharmPath, whyNotRunnable } from './helpers/mesh';
 
@@ -36,9 +36,11 @@ export const KILL_CASES: readonly HookKillSpec[] = [
   { unit: 'lxd/1', hook: PEER, tool: 'state-set', when: 'before' },
   { unit: 'lxd/1', hook: PEER, tool: 'state-set', when: 'after' },
   { unit: 'lxd/1', hook: PEER, afterMs: 100 },
+  // apply logs each change just before it: killed there, the LXD PATCH of the listener is never sent
+  { unit: 'lxd/0', hook: CONFIG, tool: 'juju-log', argsContain: 'set core.https_address', when: 'after' },
 ];
 
-const label = (c: HookKillSpec): string => `${c.unit} ${c.hook}: ${c.tool ? `${c.when} ${c.tool}` : `${c.afterMs} ms in`}`;
+const label = (c: HookKillSpec): string => `${c.unit} ${c.hook}: ${c.tool ? `${c.when} ${c.tool}${c.argsContain ? ` "${c.argsContain}…"` : ''}` : `${c.afterMs} ms in`}`;
 const whyNot = whyNotRunnable();
 
 const home = whyNot ? '' : mkdtempSync(path.join(os.tmpdir(), 'rel-faults-'));
@@ -77,6 +79,32 @@ if (whyNot) {
     const unretried = report.failed.filter((f) => !report.ran.slice(report.ran.lastIndexOf(f) + 1).some((r) => r.ok && r.unit === f.unit && r.label === f.label));
     expect(unretried.map((f) => `${f.unit} ${f.label}\n${model.debugLog(f.unit).slice(-2000)}`)).toEqual([]);
     expect(shell.lxdUnits().filter((u) => model.state.units[u]?.erroredEvent)).toEqual([]);
+    expect(await meshProblems(model, shell, port)).toEqual([]);
+  });
+});
+
+/** lxd-preseed profiles make LXD POSTs: killed before the first one, and between the first and the second */
+const POST_CASES: ReadonlyArray<{ name: string; profiles: readonly string[]; kill: HookKillSpec }> = [
+  { name: 'before the LXD POST of a profile', profiles: ['rel-post-a1'], kill: { unit: 'lxd/0', hook: CONFIG, tool: 'juju-log', argsContain: 'create LXD profile rel-post-a1', when: 'after' } },
+  { name: 'after one LXD POST, before the next', profiles: ['rel-post-b1', 'rel-post-b2'], kill: { unit: 'lxd/0', hook: CONFIG, tool: 'juju-log', argsContain: 'create LXD profile rel-post-b2', when: 'before' } },
+];
+
+(whyNot ? describe.skip : describe)('SIGKILL mid-hook', () => {
+  test.each(POST_CASES.map((c) => [c.name, c] as const))('lxd/0 config-changed killed %s: retried, each profile made once, converged', async (_name, { profiles, kill }) => {
+    model.clearFaults();
+    const before = model.firedFaults().length;
+    model.killHookAt(kill);
+    const preseed = `profiles:\n${profiles.map((p) => `- name: ${p}\n  config:\n    user.made-by: reliability\n`).join('')}`;
+    expect(model.config('lxd', { 'lxd-preseed': preseed })).toBe(true);
+    const report = await model.settle({ retryFailedHooks: 3 });
+    expect(model.firedFaults().slice(before)).toEqual([expect.objectContaining({ kind: 'kill', unit: 'lxd/0', hook: CONFIG })]);
+    expect(report.failed.some((f) => f.unit === 'lxd/0' && f.label.startsWith(CONFIG))).toBe(true);
+    expect(shell.lxdUnits().filter((u) => model.state.units[u]?.erroredEvent)).toEqual([]);
+    for (const unit of shell.lxdUnits()) {
+      const names = (await shell.ok(unit, 'lxc profile list --format csv | cut -d, -f1')).split('\n').filter((n) => profiles.includes(n));
+      expect(names.sort()).toEqual([...profiles].sort());
+      for (const p of profiles) expect((await shell.ok(unit, `lxc profile get ${p} user.made-by`)).trim()).toBe('reliability');
+    }
     expect(await meshProblems(model, shell, port)).toEqual([]);
   });
 });
@@ -168,6 +196,45 @@ export const TRANSIENT_CASES: ReadonlyArray<{ unit: string; hook: string; tool: 
   });
 });
 
+(whyNot ? describe.skip : describe)('LXD down', () => {
+  test('lxd/0: LXD stopped in the middle of config-changed (just before it PATCHes the bridge): never ready, the status says why; converges once LXD is back', async () => {
+    const unit = 'lxd/0';
+    let stopped = false;
+    const startAgain = async (): Promise<void> => {
+      if (stopped) await shell.ok(unit, 'systemctl start lxd.socket lxd.service');
+      stopped = false;
+    };
+    model.clearFaults();
+    const before = model.firedFaults().length;
+    model.atToolCall({
+      unit,
+      hook: CONFIG,
+      tool: 'juju-log',
+      argsContain: 'on bridge lxdbr0',
+      action: async () => {
+        await shell.ok(unit, 'systemctl stop lxd.socket lxd.service');
+        stopped = true;
+      },
+    });
+    try {
+      expect(model.config('lxd', { 'bridge-mtu': 1420 })).toBe(true);
+      await model.settle({ retryFailedHooks: 3 });
+      expect(model.firedFaults().slice(before)).toEqual([expect.objectContaining({ kind: 'action', unit, hook: CONFIG })]);
+      expect(stopped).toBe(true);
+      const status = shell.statusOf(unit);
+      expect(status).toEqual({ status: 'blocked', message: expect.stringMatching(/^cannot set bridge\.mtu=1420 on bridge lxdbr0: .*cannot reach LXD at \/var\/lib\/lxd\/unix\.socket/) });
+      await startAgain();
+      model.updateStatus([unit]);
+      await model.settle({ retryFailedHooks: 3 });
+    } finally {
+      await startAgain();
+    }
+    expect(shell.lxdUnits().filter((u) => model.state.units[u]?.erroredEvent)).toEqual([]);
+    expect(await meshProblems(model, shell, port)).toEqual([]);
+    expect((await shell.ok(unit, 'lxc network get lxdbr0 bridge.mtu')).trim()).toBe('1420');
+  });
+});
+
 (whyNot ? describe.skip : describe)('reboot', () => {
   test('dir pool: after `reboot` of lxd/1 LXD is back, start ran, pool, bridge, listener, remotes and trust as before', async () => {
     const before = await shell.ok('lxd/1', 'lxc storage list --format csv -c nd; lxc network list --format csv | grep -c lxdbr0; lxc config trust list --format csv | cut -d, -f2 | sort');
@@ -177,6 +244,53 @@ export const TRANSIENT_CASES: ReadonlyArray<{ unit: string; hook: string; tool: 
     await model.settle({ retryFailedHooks: 3 });
     expect(shell.lxdUnits().filter((u) => model.state.units[u]?.erroredEvent)).toEqual([]);
     expect(await shell.ok('lxd/1', 'lxc storage list --format csv -c nd; lxc network list --format csv | grep -c lxdbr0; lxc config trust list --format csv | cut -d, -f2 | sort')).toBe(before);
+    expect(await meshProblems(model, shell, port)).toEqual([]);
+  });
+});
+
+(whyNot ? describe.skip : describe)('operations in order', () => {
+  /** where in the unit's log a line of the given text last appears */
+  const lastLine = (unit: string, text: string): number => model.debugLog(unit).split('\n').map((l, i) => (l.includes(text) ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+
+  test('an action queued while config-changed runs (just before its LXD PATCH) runs after the hook and sees what it committed', async () => {
+    model.clearFaults();
+    const queued: { action: Promise<ActionRecord> | null } = { action: null };
+    model.atToolCall({ unit: 'lxd/0', hook: CONFIG, tool: 'juju-log', argsContain: 'set core.https_address', action: async () => void (queued.action = model.run('lxd/0', 'show-config')) });
+    port = port === 8443 ? 8444 : 8443;
+    expect(model.config('lxd', { 'https-port': port })).toBe(true);
+    const report = await model.settle({ retryFailedHooks: 3 });
+    expect(report.failed).toEqual([]);
+    expect(queued.action).not.toBeNull();
+    const action = await (queued.action ?? Promise.reject(new Error('the action was never queued')));
+    // had it run beside the hook, it would have seen the listener still to move
+    expect(action).toMatchObject({ status: 'completed', results: expect.objectContaining({ differences: 'none: the host is as desired', blocked: 'nothing' }) });
+    expect(String(action.results.desired)).toContain(`:${port}`);
+    expect(lastLine('lxd/0', 'ran "show-config" action')).toBeGreaterThan(lastLine('lxd/0', 'ran "config-changed" hook'));
+    expect(await meshProblems(model, shell, port)).toEqual([]);
+  });
+
+  test('a peer hook killed after rewriting the remotes, before its state-set: actions run on the unit in error read whole files and the truth; the retry converges', async () => {
+    model.clearFaults();
+    model.killHookAt({ unit: 'lxd/1', hook: PEER, tool: 'state-set', when: 'before' });
+    port = port === 8443 ? 8444 : 8443;
+    expect(model.config('lxd', { 'https-port': port })).toBe(true);
+    const first = await model.settle();
+    expect(first.failed.map((f) => `${f.unit} ${f.label}`)).toEqual([expect.stringMatching(/^lxd\/1 lxd-migration-relation-changed/)]);
+    expect(model.state.units['lxd/1']?.erroredEvent).toBeTruthy();
+
+    const remotes = await model.run('lxd/1', 'list-remotes', { timeout: 3 });
+    expect(remotes.status).toBe('completed');
+    const users = Object.values(remotes.results.users as Record<string, { user: string; remotes?: Record<string, Record<string, string>> }>);
+    expect(users.map((u) => u.user).sort()).toEqual(['nova', 'root']);
+    for (const user of users) {
+      const toPeer = Object.values(user.remotes ?? {}).filter((r) => r.peer === 'lxd/0');
+      expect(toPeer).toEqual([expect.objectContaining({ url: expect.stringMatching(new RegExp(`:${port}$`)), pin: 'pinned to the certificate the peer publishes', answers: 'yes, with the pinned certificate' })]);
+    }
+    const show = await model.run('lxd/1', 'show-config');
+    expect(show).toMatchObject({ status: 'completed', results: expect.objectContaining({ blocked: 'nothing' }) });
+
+    await model.settle({ retryFailedHooks: 3 });
+    expect(shell.lxdUnits().filter((u) => model.state.units[u]?.erroredEvent)).toEqual([]);
     expect(await meshProblems(model, shell, port)).toEqual([]);
   });
 });

@@ -28,12 +28,29 @@ export interface HookKillSpec {
   call?: number;
   /** 'before' (default): the call never happens; 'after': the tool took effect, the hook never hears back */
   when?: 'before' | 'after';
+  /** only a call whose arguments, joined by spaces, contain this (a juju-log line naming a change, say) */
+  argsContain?: string;
   /** or: kill this many milliseconds after the hook process started */
   afterMs?: number;
 }
 
+/**
+ * Something done to the world at a chosen hook-tool call, before the call runs (which then runs as
+ * usual): LXD's daemon stopped in the middle of a hook, say. Once, then spent.
+ */
+export interface ToolCallActionSpec {
+  unit: string;
+  hook?: string;
+  tool: string;
+  /** the Nth matching call from now (default 1) */
+  call?: number;
+  argsContain?: string;
+  /** what happens then; the tool call waits for it */
+  action: () => Promise<void>;
+}
+
 /** What happens to one tool call. */
-export type ToolVerdict = { kind: 'run' } | { kind: 'fail'; message: string } | { kind: 'kill'; when: 'before' | 'after' };
+export type ToolVerdict = { kind: 'run' } | { kind: 'fail'; message: string } | { kind: 'kill'; when: 'before' | 'after' } | { kind: 'act'; action: () => Promise<void> };
 
 interface ArmedFailure extends ToolFailureSpec {
   left: number;
@@ -44,9 +61,14 @@ interface ArmedKill extends HookKillSpec {
   spent: boolean;
 }
 
+interface ArmedAction extends ToolCallActionSpec {
+  seen: number;
+  spent: boolean;
+}
+
 /** A record of what fired, for tests to check that the fault they meant really happened. */
 export interface FiredFault {
-  kind: 'tool-failure' | 'kill';
+  kind: 'tool-failure' | 'kill' | 'action';
   unit: string;
   hook: string;
   tool: string | null;
@@ -55,6 +77,7 @@ export interface FiredFault {
 export class FaultPlan {
   private failures: ArmedFailure[] = [];
   private kills: ArmedKill[] = [];
+  private actions: ArmedAction[] = [];
   readonly fired: FiredFault[] = [];
 
   injectToolFailure(spec: ToolFailureSpec): void {
@@ -70,14 +93,21 @@ export class FaultPlan {
     this.kills.push({ ...spec, call, seen: 0, spent: false });
   }
 
+  atToolCall(spec: ToolCallActionSpec): void {
+    const call = spec.call ?? 1;
+    if (!Number.isInteger(call) || call < 1) throw new Error(`atToolCall: call must be a positive integer, got ${call}`);
+    this.actions.push({ ...spec, call, seen: 0, spent: false });
+  }
+
   clear(): void {
     this.failures = [];
     this.kills = [];
+    this.actions = [];
   }
 
   /** Faults still armed (not yet fired as often as asked). */
   armed(): number {
-    return this.failures.filter((f) => f.left > 0).length + this.kills.filter((k) => !k.spent).length;
+    return this.failures.filter((f) => f.left > 0).length + this.kills.filter((k) => !k.spent).length + this.actions.filter((a) => !a.spent).length;
   }
 
   /** A time-based kill for a hook about to start, if one is armed (it is spent now). */
@@ -89,9 +119,19 @@ export class FaultPlan {
     return kill.afterMs;
   }
 
-  /** Decides one tool call of a hook. */
-  onToolCall(unit: string, hook: string, tool: string): ToolVerdict {
-    const matches = (f: { unit: string; hook?: string; tool?: string }) => f.unit === unit && f.tool === tool && (f.hook === undefined || f.hook === hook);
+  /** Decides one tool call of a hook (`args`: the tool's arguments). */
+  onToolCall(unit: string, hook: string, tool: string, args: readonly string[] = []): ToolVerdict {
+    const joined = args.join(' ');
+    const matches = (f: { unit: string; hook?: string; tool?: string; argsContain?: string }) =>
+      f.unit === unit && f.tool === tool && (f.hook === undefined || f.hook === hook) && (f.argsContain === undefined || joined.includes(f.argsContain));
+    for (const act of this.actions) {
+      if (act.spent || !matches(act)) continue;
+      act.seen += 1;
+      if (act.seen < (act.call ?? 1)) continue;
+      act.spent = true;
+      this.fired.push({ kind: 'action', unit, hook, tool });
+      return { kind: 'act', action: act.action };
+    }
     for (const kill of this.kills) {
       if (kill.spent || kill.afterMs !== undefined || !matches(kill)) continue;
       kill.seen += 1;

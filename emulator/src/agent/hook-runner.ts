@@ -179,8 +179,8 @@ export async function runQueuedEvent(deps: AgentDeps, unit: UnitRecord, index: n
 
 function faultInterceptor(faults: FaultPlan | undefined, unit: string, hook: string, kill: (why: string) => Promise<void>): ToolInterceptor | null {
   if (!faults) return null;
-  return (tool) => {
-    const verdict = faults.onToolCall(unit, hook, tool);
+  return (tool, args) => {
+    const verdict = faults.onToolCall(unit, hook, tool, args);
     if (verdict.kind !== 'kill') return verdict;
     return { kind: 'kill', when: verdict.when, kill: () => kill(`${verdict.when} ${tool}`) };
   };

@@ -13,6 +13,7 @@ import { loopDevicesBackedUnder } from './loop-devices';
 import { startLxd, stopLxd } from './lxd-daemon';
 import { namespaceId, pidsInNamespaces, terminate } from './processes';
 import { LXD_UNITS, serviceStateDirOf, shimSettings } from './service-shim';
+import { SNAP_LXD_UNITS } from './snap-flavour';
 import { runInMachine } from './exec-in-machine';
 
 export interface BootReport {
@@ -34,13 +35,40 @@ export async function enabledOwnUnits(ownUnitDir: string): Promise<string[]> {
     if (!entry.isDirectory() || !entry.name.endsWith('.wants')) continue;
     for (const name of await readdir(path.join(ownUnitDir, entry.name)).catch(() => [])) units.add(name);
   }
-  return [...units].filter((u) => !(LXD_UNITS as readonly string[]).includes(u)).sort();
+  return [...units].filter((u) => !([...LXD_UNITS, ...SNAP_LXD_UNITS] as readonly string[]).includes(u)).sort();
 }
 
-/** Whether a unit file orders itself after LXD (After=lxd…); the others start before LXD does. */
+/** the names a unit file lists under one ordering key (After= or Before=), every line of it */
+function ordering(unitFile: string, key: 'After' | 'Before'): string[] {
+  const pattern = new RegExp(`^\\s*${key}\\s*=\\s*(.*)$`);
+  return unitFile.split('\n').flatMap((l) => pattern.exec(l)?.[1]?.split(/\s+/).filter(Boolean) ?? []);
+}
+
+/** Whether a unit file orders itself after LXD (After= one of its units, deb or snap); the others start before LXD does. */
 export function startsAfterLxd(unitFile: string): boolean {
-  const after = unitFile.split('\n').filter((l) => /^\s*After\s*=/.test(l)).join(' ');
-  return LXD_UNITS.some((u) => after.includes(u));
+  const after = ordering(unitFile, 'After');
+  return [...LXD_UNITS, ...SNAP_LXD_UNITS].some((u) => after.includes(u));
+}
+
+/**
+ * The units in the order systemd would start them: a unit ordered Before= another (or the other
+ * After= it) comes first; otherwise by name, as the init system's queue has no other order. A cycle
+ * (systemd breaks it by dropping a job) keeps the names' order for what is left.
+ */
+export function bootOrder(units: readonly string[], text: ReadonlyMap<string, string>): string[] {
+  const sorted = [...units].sort();
+  const after = new Map(sorted.map((u) => [u, new Set<string>()]));
+  for (const u of sorted) {
+    const file = text.get(u) ?? '';
+    for (const other of ordering(file, 'After')) if (after.has(other) && other !== u) after.get(u)?.add(other);
+    for (const other of ordering(file, 'Before')) if (after.has(other) && other !== u) after.get(other)?.add(u);
+  }
+  const order: string[] = [];
+  while (order.length < sorted.length) {
+    const ready = sorted.find((u) => !order.includes(u) && [...(after.get(u) ?? [])].every((dep) => order.includes(dep)));
+    order.push(ready ?? sorted.find((u) => !order.includes(u)) ?? '');
+  }
+  return order;
 }
 
 export async function rebootNamespaceMachine(machine: MachineRecord): Promise<{ machine: MachineRecord; report: BootReport }> {
@@ -64,8 +92,9 @@ export async function rebootNamespaceMachine(machine: MachineRecord): Promise<{ 
   const units = await enabledOwnUnits(ownDir);
   const text = new Map<string, string>();
   for (const unit of units) text.set(unit, await readFile(path.join(ownDir, unit), 'utf8').catch(() => ''));
-  const early = units.filter((u) => !startsAfterLxd(text.get(u) ?? ''));
-  const late = units.filter((u) => startsAfterLxd(text.get(u) ?? ''));
+  const ordered = bootOrder(units, text);
+  const early = ordered.filter((u) => !startsAfterLxd(text.get(u) ?? ''));
+  const late = ordered.filter((u) => startsAfterLxd(text.get(u) ?? ''));
   const start = async (unit: string) => {
     const res = await runInMachine(machine, { argv: ['systemctl', 'start', unit], env: { ...ROOT_ENV }, cwd: '/', timeoutMs: 120_000 });
     if (res.exitCode === 0) report.started.push(unit);

@@ -7,7 +7,7 @@ import { deployCharm } from '../agent/charm-copy';
 import type { RunOutcome } from '../agent/hook-runner';
 import { AGENT_PATH } from '../agent/hook-env';
 import { Scheduler, type PendingOperation, type SettleOptions, type SettleReport } from '../agent/scheduler';
-import type { HookKillSpec, ToolFailureSpec, FiredFault } from '../agent/faults';
+import type { HookKillSpec, ToolCallActionSpec, ToolFailureSpec, FiredFault } from '../agent/faults';
 import type { ToolBridge } from '../agent/tool-bridge';
 import { readUnitLog } from '../agent/unit-log';
 import type { BootReport } from '../machines/boot';
@@ -424,6 +424,16 @@ export class Model {
   killHookAt(spec: HookKillSpec): void {
     getUnit(this.state, spec.unit);
     this.scheduler.faults.killHookAt(spec);
+  }
+
+  /**
+   * Does something to the world at a unit's chosen hook-tool call (the Nth call of a tool, optionally
+   * only one whose arguments contain a string), before the call runs: stop the machine's LXD in the
+   * middle of a hook, say. The tool call waits for it, then runs as usual. Once, then spent.
+   */
+  atToolCall(spec: ToolCallActionSpec): void {
+    getUnit(this.state, spec.unit);
+    this.scheduler.faults.atToolCall(spec);
   }
 
   /** Faults injected so far that fired, in order; `clearFaults` drops the ones still armed. */

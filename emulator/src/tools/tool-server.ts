@@ -79,9 +79,11 @@ function reply(socket: net.Socket, response: ToolResponse): void {
 export type ToolCallHandling =
   | { kind: 'run' }
   | { kind: 'fail'; message: string }
-  | { kind: 'kill'; when: 'before' | 'after'; kill: () => Promise<void> };
+  | { kind: 'kill'; when: 'before' | 'after'; kill: () => Promise<void> }
+  /** do something to the world first (a test's fault), then run the call */
+  | { kind: 'act'; action: () => Promise<void> };
 
-export type ToolInterceptor = (tool: string) => ToolCallHandling;
+export type ToolInterceptor = (tool: string, args: readonly string[]) => ToolCallHandling;
 
 /** Serves hook-tool calls on one unix socket (a path, or "@name" for an abstract socket). */
 export class ToolServer {
@@ -146,7 +148,8 @@ export class ToolServer {
     if (version !== PROTOCOL_VERSION) return reply(socket, { code: 1, stdout: '', stderr: 'ERROR bad request: unsupported protocol version\n' });
     const ctx = this.contexts.get(contextId);
     if (!ctx || ctx.isClosed()) return reply(socket, { code: 1, stdout: '', stderr: `ERROR bad request: unknown context ${JSON.stringify(contextId)}\n` });
-    const handling = this.interceptors.get(contextId)?.(tool) ?? { kind: 'run' };
+    const handling = this.interceptors.get(contextId)?.(tool, args) ?? { kind: 'run' };
+    if (handling.kind === 'act') await handling.action();
     if (handling.kind === 'fail') return reply(socket, { code: 1, stdout: '', stderr: `ERROR ${handling.message}\n` });
     if (handling.kind === 'kill' && handling.when === 'before') {
       await handling.kill();

@@ -28,8 +28,9 @@ export class FakeContext implements HookContextHandle {
   constructor(readonly req: ContextRequest) {}
 
   /** A hook-tool call as the tool server sees it: injected faults apply. Returns the exit code. */
-  async tool(name: string): Promise<{ code: number; stderr: string }> {
-    const handling = this.req.interceptor?.(name) ?? { kind: 'run' as const };
+  async tool(name: string, args: readonly string[] = []): Promise<{ code: number; stderr: string }> {
+    const handling = this.req.interceptor?.(name, args) ?? { kind: 'run' as const };
+    if (handling.kind === 'act') await handling.action();
     if (handling.kind === 'fail') return { code: 1, stderr: `ERROR ${handling.message}\n` };
     if (handling.kind === 'kill') {
       await handling.kill();

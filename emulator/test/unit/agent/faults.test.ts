@@ -49,6 +49,22 @@ describe('FaultPlan', () => {
     expect(plan.onToolCall('a/0', 'x', 'relation-set')).toEqual({ kind: 'run' });
   });
 
+  test('a kill or an action may be limited to a call whose arguments contain a string', () => {
+    const plan = new FaultPlan();
+    plan.killHookAt({ unit: 'a/0', tool: 'juju-log', argsContain: 'set core.https_address', when: 'after' });
+    expect(plan.onToolCall('a/0', 'x', 'juju-log', ['--log-level', 'INFO', 'create bridge lxdbr0'])).toEqual({ kind: 'run' });
+    expect(plan.onToolCall('a/0', 'x', 'juju-log', ['--log-level', 'INFO', 'set core.https_address=[::]:8443'])).toEqual({ kind: 'kill', when: 'after' });
+    const done: string[] = [];
+    const action = async (): Promise<void> => void done.push('stopped');
+    plan.atToolCall({ unit: 'a/0', tool: 'status-set', argsContain: 'maintenance', call: 2, action });
+    expect(plan.onToolCall('a/0', 'x', 'status-set', ['active', 'ready'])).toEqual({ kind: 'run' });
+    expect(plan.onToolCall('a/0', 'x', 'status-set', ['maintenance', 'a'])).toEqual({ kind: 'run' });
+    expect(plan.onToolCall('a/0', 'x', 'status-set', ['maintenance', 'b'])).toEqual({ kind: 'act', action });
+    expect(plan.onToolCall('a/0', 'x', 'status-set', ['maintenance', 'c'])).toEqual({ kind: 'run' });
+    expect(plan.fired.map((f) => f.kind)).toEqual(['kill', 'action']);
+    expect(plan.armed()).toBe(0);
+  });
+
   test('a timed kill is handed out once, to the matching hook', () => {
     const plan = new FaultPlan();
     plan.killHookAt({ unit: 'a/0', hook: 'start', afterMs: 50 });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { enabledOwnUnits, startsAfterLxd } from '../../../src/machines/boot';
+import { bootOrder, enabledOwnUnits, startsAfterLxd } from '../../../src/machines/boot';
 import { Model } from '../../../src/model/model';
 import { charmDir, fakeDirs, FakeMachines, FakeTools, PRINCIPAL_CHARM, SUB_CHARM, type FakeCharm } from './fakes';
 
@@ -38,6 +38,22 @@ test('a unit ordered After= one of LXD\'s starts after it; Before= or no order s
   expect(startsAfterLxd('[Unit]\nAfter=lxd-containers.service\n')).toBe(true);
   expect(startsAfterLxd('[Unit]\nBefore=lxd.service\nAfter=local-fs.target\n')).toBe(false);
   expect(startsAfterLxd('[Service]\nExecStart=/bin/true\n')).toBe(false);
+  // the snap's units too, on a snap-shaped machine
+  expect(startsAfterLxd('[Unit]\nAfter=snap.lxd.daemon.service\n')).toBe(true);
+  expect(startsAfterLxd('[Unit]\nBefore=lxd.service snap.lxd.daemon.service\n')).toBe(false);
+});
+
+test('units start in their Before=/After= order among themselves, by name otherwise', () => {
+  const text = new Map([
+    ['a.service', '[Unit]\nAfter=z-loops.service\n'],
+    ['b.service', ''],
+    ['z-loops.service', '[Unit]\nBefore=lxd.service m.service\n'],
+    ['m.service', ''],
+  ]);
+  expect(bootOrder(['a.service', 'b.service', 'm.service', 'z-loops.service'], text)).toEqual(['b.service', 'z-loops.service', 'a.service', 'm.service']);
+  // a cycle still starts everything once
+  const cycle = new Map([['x.service', 'After=y.service'], ['y.service', 'After=x.service']]);
+  expect(bootOrder(['y.service', 'x.service'], cycle)).toEqual(['x.service', 'y.service']);
 });
 
 test('reboot queues start on every unit of the machine (principal and subordinate) and on no other', async () => {

@@ -36,5 +36,5 @@ export async function hookIsQuiet({ hook, memo, lxd, juju, now }: QuietInputs): 
     const [values, address] = await Promise.all([tools.configGet(), bindAddress(tools)]);
     inputs = await inputsDigest(values, address);
   }
-  return (await reasonToConverge(await remembered, lxd, now, inputs)) === null;
+  return (await reasonToConverge(await remembered, { lxd, now, charmVersion: memo.charmVersion, inputs })) === null;
 }

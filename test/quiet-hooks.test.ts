@@ -56,3 +56,14 @@ test('neither is quiet when LXD changed, is down, no memo exists, or the last fu
   const fresh = { ...w, memo: new MemoryMemo() };
   expect((await quiet(fresh, 'config-changed')).quiet).toBe(false);
 });
+
+test.each<[string, (text: string) => string | null]>([
+  ['missing', () => null],
+  ['corrupt (cut short)', (text) => text.slice(0, text.length - 7)],
+  ['from another charm version', (text) => JSON.stringify({ ...JSON.parse(text), charmVersion: '0.0.9+abc1234' })],
+])('a memo %s: neither hook is quiet, so the full charm converges', async (_, memo) => {
+  const w = await converged();
+  expect(await quiet(w, 'update-status')).toEqual({ quiet: true, askedJuju: false });
+  w.memo.text = memo(w.memo.text ?? '');
+  for (const hook of ['update-status', 'config-changed'] as const) expect((await quiet(w, hook)).quiet).toBe(false);
+});

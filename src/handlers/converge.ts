@@ -48,14 +48,15 @@ async function commit(s: Services, before: Readonly<Record<string, string>>, aft
  * move, unless that is half an hour old (update-status converges once it is an hour old): replacing a
  * file is a synchronous flush on ext4 that cost a hook up to 50 ms on a busy disk (measured).
  */
-async function remember(s: Services, before: string | null, outcome: Omit<QuickCheck, 'checkedAt'>): Promise<void> {
+async function remember(s: Services, before: string | null, outcome: Omit<QuickCheck, 'checkedAt' | 'charmVersion'>): Promise<void> {
   if (!s.memo) return;
   const now = s.now();
+  const { charmVersion } = s.memo;
   const last = parseQuickCheck(before);
-  const same = last !== null && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused && last.inputs === outcome.inputs;
+  const same = last !== null && last.charmVersion === charmVersion && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused && last.inputs === outcome.inputs;
   const age = last === null ? NaN : now.getTime() - Date.parse(last.checkedAt);
   if (same && age >= 0 && age < FULL_CHECK_INTERVAL_MS / 2) return;
-  await s.memo.write(quickCheckText({ ...outcome, checkedAt: now.toISOString() }));
+  await s.memo.write(quickCheckText({ ...outcome, checkedAt: now.toISOString(), charmVersion }));
 }
 
 export interface ConvergeOptions {

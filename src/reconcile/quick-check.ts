@@ -20,6 +20,8 @@ export interface QuickCheck {
   readonly checkedAt: string;
   /** inputsDigest() of that converge */
   readonly inputs: string;
+  /** the charm version that wrote it (the packed `version` file): another version's memo is not trusted */
+  readonly charmVersion: string;
 }
 
 /** SHA-256 of the config values and the bind address: what config-changed's outcome depends on. */
@@ -40,19 +42,27 @@ export function parseQuickCheck(text: string | null): QuickCheck | null {
   if (text === null) return null;
   try {
     const v = JSON.parse(text) as Partial<QuickCheck> | null;
-    if (typeof v?.lastStatus !== 'string' || typeof v.fingerprint !== 'string' || typeof v.paused !== 'boolean' || typeof v.checkedAt !== 'string' || typeof v.inputs !== 'string') return null;
-    return { lastStatus: v.lastStatus, fingerprint: v.fingerprint, paused: v.paused, checkedAt: v.checkedAt, inputs: v.inputs };
+    if (typeof v?.lastStatus !== 'string' || typeof v.fingerprint !== 'string' || typeof v.paused !== 'boolean' || typeof v.checkedAt !== 'string' || typeof v.inputs !== 'string' || typeof v.charmVersion !== 'string') return null;
+    return { lastStatus: v.lastStatus, fingerprint: v.fingerprint, paused: v.paused, checkedAt: v.checkedAt, inputs: v.inputs, charmVersion: v.charmVersion };
   } catch {
     return null;
   }
 }
 
-/**
- * Why a full converge is needed, or null when the memo and LXD say all is as it was. `inputs`: the
- * hook's own inputsDigest (config-changed), compared with the last converge's.
- */
-export async function reasonToConverge(check: QuickCheck | null, lxd: { server(): Promise<Pick<ServerInfo, 'serverVersion' | 'etag'>> }, now: Date, inputs?: string): Promise<string | null> {
+export interface QuickCheckInputs {
+  readonly lxd: { server(): Promise<Pick<ServerInfo, 'serverVersion' | 'etag'>> };
+  readonly now: Date;
+  /** the version of the charm running now (UnitMemo.charmVersion) */
+  readonly charmVersion: string;
+  /** the hook's own inputsDigest (config-changed), compared with the last converge's */
+  readonly inputs?: string;
+}
+
+/** Why a full converge is needed, or null when the memo and LXD say all is as it was. */
+export async function reasonToConverge(check: QuickCheck | null, { lxd, now, charmVersion, inputs }: QuickCheckInputs): Promise<string | null> {
   if (check === null) return 'nothing remembered from a previous converge';
+  // an upgrade may change what converge does: its first hooks converge whatever the memo says
+  if (check.charmVersion !== charmVersion) return `the memo was left by charm version "${check.charmVersion}", this is "${charmVersion}"`;
   if (check.paused) return null; // LXD is stopped on purpose; the status already says so
   if (!check.lastStatus.startsWith('active|')) return 'the last converge did not end active';
   const age = now.getTime() - Date.parse(check.checkedAt);

@@ -19,7 +19,7 @@ async function converged(): Promise<World> {
 
 async function quiet(w: World, hook: QuietHook, juju: HookTools = w.juju, now = new Date(0)): Promise<{ quiet: boolean; askedJuju: boolean }> {
   let askedJuju = false;
-  const result = await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, juju: async () => { askedJuju = true; return juju; }, now });
+  const result = await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, daemon: w.lxd.daemon, juju: async () => { askedJuju = true; return juju; }, now });
   return { quiet: result, askedJuju };
 }
 
@@ -31,10 +31,29 @@ test('which runs may end early: update-status and config-changed hooks only', ()
   expect(quietCandidate(undefined)).toBeNull();
 });
 
-test('right after a converge both are quiet; update-status asks Juju nothing', async () => {
+test('right after a converge both are quiet; update-status asks Juju nothing and LXD nothing (it looks at the daemon in /proc)', async () => {
   const w = await converged();
+  const reads = w.lxd.serverReads;
   expect(await quiet(w, 'update-status')).toEqual({ quiet: true, askedJuju: false });
+  expect(w.lxd.serverReads).toBe(reads);
   expect(await quiet(w, 'config-changed')).toEqual({ quiet: true, askedJuju: true });
+  expect(w.lxd.serverReads).toBe(reads + 1);
+});
+
+test('update-status is not quiet once the LXD daemon the converge saw is gone: stopped, restarted, or its pid reused by a later process', async () => {
+  const w = await converged();
+  const at = (minutes: number): Date => new Date(minutes * 60_000);
+  const stopped = { ...w, lxd: new FakeLxd({ down: true }) };
+  expect((await quiet(stopped, 'update-status')).quiet).toBe(false);
+  w.lxd.restartDaemon(at(5), w.lxd.serverPid); // same pid, started after the converge's check
+  expect((await quiet(w, 'update-status', w.juju, at(6))).quiet).toBe(false);
+  w.lxd.restartDaemon(at(-5)); // another pid
+  expect((await quiet(w, 'update-status')).quiet).toBe(false);
+  // and the full charm's update-status (it GETs /1.0) sees the new pid too: it converges and remembers it
+  const run = await runHook('update-status', w);
+  expect(run.exitCode).toBe(0);
+  expect(w.juju.logs).toContain('INFO update-status: the LXD daemon the last converge saw is not running: converging');
+  expect(await quiet(w, 'update-status')).toEqual({ quiet: true, askedJuju: false });
 });
 
 test('config-changed is not quiet once a value or the bind address changed; update-status does not look at those', async () => {
@@ -46,11 +65,13 @@ test('config-changed is not quiet once a value or the bind address changed; upda
   expect((await quiet(w, 'update-status')).quiet).toBe(true);
 });
 
-test('neither is quiet when LXD changed, is down, no memo exists, or the last full check is an hour old', async () => {
+test('neither is quiet when LXD is down, no memo exists, or the last full check is an hour old; a hand change to the server config: config-changed notices, update-status leaves it to the full check', async () => {
   const w = await converged();
-  expect((await quiet(w, 'config-changed', w.juju, new Date(60 * 60_000))).quiet).toBe(false);
+  for (const hook of ['update-status', 'config-changed'] as const) expect((await quiet(w, hook, w.juju, new Date(60 * 60_000))).quiet).toBe(false);
   await w.lxd.patchServerConfig({ 'core.https_address': '[::]:9999' });
-  for (const hook of ['update-status', 'config-changed'] as const) expect((await quiet(w, hook)).quiet).toBe(false);
+  expect((await quiet(w, 'config-changed')).quiet).toBe(false);
+  expect((await quiet(w, 'update-status')).quiet).toBe(true);
+  expect((await quiet(w, 'update-status', w.juju, new Date(60 * 60_000))).quiet).toBe(false);
   const down = { ...w, lxd: new FakeLxd({ down: true }) };
   expect((await quiet(down, 'update-status')).quiet).toBe(false);
   const fresh = { ...w, memo: new MemoryMemo() };

@@ -53,7 +53,7 @@ async function remember(s: Services, before: string | null, outcome: Omit<QuickC
   const now = s.now();
   const { charmVersion } = s.memo;
   const last = parseQuickCheck(before);
-  const same = last !== null && last.charmVersion === charmVersion && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused && last.inputs === outcome.inputs;
+  const same = last !== null && last.charmVersion === charmVersion && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.lxdPid === outcome.lxdPid && last.paused === outcome.paused && last.inputs === outcome.inputs;
   const age = last === null ? NaN : now.getTime() - Date.parse(last.checkedAt);
   if (same && age >= 0 && age < FULL_CHECK_INTERVAL_MS / 2) return;
   await s.memo.write(quickCheckText({ ...outcome, checkedAt: now.toISOString(), charmVersion }));
@@ -177,10 +177,10 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     let state = inputs.state;
     const digest = await inputsDigest(values, address);
     /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
-    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = '', peers?: MigrationOutcome): Promise<void> => {
+    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, lxd = { fingerprint: '', pid: 0 }, peers?: MigrationOutcome): Promise<void> => {
       const reported = await report(s, status, now, force);
       await commit(s, stateBag, reported, peers);
-      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest });
+      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: lxd.fingerprint, lxdPid: lxd.pid, paused: status === PAUSED, inputs: digest });
     };
     if (state.pausedSince && !resuming) {
       // LXD is stopped on purpose: touch nothing until the resume action
@@ -252,6 +252,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
       : bindingProblem ? { status: 'waiting', message: bindingProblem }
       : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length, poolSpace), peers?.wiring ?? null);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
-    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '', peers ?? undefined);
+    const active = status.status === 'active';
+    await finish(status, state, outcome.worked || resuming, { fingerprint: active ? fingerprintOf(server) : '', pid: active ? (server.serverPid ?? 0) : 0 }, peers ?? undefined);
   };
 }

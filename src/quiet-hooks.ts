@@ -40,6 +40,6 @@ export async function hookIsQuiet({ hook, memo, lxd, daemon, juju, now }: QuietI
   server.catch(() => undefined); // its rejection is read below, after the tools
   const tools = await juju();
   const [values, address] = await Promise.all([tools.configGet(), bindAddress(tools)]);
-  const inputs = await inputsDigest(values, address);
+  const inputs = inputsDigest(values, address);
   return (await reasonToConverge(remembered, { lxd: { server: () => server }, now, charmVersion, inputs })) === null;
 }

@@ -1,6 +1,7 @@
 // The hook entry point's early end: after a full converge left its memo, update-status and
 // config-changed end without the full charm only while nothing they compare has changed.
 import { hookIsQuiet, quietCandidate, type QuietHook } from '../src/quiet-hooks';
+import { inputsDigest } from '../src/reconcile/quick-check';
 import type { HookTools } from '../src/juju/hook-tools';
 import { aUnit } from './builders/juju-state';
 import { runHook } from './builders/run-hook';
@@ -87,4 +88,11 @@ test.each<[string, (text: string) => string | null]>([
   expect(await quiet(w, 'update-status')).toEqual({ quiet: true, askedJuju: false });
   w.memo.text = memo(w.memo.text ?? '');
   for (const hook of ['update-status', 'config-changed'] as const) expect((await quiet(w, hook)).quiet).toBe(false);
+});
+
+test('the inputs digest: the same for the same values in any key order, another for any changed value or address', () => {
+  const digest = inputsDigest({ a: 1, b: 'x' }, '10.0.0.5');
+  expect(digest).toMatch(/^[0-9a-f]{16}$/);
+  expect(inputsDigest({ b: 'x', a: 1 }, '10.0.0.5')).toBe(digest);
+  for (const other of [inputsDigest({ a: 2, b: 'x' }, '10.0.0.5'), inputsDigest({ a: 1, b: 'y' }, '10.0.0.5'), inputsDigest({ a: 1, b: 'x' }, '10.0.0.6'), inputsDigest({ a: 1, b: 'x' }, null)]) expect(other).not.toBe(digest);
 });

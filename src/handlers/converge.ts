@@ -175,7 +175,7 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const [inputs, memo] = await Promise.all([readInputs(s), s.memo?.read() ?? null]);
     const { values, stateBag, relation, binding, address, config: parsed, packaging } = inputs;
     let state = inputs.state;
-    const digest = await inputsDigest(values, address);
+    const digest = inputsDigest(values, address);
     /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
     const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, lxd = { fingerprint: '', pid: 0 }, peers?: MigrationOutcome): Promise<void> => {
       const reported = await report(s, status, now, force);

@@ -15,6 +15,7 @@ PACKAGES=(
   iproute2 util-linux         # ip netns / veth, unshare / nsenter / losetup
   zip unzip                   # inspecting .charm archives by hand and in benchmarks
   gcc make                    # the emulator's small native helpers
+  curl openssl                # the https relation's client test charm (its certificate, its API calls)
 )
 NODE_MIN_MAJOR=20 NODE_MIN_MINOR=19   # eslint 10 needs ^20.19; the charm bundle itself targets Node 18.19
 

@@ -34,6 +34,10 @@ export const hooks: Readonly<Record<string, Handler>> = {
   ...relationHooks('lxd', ALL_PHASES, converge),
   ...relationHooks('lxd-migration', PEER_PHASES, converge),
   ...relationHooks('container', ALL_PHASES, converge),
+  ...relationHooks('https', ALL_PHASES, converge),
+  // Juju storage `local` (metadata.yaml): a device joins the pool, or may leave it only when nothing is on it
+  'local-storage-attached': onDemand(async () => (await lifecycle()).storageAttached),
+  'local-storage-detaching': converge,
 };
 
 /** Actions declared in actions.yaml → handler (the names come from the generated params validators). */

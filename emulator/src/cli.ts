@@ -4,7 +4,7 @@
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { builtinCharm, Model, ModelError } from './index';
+import { builtinCharm, Model, ModelError, parseStorageDirective } from './index';
 import { loadCharm } from './model/charm-loader';
 import type { RunOutcome } from './agent/hook-runner';
 import { coerceConfigValue, effectiveConfig, parseRunCommand } from './model/params';
@@ -87,6 +87,9 @@ Usage: juju-emulator [-m <model>] <command> [args]
   add-model [--backend namespace|local]           create the model
   deploy <charm-dir|.charm|builtin:name> [app] [-n N] [--config k=v]... [--config-file f.yaml]
          [--loop-devices N] [--loop-size GiB] [--no-lxd] [--lxd deb|snap] [--snapd-version V]
+         [--resource name=file]... [--storage name=loop,1G[,count]]...
+  attach-resource <app> name=file   a new revision of a file resource; its units run upgrade-charm
+  add-storage <unit> name=[loop,][size][,count]   detach-storage <storage-id>...   storage
   add-unit <app> [-n N]             remove-unit <unit>...
   relate|integrate <a>[:ep] <b>[:ep]  remove-relation <a> <b>
   config <app> [k=v ...] [--reset k]  (no k=v: print the effective config as JSON)
@@ -105,6 +108,13 @@ Usage: juju-emulator [-m <model>] <command> [args]
 
 Commands that change the model run the resulting hooks until the model is idle (skip with --no-settle).
 Exit codes: 0 ok, 1 operation failed (or a hook failed during settle), 2 usage error.`;
+
+/** `name=file`, as juju deploy --resource and juju attach-resource take it */
+function resourceArg(arg: string): [string, string] {
+  const eq = arg.indexOf('=');
+  if (eq <= 0 || eq === arg.length - 1) throw new UsageError(`expected a resource as name=file, got "${arg}"`);
+  return [arg.slice(0, eq), arg.slice(eq + 1)];
+}
 
 function charmPath(source: string): string {
   if (source.startsWith('builtin:')) {
@@ -195,8 +205,30 @@ async function main(argv: string[]): Promise<number> {
             lxdPackaging: packagingFlag(p),
             snapdVersion: flag(p, 'snapd-version'),
           },
+          resources: Object.fromEntries((p.flags.get('resource') ?? []).map((arg) => resourceArg(arg))),
+          storage: (p.flags.get('storage') ?? []).map((arg) => parseStorageDirective(arg)),
         });
         process.stdout.write(`deployed "${appName}"\n`);
+        return await settleAfter(model, p);
+      }
+      case 'add-storage': {
+        const [unit, directive] = need(p, 2, 'add-storage <unit> name=[loop,][size][,count]');
+        const ids = await model.addStorage(unit as string, parseStorageDirective(directive as string));
+        process.stdout.write(`added storage ${ids.join(', ')} to ${unit}\n`);
+        return await settleAfter(model, p);
+      }
+      case 'detach-storage': {
+        for (const id of need(p, 1, 'detach-storage <storage-id>...')) model.detachStorage(id);
+        return await settleAfter(model, p);
+      }
+      case 'storage': {
+        const rows = Object.values(model.state.storage ?? {}).map((s) => `${s.unit.padEnd(16)} ${s.id.padEnd(12)} ${s.kind.padEnd(6)} ${s.life.padEnd(10)} ${s.location} ${Math.round(s.sizeBytes / 1024 ** 2)}MiB`);
+        process.stdout.write(`${['Unit             Storage-ID   Type   State      Location', ...rows].join('\n')}\n`);
+        return 0;
+      }
+      case 'attach-resource': {
+        const [app, ...args] = need(p, 2, 'attach-resource <app> name=file');
+        for (const [resource, file] of args.map((arg) => resourceArg(arg))) model.attachResource(app as string, resource, file);
         return await settleAfter(model, p);
       }
       case 'add-unit': {

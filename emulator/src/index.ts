@@ -4,6 +4,7 @@
 export { Model, type DeployOptions, type ModelOptions, type BackendKind } from './model/model';
 export { CharmError, loadCharm } from './model/charm-loader';
 export { ModelError } from './model/topology';
+export { parseStorageDirective, type StorageDirective } from './model/storage';
 export { parseRunCommand, parseRunParams, type RunCommand, type RunParamsOptions } from './model/params';
 export { defaultParallelism, HookStormError, type OrderPolicy, type PendingOperation, type SettleOptions, type SettleReport } from './agent/scheduler';
 export type { RunOutcome } from './agent/hook-runner';

@@ -12,10 +12,10 @@ import { LxdApiError } from '../lxd/lxd-api';
 import { applyPlan } from '../reconcile/apply';
 import { FULL_CHECK_INTERVAL_MS, fingerprintOf, inputsDigest, parseQuickCheck, quickCheckText, type QuickCheck } from '../reconcile/quick-check';
 import { observe } from '../reconcile/observe';
-import { describeChange, plan, type Plan } from '../reconcile/plan';
+import { describeChange, detachRefusal, plan, type Plan } from '../reconcile/plan';
 import type { Observed } from '../reconcile/observed';
 import { publishedKey, publishedPoolName, type LxdRelation } from './lxd-relation';
-import { readInputs } from './inputs';
+import { readInputs, readSnapResource } from './inputs';
 import { MIGRATION_ENDPOINT, reconcileMigration, type MigrationOutcome } from './migration';
 import { readAhead } from '../juju/read-ahead';
 import type { Handler, Services } from './services';
@@ -193,10 +193,15 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
       await finish(blocked(parsed.ok ? [] : [describeProblems(parsed.problems)]), state, false);
       return;
     }
+    // deb hosts have no use for the lxd-snap resource: said once per deploy or attach (start, upgrade-charm)
+    if (packaging === 'distro' && s.event.kind === 'hook' && (s.event.name === 'start' || s.event.name === 'upgrade-charm')) {
+      const resource = await readSnapResource(s);
+      if (resource.kind === 'file') await s.juju.log('INFO', `resource lxd-snap (${resource.sizeBytes} bytes) is ignored: LXD on this host is the distro package, not the snap`);
+    }
     // the peer wiring's reads overlap with observing LXD below
     s = withPeerReadsStarted(s);
     const config = parsed.config;
-    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging });
+    const desired = desiredHost({ config, bindAddress: address, keepListener: !binding.known, relationUsers: relation.users, packaging, https: inputs.https, storage: inputs.storage, detaching: inputs.detaching, snapResource: inputs.snapResource });
     const trust = await resolveTrustPassword(config.trustPassword, state, s.juju);
     state = { ...state, ...trust.remember };
     const observeAgain = (known: CharmState): Promise<Observed> => observe(desired, s, known, trust.hash);
@@ -228,7 +233,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
 
     const outcome = await applyRounds({ s, desired, config, trust, first, observeAgain, loadTemplate, alreadyWorking: waited }, state);
     // notes repeat every hook: log them only when this hook did work, not on the no-change path
-    if (outcome.worked) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
+    // (and in an https relation hook: what it says of the client's data is its answer)
+    if (outcome.worked || inputs.https.recheck) for (const note of outcome.plan.notes) await s.juju.log('INFO', note);
     state = await publishToNova(s, relation, desired.pool, outcome, newNonce);
 
     const { server, networks, poolSpace } = outcome.observed;
@@ -254,5 +260,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
     const active = status.status === 'active';
     await finish(status, state, outcome.worked || resuming, { fingerprint: active ? fingerprintOf(server) : '', pid: active ? (server.serverPid ?? 0) : 0 }, peers ?? undefined);
+    // the status says why; the failed hook is what keeps Juju from taking the device (it retries, or the operator resolves)
+    const refusal = detachRefusal(desired.pool, outcome.observed);
+    if (refusal) throw new Error(`refusing to let ${desired.pool.detaching?.id ?? 'the storage'} go: ${refusal}`);
   };
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Handler } from './services';
 import { makeConverge } from './converge';
 import { makeShowConfig } from './show-config';
+import { readCharmState } from '../model/charm-state';
 export { install } from './install';
 
 /** Juju runs hooks and actions with cwd = the charm dir, where pack puts templates/: a relative path is enough. */
@@ -10,6 +11,20 @@ const loadTemplate = (): Promise<string> => readFile('templates/preseed.yaml.hbs
 
 /** config-changed, upgrade-charm, start, update-status, leader and relation hooks */
 export const converge: Handler = makeConverge({ loadTemplate });
+
+/**
+ * local-storage-attached: a machine charm's storage attaches before install (contract §4.2), when there
+ * is no LXD to give it to yet; the first converge after install takes it. Later, it converges.
+ */
+export const storageAttached: Handler = async (s) => {
+  const state = readCharmState(await s.juju.stateGet());
+  if (state.lastStatus === '') {
+    const storage = s.event.kind === 'hook' ? s.event.storage : undefined;
+    await s.juju.log('INFO', `storage ${storage?.id ?? 'local'} attached at ${storage?.location ?? '?'} before install: the pool takes it once LXD is installed`);
+    return;
+  }
+  await converge(s);
+};
 
 /** For the resume action once LXD runs again: a full converge that also forgets the pause. */
 export const resumeConverge: Handler = makeConverge({ loadTemplate, resuming: true });

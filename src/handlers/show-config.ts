@@ -12,12 +12,12 @@ import { hashPassword } from './trust-password';
 
 export function makeShowConfig(loadTemplate: () => Promise<string>): Handler {
   return async (s) => {
-    const { config: parsed, state, relation, address, packaging } = await readInputs(s);
+    const { config: parsed, state, relation, https, address, packaging, storage } = await readInputs(s);
     if (!parsed.ok || packaging === null) {
       await s.juju.actionFail(parsed.ok ? 'no LXD packaging' : describeProblems(parsed.problems));
       return;
     }
-    const desired = desiredHost({ config: parsed.config, bindAddress: address, relationUsers: relation.users, packaging });
+    const desired = desiredHost({ config: parsed.config, bindAddress: address, relationUsers: relation.users, packaging, https, storage });
     const wantedHash = parsed.config.trustPassword ? hashPassword(parsed.config.trustPassword) : state.trustPasswordHash;
     const observed = await observe(desired, s, state, wantedHash);
     const todo = plan(desired, observed);

@@ -1,6 +1,7 @@
 // Host over real commands (run-process.ts, argv arrays, never a shell) and file reads. Reads that the hot path
 // needs (groups, modules, subids, loop backing files, container markers) are plain file reads: no spawn.
-import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, writeFileSync, openSync, closeSync, ftruncateSync, createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { HostCommandError, PackageError, SnapdError, thinMetadataGrowth, type DeviceContent, type DeviceFacts, type Host, type OsRelease, type PathKind, type SubIdRange, type VolumeGroup } from './host';
 import type { SysctlWrite } from './kernel-host';
 import { lxdServiceCommands, type LxdPackaging } from './lxd-service';
@@ -113,6 +114,34 @@ export class ExecHost implements Host {
   async snapInstall(name: string, channel: string): Promise<void> {
     const result = await exec('snap', ['install', name, `--channel=${channel}`]);
     if (result.failed) throw new PackageError(`${name} (snap, ${channel})`, String(result.stderr).trim());
+  }
+
+  async snapInstallFile(name: string, file: string): Promise<void> {
+    const result = await exec('snap', ['install', '--dangerous', file]);
+    if (result.failed) throw new PackageError(`${name} (snap, ${file})`, String(result.stderr).trim());
+    // the store's assertion makes the lxc alias; a dangerous install has none (as canonical/charm-lxd does)
+    if (name === 'lxd') {
+      const alias = await exec('snap', ['alias', 'lxd.lxc', 'lxc']);
+      if (alias.failed) throw new PackageError(`${name} (snap alias lxd.lxc lxc)`, String(alias.stderr).trim());
+    }
+  }
+
+  async snapRefreshAmend(name: string, channel: string): Promise<void> {
+    const result = await exec('snap', ['refresh', name, '--amend', `--channel=${channel}`]);
+    if (result.failed) throw new PackageError(`${name} (snap, ${channel})`, String(result.stderr).trim());
+  }
+
+  async fileDigest(path: string): Promise<{ sizeBytes: number; sha256: string; head: string }> {
+    const hash = createHash('sha256');
+    let head = Buffer.alloc(0);
+    let sizeBytes = 0;
+    for await (const chunk of createReadStream(path)) {
+      const bytes = chunk as Buffer;
+      if (head.length < 4) head = Buffer.concat([head, bytes.subarray(0, 4 - head.length)]);
+      sizeBytes += bytes.length;
+      hash.update(bytes);
+    }
+    return { sizeBytes, sha256: hash.digest('hex'), head: head.toString('hex') };
   }
 
   async snapRefresh(name: string, channel: string): Promise<void> {

@@ -52,6 +52,12 @@ export interface Host extends KernelHost {
   /** snap refresh <name> --channel=<channel>; a failure is a PackageError naming the snap */
   snapRefresh(name: string, channel: string): Promise<void>;
   snapInstall(name: string, channel: string): Promise<void>;
+  /** `snap install --dangerous <file>` (a sideloaded snap: no assertion, so `snap alias lxd.lxc lxc` too); a failure is a PackageError */
+  snapInstallFile(name: string, file: string): Promise<void>;
+  /** `snap refresh <name> --amend --channel=<channel>`: a sideloaded snap back to the store's */
+  snapRefreshAmend(name: string, channel: string): Promise<void>;
+  /** size, sha256 and the first 4 bytes (hex) of a file: what a resource is, without holding it in memory */
+  fileDigest(path: string): Promise<{ readonly sizeBytes: number; readonly sha256: string; readonly head: string }>;
   /** snapd's version (`snap version`), e.g. "2.63"; null when it says none */
   snapdVersion(): Promise<string | null>;
   /** `snap get <snap> <key>`: the value, or null when the option was never set */

@@ -28,11 +28,23 @@ export interface RelationContext {
   readonly departingUnit: UnitName | null;
 }
 
+/** The storage instance a `<name>-storage-attached`/`-detaching` hook is about (JUJU_STORAGE_*). */
+export interface StorageContext {
+  /** "local/0" */
+  readonly id: string;
+  /** the storage name from metadata.yaml: "local" */
+  readonly name: string;
+  readonly location: string;
+  readonly kind: string;
+}
+
 export interface HookEvent {
   readonly kind: 'hook';
   /** the hook name, e.g. `lxd-migration-relation-changed` */
   readonly name: string;
   readonly relation: RelationContext | null;
+  /** storage hooks only */
+  readonly storage?: StorageContext;
   readonly unit: UnitContext;
 }
 
@@ -143,6 +155,19 @@ function readRelation(env: Env, hookName: string, problems: string[]): RelationC
   return { endpoint: idMatch[1] ?? '', id: idText ?? '', remoteApp, remoteUnit, departingUnit };
 }
 
+const STORAGE_HOOK = /^(.+)-storage-(attached|detaching)$/;
+
+function readStorage(env: Env, hookName: string, problems: string[]): StorageContext | null {
+  const hookMatch = STORAGE_HOOK.exec(hookName);
+  if (!hookMatch) return null;
+  const id = nonEmpty(env.JUJU_STORAGE_ID);
+  const name = id?.split('/')[0];
+  if (id === null || !/^[a-z][a-z0-9-]*\/\d+$/.test(id)) problems.push(`storage hook ${hookName} without a JUJU_STORAGE_ID like ${hookMatch[1] ?? 'name'}/0`);
+  else if (name !== hookMatch[1]) problems.push(`JUJU_STORAGE_ID "${id}" does not belong to hook ${hookName}`);
+  if (id === null || name === undefined || problems.length > 0) return null;
+  return { id, name, location: env.JUJU_STORAGE_LOCATION ?? '', kind: env.JUJU_STORAGE_KIND ?? '' };
+}
+
 /** Builds the event from the environment, or throws JujuContextError naming every problem. */
 export function readJujuEvent(env: Env): JujuEvent {
   const problems: string[] = [];
@@ -155,6 +180,7 @@ export function readJujuEvent(env: Env): JujuEvent {
     return { kind: 'action', name: event.name, actionId, unit };
   }
   const relation = event === null ? null : readRelation(env, event.name, problems);
+  const storage = event === null ? null : readStorage(env, event.name, problems);
   if (problems.length > 0 || unit === null || event === null) throw new JujuContextError(problems);
-  return { kind: 'hook', name: event.name, relation, unit };
+  return { kind: 'hook', name: event.name, relation, unit, ...(storage ? { storage } : {}) };
 }

@@ -1,7 +1,7 @@
 // HookTools over the real hook tools: argv from tool-calls.ts, JSON from tool-output.ts, processes from an
 // injected runner. A non-zero exit becomes HookToolError{tool, exitCode, stderr}. What cannot change during
 // one hook (config, addresses, network info) is read once per process.
-import { HookToolError, type Bag, type CharmConfigValues, type HookTools, type LogLevel, type NetworkInfo, type RelationId, type SecretContent, type SecretInfo, type UnitName, type WorkloadStatus } from './hook-tools';
+import { HookToolError, type Bag, type CharmConfigValues, type HookTools, type LogLevel, type NetworkInfo, type RelationId, type SecretContent, type SecretInfo, type StorageInfo, type UnitName, type WorkloadStatus } from './hook-tools';
 import * as calls from './tool-calls';
 import * as output from './tool-output';
 import { jujuHasSecrets } from './secrets-support';
@@ -147,5 +147,17 @@ export class ExecHookTools implements HookTools {
 
   async secretInfoGet(ref: { id?: string; label?: string }): Promise<SecretInfo> {
     return output.secretInfo('secret-info-get', await this.run(calls.secretInfoGet(ref)));
+  }
+
+  async storageList(name: string): Promise<string[]> {
+    return output.stringList('storage-list', await this.run(calls.storageList(name)));
+  }
+
+  async storageGet(id: string): Promise<StorageInfo> {
+    return output.storageInfo('storage-get', await this.run(calls.storageGet(id)));
+  }
+
+  async resourceGet(name: string): Promise<string> {
+    return output.resourcePath('resource-get', await this.run(calls.resourceGet(name)));
   }
 }

@@ -41,6 +41,13 @@ export interface SecretInfo {
   readonly owner: 'unit' | 'application';
 }
 
+/** What `storage-get -s <id>` reports of one attached storage instance. */
+export interface StorageInfo {
+  readonly kind: 'block' | 'filesystem';
+  /** a block device path (/dev/vdb) or a mount point */
+  readonly location: string;
+}
+
 export interface HookTools {
   // configuration and identity
   configGet(): Promise<CharmConfigValues>;
@@ -81,6 +88,13 @@ export interface HookTools {
   secretSet(id: string, content: SecretContent): Promise<void>;
   secretIds(): Promise<string[]>;
   secretInfoGet(idOrLabel: { id?: string; label?: string }): Promise<SecretInfo>;
+
+  // storage (contract §3.10) and resources
+  /** storage-list <name>: the ids of the instances attached to this unit ("local/0") */
+  storageList(name: string): Promise<string[]>;
+  storageGet(id: string): Promise<StorageInfo>;
+  /** resource-get <name>: the path of the resource's file on this machine; HookToolError when none was uploaded */
+  resourceGet(name: string): Promise<string>;
 }
 
 /** A hook tool exited non-zero; stderr is Juju's `ERROR …` text. */

@@ -39,6 +39,10 @@ export const stateGet = (): ToolCall => call('state-get', [JSON_FORMAT]);
 export const stateSet = (changes: Bag): ToolCall => call('state-set', ['--file', '-'], settingsInput(changes));
 export const stateDelete = (key: string): ToolCall => call('state-delete', ['--', key]);
 
+export const storageList = (name: string): ToolCall => call('storage-list', [JSON_FORMAT, name]);
+export const storageGet = (id: string): ToolCall => call('storage-get', [JSON_FORMAT, '-s', id]);
+export const resourceGet = (name: string): ToolCall => call('resource-get', [name]);
+
 export const actionGet = (): ToolCall => call('action-get', [JSON_FORMAT]);
 export const actionSet = (results: Readonly<Record<string, unknown>>): ToolCall =>
   call('action-set', flattenResults(results).map(([k, v]) => `${k}=${v}`));

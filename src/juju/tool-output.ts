@@ -1,7 +1,7 @@
 // Parsers for the tools' --format=json output (Go json.Marshal: `null` for nil, nothing at all from some
 // agents when empty). Each checks the shape it documents and copies into null-prototype objects, so a
 // key like "__proto__" in relation data stays plain data. Pure.
-import { HookToolOutputError, type Bag, type CharmConfigValues, type ConfigValue, type NetworkInfo, type SecretInfo, type StatusName, type WorkloadStatus } from './hook-tools';
+import { HookToolOutputError, type Bag, type CharmConfigValues, type ConfigValue, type NetworkInfo, type SecretInfo, type StatusName, type StorageInfo, type WorkloadStatus } from './hook-tools';
 
 /** JSON text → value; empty output counts as null. */
 export function parseJson(tool: string, stdout: string): unknown {
@@ -114,4 +114,20 @@ export function secretUri(tool: string, stdout: string): string {
   const uri = stdout.trim();
   if (!/^secret:\S+$/.test(uri)) throw new HookToolOutputError(tool, 'expected a secret URI');
   return uri;
+}
+
+/** storage-get's {"kind":"block","location":"/dev/vdb"}. */
+export function storageInfo(tool: string, stdout: string): StorageInfo {
+  const value = record(tool, parseJson(tool, stdout));
+  const { kind, location } = value;
+  if (kind !== 'block' && kind !== 'filesystem') throw new HookToolOutputError(tool, `kind is ${describe(kind)}, not block or filesystem`);
+  if (typeof location !== 'string' || location === '') throw new HookToolOutputError(tool, 'no location');
+  return { kind, location };
+}
+
+/** resource-get prints the file's path and a newline (it has no --format). */
+export function resourcePath(tool: string, stdout: string): string {
+  const path = stdout.trim();
+  if (!path.startsWith('/') || path.includes('\n')) throw new HookToolOutputError(tool, 'expected one absolute path');
+  return path;
 }

@@ -50,6 +50,12 @@ export interface CharmState {
    * covers it), "criu.enable" (set and the daemon reloaded), "var-lib-lxd" (the link to the snap's data)
    */
   readonly snapEnsured: readonly string[];
+  /** sha256 of the lxd-snap resource installed with `snap install --dangerous` ("" none: the store's snap) */
+  readonly snapSideload: string;
+  /** https relation: trust entry name → "<fingerprint>|<projects>" last made so (the trust store is read only when this differs) */
+  readonly httpsTrusted: Readonly<Record<string, string>>;
+  /** https relation id → "<server fingerprint>|<addresses>" last published there */
+  readonly httpsPublished: Readonly<Record<string, string>>;
 }
 
 export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
@@ -73,6 +79,9 @@ export const STATE_KEYS: { readonly [K in keyof CharmState]: string } = {
   hardeningPrevious: 'hardening-previous',
   preseedServer: 'preseed-server',
   snapEnsured: 'snap-ensured',
+  snapSideload: 'snap-sideload',
+  httpsTrusted: 'https-trusted',
+  httpsPublished: 'https-published',
 };
 
 const jsonList = <T>(text: string | undefined, valid: (x: unknown) => x is T): T[] => {
@@ -120,6 +129,9 @@ export function readCharmState(bag: Bag): CharmState {
     hardeningPrevious: jsonRecord(bag[STATE_KEYS.hardeningPrevious]),
     preseedServer: jsonRecord(bag[STATE_KEYS.preseedServer]),
     snapEnsured: jsonList(bag[STATE_KEYS.snapEnsured], isString),
+    snapSideload: s('snapSideload'),
+    httpsTrusted: jsonRecord(bag[STATE_KEYS.httpsTrusted]),
+    httpsPublished: jsonRecord(bag[STATE_KEYS.httpsPublished]),
   };
 }
 

@@ -3,7 +3,9 @@ import type { BridgeAddress, CharmConfig, DeviceSpec, StorageType } from './conf
 import type { LxdConfig, LxdDevice } from '../lxd/lxd-api';
 import { desiredSoftware, type LxdPackaging, type DesiredSoftware } from './software';
 import type { LxdPreseed } from './lxd-preseed';
+import type { SnapResource } from './snap-resource';
 import { desiredHardening, desiredSysctl, type DesiredHardening, type DesiredSysctl } from './kernel-tuning';
+import { NO_HTTPS, type HttpsRelation } from './https-clients';
 
 export interface DesiredPool {
   readonly name: string;
@@ -15,6 +17,8 @@ export interface DesiredPool {
   readonly config: LxdConfig;
   readonly overwrite: boolean;
   readonly ephemeralUnmount: string | null;
+  /** the Juju storage device a -storage-detaching hook is about to take away (not in `devices`) */
+  readonly detaching: { readonly id: string; readonly device: string } | null;
 }
 
 export interface DesiredBridge {
@@ -39,6 +43,10 @@ export interface DesiredHost {
   readonly hardening: DesiredHardening;
   /** lxd-preseed's objects and server keys, on top of what the charm manages */
   readonly preseed: LxdPreseed;
+  /** the https relation's clients: their certificates trusted, this unit's published to them */
+  readonly https: HttpsRelation;
+  /** the lxd-snap resource on a snap host: a file to sideload, empty (back to the store), absent or null (as it is) */
+  readonly snapResource: SnapResource | null;
 }
 
 export interface DesiredInputs {
@@ -50,6 +58,18 @@ export interface DesiredInputs {
   readonly relationUsers: readonly string[];
   /** where LXD comes from (readInputs decides it: chooseSource) */
   readonly packaging: LxdPackaging;
+  /** the https relation as read (default: none) */
+  readonly https?: HttpsRelation;
+  /** Juju storage `local` attached to the unit: more devices for the pool, after block-devices */
+  readonly storage?: ReadonlyArray<{ readonly id: string; readonly location: string }>;
+  readonly detaching?: { readonly id: string; readonly location: string } | null;
+  readonly snapResource?: SnapResource | null;
+}
+
+/** A Juju storage device joins the pool like a block-devices entry, remembered by its storage id. */
+function poolDevices(configured: readonly DeviceSpec[], storage: NonNullable<DesiredInputs['storage']>): DeviceSpec[] {
+  const named = new Set(configured.map((d) => d.path));
+  return [...configured, ...storage.filter((s) => !named.has(s.location)).map((s): DeviceSpec => ({ kind: 'device', spec: s.id, path: s.location }))];
 }
 
 export const LXD_GROUP = 'lxd';
@@ -74,21 +94,22 @@ export function listenAddress(bindAddress: string | null, port: number): string 
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
-export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging }: DesiredInputs): DesiredHost {
-  const { storage, network } = config;
+export function desiredHost({ config, bindAddress, keepListener = false, relationUsers, packaging, https = NO_HTTPS, storage = [], detaching = null, snapResource = null }: DesiredInputs): DesiredHost {
+  const { network } = config;
   return {
     pool: {
-      name: storage.pool,
-      driver: storage.type,
-      devices: storage.devices,
-      volumeGroup: storage.type === 'lvm' ? storage.volumeGroup : null,
-      config: poolConfig(storage),
-      overwrite: storage.overwrite,
-      ephemeralUnmount: storage.ephemeralUnmount,
+      name: config.storage.pool,
+      driver: config.storage.type,
+      devices: poolDevices(config.storage.devices, storage),
+      volumeGroup: config.storage.type === 'lvm' ? config.storage.volumeGroup : null,
+      config: poolConfig(config.storage),
+      overwrite: config.storage.overwrite,
+      ephemeralUnmount: config.storage.ephemeralUnmount,
+      detaching: detaching ? { id: detaching.id, device: detaching.location } : null,
     },
     bridge: { name: network.bridge, config: bridgeConfig(network) },
     profileDevices: {
-      root: { type: 'disk', path: '/', pool: storage.pool },
+      root: { type: 'disk', path: '/', pool: config.storage.pool },
       eth0: { type: 'nic', name: 'eth0', network: network.bridge },
     },
     httpsAddress: keepListener ? null : listenAddress(bindAddress, config.httpsPort),
@@ -99,6 +120,8 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
     sysctl: desiredSysctl(config.kernel.sysctlTuning),
     hardening: desiredHardening(config.kernel.hardening),
     preseed: config.preseed,
+    https,
+    snapResource: packaging === 'snap' ? snapResource : null,
   };
 }
 

@@ -6,6 +6,7 @@ import type { LxdApi } from '../lxd/lxd-api';
 import type { CharmState } from '../model/charm-state';
 import { kernelTuningAppliers } from './kernel-tuning';
 import { preseedAppliers } from './preseed';
+import { httpsAppliers } from './https-relation';
 import { ENSURED_VAR_LIB_LXD, SNAP_LXD_DIR, VAR_LIB_LXD } from '../model/snap-host';
 import { describeChange, type Change } from './plan';
 
@@ -33,6 +34,14 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
     return { snapChannel: c.channel };
   },
   'remember-snap-channel': async (c) => ({ snapChannel: c.channel }),
+  'sideload-snap': async (c, io) => {
+    await io.host.snapInstallFile('lxd', c.path);
+    return { snapSideload: c.sha256 };
+  },
+  'unsideload-snap': async (c, io) => {
+    await io.host.snapRefreshAmend('lxd', c.channel);
+    return { snapSideload: '', snapChannel: c.channel };
+  },
   'unmount-ephemeral': (c, io) => io.host.unmount(c.mountPoint),
   'attach-loop': async (c, io) => {
     await io.host.attachLoopFile(c.file, c.sizeBytes);
@@ -71,6 +80,7 @@ const appliers: { readonly [K in Change['kind']]: Applier<K> } = {
   'add-root-subids': (c, io) => io.host.addSubIds('root', { start: c.start, count: c.count }),
   ...kernelTuningAppliers,
   ...preseedAppliers,
+  ...httpsAppliers,
   'set-snap-option': async (c, io, state) => {
     await io.host.snapSet(c.snap, c.key, c.value);
     return { snapEnsured: ensure(state, c.ensured) };

@@ -7,6 +7,7 @@ import { LXD_GROUP, type DesiredHost } from '../model/desired';
 import { normalChannel } from '../model/software';
 import { observeKernelTuning } from './kernel-tuning';
 import { observePreseed } from './preseed';
+import { observeHttps } from './https-relation';
 import { ENSURED_CRIU, ENSURED_VAR_LIB_LXD, ensuredHomedir, homedirFor, VAR_LIB_LXD } from '../model/snap-host';
 import type { Observed, ObservedDevice, ObservedSnapHost } from './observed';
 
@@ -101,5 +102,6 @@ export async function observe(want: DesiredHost, io: ObserveIo, state: CharmStat
     trustPasswordHash,
     kernelTuning: await observeKernelTuning(want, host, state, inContainer),
     preseed: await observePreseed(want.preseed, lxd),
+    https: await observeHttps(want.https, lxd, state),
   };
 }

@@ -4,6 +4,7 @@ import type { Network, PoolSpace, Profile, ServerInfo, StoragePool } from '../lx
 import type { CharmState } from '../model/charm-state';
 import type { ObservedKernelTuning } from './kernel-tuning';
 import type { ObservedPreseed } from './preseed';
+import type { ObservedHttps } from './https-relation';
 
 export interface ObservedDevice {
   /** the resolved block device: the spec path, or the loop device attached to the file (null: not attached) */
@@ -58,4 +59,6 @@ export interface Observed {
   readonly kernelTuning: ObservedKernelTuning;
   /** the objects lxd-preseed names, as LXD has them (empty without a preseed) */
   readonly preseed: ObservedPreseed;
+  /** the https relation's part of LXD's trust store (null: not read) */
+  readonly https: ObservedHttps;
 }

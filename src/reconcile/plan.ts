@@ -10,11 +10,16 @@ import { describeKernelTuningChange, kernelTuningChanges, type KernelTuningChang
 import { ENSURED_CRIU, ENSURED_VAR_LIB_LXD, ensuredHomedir, HOMEDIRS_SINCE, homedirFor, homedirProblem, homedirsCover, homedirsWith, SNAP_LXD_DIR, VAR_LIB_LXD, varLibLxdAction, versionAtLeast } from '../model/snap-host';
 import type { Observed } from './observed';
 import { describePreseedChange, preseedChanges, type PreseedChange } from './preseed';
+import { describeHttpsChange, httpsChanges, type HttpsChange } from './https-relation';
 
 export type Change =
   /** `missing` are installed (apt); then all of `wanted` is remembered as ensured */
   | { readonly kind: 'ensure-packages'; readonly missing: readonly string[]; readonly wanted: readonly string[] }
   | { readonly kind: 'install-snap'; readonly channel: string }
+  /** the lxd-snap resource: `snap install --dangerous <path>`; its sha256 is remembered */
+  | { readonly kind: 'sideload-snap'; readonly path: string; readonly sha256: string }
+  /** an empty lxd-snap resource undoes the sideload: `snap refresh lxd --amend --channel=<channel>` */
+  | { readonly kind: 'unsideload-snap'; readonly channel: string }
   | { readonly kind: 'refresh-snap'; readonly from: string; readonly channel: string }
   | { readonly kind: 'remember-snap-channel'; readonly channel: string }
   | { readonly kind: 'unmount-ephemeral'; readonly mountPoint: string }
@@ -41,6 +46,7 @@ export type Change =
   | { readonly kind: 'add-root-subids'; readonly start: number; readonly count: number }
   | KernelTuningChange
   | PreseedChange
+  | HttpsChange
   /** `snap set <snap> <key>=<value>`; `ensured` is remembered once it is done */
   | { readonly kind: 'set-snap-option'; readonly snap: string; readonly key: string; readonly value: string; readonly ensured: readonly string[] }
   /** the snap's daemon re-reads its options (criu.enable) */
@@ -156,12 +162,16 @@ function poolConflicts(pool: DesiredPool, have: Observed): string[] {
   const wanted = pool.devices.map((d) => d.spec);
   if (pool.driver !== 'lvm' && (remembered.length !== wanted.length || remembered.some((spec, i) => wanted[i] !== spec))) {
     const was = remembered.length > 0 ? `"${remembered.join(' ')}"` : '"" (LXD\'s own backing)';
-    conflicts.push(`block-devices changed but the ${pool.driver} pool ${pool.name} exists on ${was}; only an lvm pool can grow: set block-devices=${remembered.join(' ') || '""'} back`);
+    if ([...remembered, ...wanted].some(isJujuStorage)) {
+      conflicts.push(`the devices of the ${pool.driver} pool ${pool.name} changed (block-devices and Juju storage local: "${wanted.join(' ')}", pool on ${was}); only an lvm pool can grow: detach the added storage or set block-devices back`);
+    } else conflicts.push(`block-devices changed but the ${pool.driver} pool ${pool.name} exists on ${was}; only an lvm pool can grow: set block-devices=${remembered.join(' ') || '""'} back`);
   }
   if (pool.driver === 'lvm' && have.volumeGroups) {
     const vg = have.volumeGroups.find((g) => g.name === pool.volumeGroup);
     for (const dropped of have.state.poolDevices.filter((d) => !wanted.includes(d.spec))) {
-      if (vg?.physicalVolumes.includes(dropped.device)) {
+      if (vg?.physicalVolumes.includes(dropped.device) && isJujuStorage(dropped.spec)) {
+        conflicts.push(`Juju storage ${dropped.spec} (${dropped.device}) is gone but still in volume group ${vg.name}; the charm never shrinks a pool: attach it again (or vgreduce --removemissing ${vg.name} by hand, losing what was on it)`);
+      } else if (vg?.physicalVolumes.includes(dropped.device)) {
         conflicts.push(`block-devices no longer names ${dropped.spec}, which is in volume group ${vg.name}; the charm never shrinks a pool: add it back to block-devices (or move its extents off and vgreduce it by hand)`);
       }
     }
@@ -169,8 +179,37 @@ function poolConflicts(pool: DesiredPool, have: Observed): string[] {
   return conflicts;
 }
 
+/** A `block-devices` entry is a path; a Juju storage device is remembered by its storage id ("local/0"). */
+const isJujuStorage = (spec: string): boolean => !spec.startsWith('/');
+
+/**
+ * Juju is about to take a storage device away (its -storage-detaching hook): refused while the pool
+ * stands on it, since neither LVM nor a btrfs/zfs pool can lose a device without losing data. The
+ * hook then fails, so Juju keeps the device attached until the operator has moved the data off.
+ */
+export function detachRefusal(pool: DesiredPool, have: Observed): string | null {
+  const leaving = pool.detaching;
+  if (!leaving) return null;
+  const what = `Juju storage ${leaving.id} (${leaving.device})`;
+  if (pool.volumeGroup !== null) {
+    const vg = have.volumeGroups?.find((g) => g.name === pool.volumeGroup);
+    // not read: the remembered devices decide (the charm put it in the volume group)
+    const inVg = vg ? vg.physicalVolumes.includes(leaving.device) : have.volumeGroups === null && have.state.poolDevices.some((d) => d.device === leaving.device);
+    if (!inVg) return null;
+    return `${what} is a physical volume of volume group ${pool.volumeGroup} (storage pool ${pool.name}); LVM cannot lose it without losing data, so its detaching hook fails until it is out: pvmove ${leaving.device} && vgreduce ${pool.volumeGroup} ${leaving.device}, then juju resolve the unit`;
+  }
+  const standsOn = have.pools.some((p) => p.name === pool.name) && have.state.poolDevices.some((d) => d.spec === leaving.id || d.device === leaving.device);
+  if (!standsOn) return null;
+  return `${what} holds the ${pool.driver} storage pool ${pool.name}; detaching it would destroy the pool, so its detaching hook fails until the pool is gone: move the instances off, lxc storage delete ${pool.name}, then juju resolve the unit`;
+}
+
 function storageChanges(pool: DesiredPool, have: Observed, blocked: string[]): Change[] {
   const changes: Change[] = [];
+  const refusal = detachRefusal(pool, have);
+  if (refusal) {
+    blocked.push(refusal);
+    return changes;
+  }
   const conflicts = poolConflicts(pool, have);
   if (conflicts.length > 0) {
     blocked.push(...conflicts);
@@ -268,8 +307,30 @@ function kernelChanges(want: DesiredHost, have: Observed, notes: string[]): Chan
   return changes;
 }
 
+/**
+ * The lxd-snap resource decides the snap instead of lxd-channel while a sideload is wanted or in place:
+ * the change to make (null: none), or undefined when the channel decides. A sideloaded snap tracks no
+ * channel, so the channel is not compared while it stays.
+ */
+function sideloadChange(resource: DesiredHost['snapResource'], want: DesiredHost['software'], have: Observed, blocked: string[]): Change | null | undefined {
+  const sideloaded = have.state.snapSideload;
+  if (resource === null) return sideloaded !== '' ? null : undefined;
+  switch (resource.kind) {
+    case 'file':
+      if (!resource.isSnap) {
+        blocked.push(`resource lxd-snap (${resource.sizeBytes} bytes) is not a snap (no squashfs header): attach a .snap file (juju attach-resource lxd lxd-snap=./lxd.snap), or an empty file to use lxd-channel ${want.snapChannel} from the store`);
+        return null;
+      }
+      return sideloaded === resource.sha256 ? null : { kind: 'sideload-snap', path: resource.path, sha256: resource.sha256 };
+    case 'empty':
+      return sideloaded !== '' ? { kind: 'unsideload-snap', channel: want.snapChannel } : undefined;
+    case 'absent':
+      return sideloaded !== '' ? null : undefined;
+  }
+}
+
 /** Packages a later config needs (ZFS tools, criu) and the snap channel lxd-channel names; never a downgrade. */
-function softwareChanges(want: DesiredHost['software'], have: Observed, blocked: string[]): Change[] {
+function softwareChanges(want: DesiredHost['software'], have: Observed, blocked: string[], resource: DesiredHost['snapResource'] = null): Change[] {
   const changes: Change[] = [];
   // the charm installed LXD one way: a second daemon from the other packaging would fight the first
   const installedAs = have.state.snapChannel !== '' ? 'snap' : have.state.ensuredPackages.includes('lxd') ? 'distro' : null;
@@ -282,6 +343,8 @@ function softwareChanges(want: DesiredHost['software'], have: Observed, blocked:
     changes.push({ kind: 'ensure-packages', missing, wanted: [...new Set([...have.state.ensuredPackages, ...want.packages])].sort() });
   }
   if (want.source !== 'snap') return changes;
+  const sideload = sideloadChange(resource, want, have, blocked);
+  if (sideload !== undefined) return sideload ? [...changes, sideload] : changes;
   if (have.snapChannel === null) changes.push({ kind: 'install-snap', channel: want.snapChannel });
   else if (have.snapChannel !== want.snapChannel) {
     if (isDowngrade(have.snapChannel, want.snapChannel)) {
@@ -335,7 +398,7 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   const blocked: string[] = [];
   const notes: string[] = [];
   const changes = [
-    ...softwareChanges(want.software, have, blocked),
+    ...softwareChanges(want.software, have, blocked, want.snapResource),
     ...snapHostChanges(want, have, blocked),
     ...kernelChanges(want, have, notes),
     ...kernelTuningChanges(want, have.kernelTuning, have.state, have.inContainer, notes),
@@ -350,6 +413,9 @@ export function plan(want: DesiredHost, have: Observed): Plan {
   if (poolReady && bridgeOk) changes.push(...profileChanges(want.profileDevices, have));
   // the operator's preseed last: its profiles may name the charm's pool and bridge
   changes.push(...preseedChanges(want.preseed, have.server.config, have.preseed, have.state, blocked));
+  // the https relation's clients: published to only once the listener is where it is going
+  const listenerPending = changes.some((c) => c.kind === 'patch-server' && 'core.https_address' in c.config);
+  changes.push(...httpsChanges(want.https, have.https, have.server, have.state, listenerPending, notes));
   return { changes, blocked, notes };
 }
 
@@ -362,6 +428,10 @@ export function describeChange(change: Change): string {
       return `install the lxd snap from ${change.channel}`;
     case 'refresh-snap':
       return `refresh the lxd snap from ${change.from} to ${change.channel}`;
+    case 'sideload-snap':
+      return `install the lxd snap from resource lxd-snap (snap install --dangerous ${change.path}, sha256 ${change.sha256.slice(0, 12)})`;
+    case 'unsideload-snap':
+      return `move the sideloaded lxd snap back to the store's ${change.channel} (snap refresh lxd --amend --channel=${change.channel})`;
     case 'remember-snap-channel':
       return `note that the lxd snap tracks ${change.channel}`;
     case 'unmount-ephemeral':
@@ -414,6 +484,11 @@ export function describeChange(change: Change): string {
     case 'preseed-patch':
     case 'preseed-server-config':
       return describePreseedChange(change);
+    case 'https-trust':
+    case 'https-revoke':
+    case 'https-remember-trust':
+    case 'https-publish':
+      return describeHttpsChange(change);
     case 'set-snap-option':
       return `set the ${change.snap === 'system' ? 'snapd system' : `${change.snap} snap`} option ${change.key} (by hand: snap set ${change.snap} ${change.key}=${change.value})`;
     case 'reload-lxd':

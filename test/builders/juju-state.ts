@@ -79,6 +79,8 @@ export class JujuStateBuilder {
       appStatus: { status: 'unknown', message: '' },
       workloadVersion: '',
       openedPorts: [],
+      storage: {},
+      resources: {},
       addresses: { 'private-address': address, 'public-address': address },
       networks: Object.fromEntries(Object.keys(readCharmFiles().endpoints).map((e) => [e, networkAt(address)])),
       logs: [],
@@ -177,6 +179,19 @@ export class JujuStateBuilder {
   /** network-get <binding> fails as it does when Juju has no network info for it. */
   withoutNetwork(binding: string): this {
     delete this.state.networks[binding];
+    return this;
+  }
+
+  /** Juju storage attached to this unit: storage-list and storage-get see it. */
+  withStorage(id: string, location: string, kind: 'block' | 'filesystem' = 'block'): this {
+    if (!/^[a-z][a-z0-9-]*\/\d+$/.test(id)) this.problems.push(`storage id "${id}" is not <name>/<number>`);
+    this.state.storage[id] = { kind, location };
+    return this;
+  }
+
+  /** A resource the operator uploaded: resource-get prints `path`. */
+  withResource(name: string, path: string): this {
+    this.state.resources[name] = path;
     return this;
   }
 

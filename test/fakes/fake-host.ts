@@ -1,5 +1,6 @@
 // In-memory machine implementing Host: devices with contents, loop files, volume groups, users and
 // groups, kernel knobs. Records every mutation so tests can assert "nothing was touched".
+import { createHash } from 'node:crypto';
 import type { SysctlWrite } from '../../src/host/kernel-host';
 import { FakeKernel, type FakeKernelOptions } from './fake-kernel';
 import { HostCommandError, PackageError, SnapdError, type DeviceContent, type DeviceFacts, type Host, type LxdPackaging, type OsRelease, type PathKind, type SubIdRange, type VolumeGroup } from '../../src/host/host';
@@ -110,6 +111,25 @@ export class FakeHost implements Host {
     if (!this.snaps.has(name)) throw new PackageError(`${name} (snap, ${channel})`, `snap "${name}" is not installed`);
     this.snaps.set(name, channel);
     this.actions.push(`snap refresh ${name} --channel=${channel}`);
+  }
+  /** files on this machine (resources): path → content */
+  readonly fileContents = new Map<string, Buffer>();
+  async snapInstallFile(name: string, file: string): Promise<void> {
+    const content = this.fileContents.get(file);
+    if (!content) throw new PackageError(`${name} (snap, ${file})`, `error: cannot open "${file}": no such file or directory`);
+    if (content.subarray(0, 4).toString('latin1') !== 'hsqs') throw new PackageError(`${name} (snap, ${file})`, `error: cannot read "${file}": cannot process snap or snapdir: file "${file}" is invalid (header [${[...content.subarray(0, 4)].join(' ')}] "${content.subarray(0, 4).toString('latin1')}")`);
+    this.snaps.set(name, '');
+    this.actions.push(`snap install --dangerous ${file}`);
+  }
+  async snapRefreshAmend(name: string, channel: string): Promise<void> {
+    if (!this.snaps.has(name)) throw new PackageError(`${name} (snap, ${channel})`, `snap "${name}" is not installed`);
+    this.snaps.set(name, channel);
+    this.actions.push(`snap refresh ${name} --amend --channel=${channel}`);
+  }
+  async fileDigest(path: string): Promise<{ sizeBytes: number; sha256: string; head: string }> {
+    const content = this.fileContents.get(path);
+    if (!content) throw new HostCommandError('open', 1, `${path}: no such file or directory`);
+    return { sizeBytes: content.length, sha256: createHash('sha256').update(content).digest('hex'), head: content.subarray(0, 4).toString('hex') };
   }
   async snapdVersion(): Promise<string | null> {
     return this.options.snapdVersion ?? '2.63';

@@ -4,7 +4,7 @@
 // grants. Commit on success: relation data, charm state, secrets and ports written during a hook stay
 // pending until the test calls commit() (the hook exited 0) and are dropped by rollback(); status,
 // leader settings, logs, workload version and action output take effect at once.
-import { HookToolError, type Bag, type CharmConfigValues, type HookTools, type LogLevel, type NetworkInfo, type RelationId, type SecretContent, type SecretInfo, type UnitName, type WorkloadStatus } from '../../src/juju/hook-tools';
+import { HookToolError, type Bag, type CharmConfigValues, type HookTools, type LogLevel, type NetworkInfo, type RelationId, type SecretContent, type SecretInfo, type StorageInfo, type UnitName, type WorkloadStatus } from '../../src/juju/hook-tools';
 import { jujuHasSecrets } from '../../src/juju/secrets-support';
 import { flattenResults } from '../../src/juju/tool-calls';
 import { appOf, type JujuState, type RelationState, type SecretState } from './juju-state';
@@ -209,6 +209,42 @@ export class FakeJuju implements HookTools {
     this.called('state-delete');
     this.writes.push(`state-delete ${key}`);
     delete this.working.charmState[key];
+  }
+
+  // storage and resources (the operator attaches them: tests change them with attachStorage/detachStorage)
+
+  async storageList(name: string): Promise<string[]> {
+    this.called('storage-list');
+    return Object.keys(this.working.storage).filter((id) => id.startsWith(`${name}/`)).sort();
+  }
+
+  async storageGet(id: string): Promise<StorageInfo> {
+    this.called('storage-get');
+    const found = this.working.storage[id];
+    return found ? { ...found } : fail('storage-get', 1, `invalid value "${id}" for option -s: storage instance "${id}" not found`);
+  }
+
+  async resourceGet(name: string): Promise<string> {
+    this.called('resource-get');
+    return this.working.resources[name] ?? fail('resource-get', 1, `could not download resource: HTTP request failed: resource#${this.app}/${name} not found`);
+  }
+
+  /** Juju attached (or the operator added) a storage instance. */
+  attachStorage(id: string, location: string): this {
+    this.now((s) => (s.storage[id] = { kind: 'block', location }));
+    return this;
+  }
+
+  /** The storage is gone (after its -storage-detaching hook succeeded). */
+  detachStorage(id: string): this {
+    this.now((s) => delete s.storage[id]);
+    return this;
+  }
+
+  /** juju attach-resource: the next resource-get prints `path`. */
+  attachResource(name: string, path: string): this {
+    this.now((s) => (s.resources[name] = path));
+    return this;
   }
 
   // actions

@@ -257,6 +257,8 @@ export class FakeLxd implements LxdApi {
     if (!/^[A-Za-z0-9+/]+=*$/.test(entry.derBase64)) throw new LxdApiError(400, 'POST', '/1.0/certificates', 'illegal base64 data at input byte 0');
     const fingerprint = createHash('sha256').update(Buffer.from(entry.derBase64, 'base64')).digest('hex');
     if (this.trust.has(fingerprint)) return 'exists';
+    // as LXD 5.0: a restriction to a project it does not have is refused
+    if (entry.projects.some((p) => !this.projects.has(p))) throw new LxdApiError(404, 'POST', '/1.0/certificates', 'Project not found');
     this.trust.set(fingerprint, { name: entry.name, fingerprint, type: 'client', restricted: entry.projects.length > 0, projects: entry.projects });
     this.writes.push(`POST /1.0/certificates ${entry.name}`);
     return 'added';

@@ -66,6 +66,10 @@ export interface JujuState {
   logs: LogEntry[];
   /** set while an action runs */
   action: ActionState | null;
+  /** attached storage instances ("local/0") → what storage-get reports */
+  storage: Record<string, { kind: 'block' | 'filesystem'; location: string }>;
+  /** uploaded resources → the path resource-get prints; a resource not listed was never uploaded */
+  resources: Record<string, string>;
   /** JUJU_VERSION: it decides whether the secret-* tools exist (src/juju/secrets-support.ts) */
   jujuVersion: string;
 }

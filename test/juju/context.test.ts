@@ -100,3 +100,10 @@ describe('inconsistent environments are refused with the reason', () => {
     expect(() => readJujuEvent({ ...base, ...env })).toThrow(problem);
   });
 });
+
+test('a storage hook carries its instance from JUJU_STORAGE_*; a missing or foreign id is a problem', () => {
+  const env = { ...base, JUJU_DISPATCH_PATH: 'hooks/local-storage-attached', JUJU_STORAGE_ID: 'local/3', JUJU_STORAGE_LOCATION: '/dev/vdb', JUJU_STORAGE_KIND: 'block' };
+  expect(readJujuEvent(env)).toEqual({ kind: 'hook', name: 'local-storage-attached', relation: null, unit, storage: { id: 'local/3', name: 'local', location: '/dev/vdb', kind: 'block' } });
+  expect(() => readJujuEvent({ ...env, JUJU_STORAGE_ID: '' })).toThrow('storage hook local-storage-attached without a JUJU_STORAGE_ID like local/0');
+  expect(() => readJujuEvent({ ...env, JUJU_STORAGE_ID: 'disks/0' })).toThrow('JUJU_STORAGE_ID "disks/0" does not belong to hook local-storage-attached');
+});

@@ -83,3 +83,11 @@ describe('unexpected output is a HookToolOutputError that never quotes the outpu
     }
   });
 });
+
+test('storage-get and resource-get output', () => {
+  expect(output.storageInfo('storage-get', '{"kind":"block","location":"/dev/vdb"}\n')).toEqual({ kind: 'block', location: '/dev/vdb' });
+  expect(() => output.storageInfo('storage-get', '{"kind":"pool","location":"/dev/vdb"}')).toThrow('kind is string, not block or filesystem');
+  expect(() => output.storageInfo('storage-get', '{"kind":"block"}')).toThrow('no location');
+  expect(output.resourcePath('resource-get', '/var/lib/juju/agents/unit-lxd-0/resources/lxd-snap/lxd.snap\n')).toBe('/var/lib/juju/agents/unit-lxd-0/resources/lxd-snap/lxd.snap');
+  expect(() => output.resourcePath('resource-get', 'lxd.snap\n')).toThrow('expected one absolute path');
+});

@@ -87,11 +87,18 @@ describe('the packed charm', () => {
     expect(actionsProblems(actions as Actions)).toEqual([]);
   });
 
-  test('manifest.yaml declares Ubuntu 22.04 and 24.04 on amd64 as string channels', () => {
+  test('manifest.yaml declares Ubuntu 20.04, 22.04 and 24.04 on nova-compute\'s four architectures, as string channels', () => {
     const manifest = yamlIn('manifest.yaml');
     expect(schemaProblems('manifest', manifest)).toEqual([]);
     const bases = (manifest as Manifest).bases.map((b) => `${b.name}@${b.channel}:${b.architectures.join(',')}`);
-    expect(bases).toEqual(expect.arrayContaining(['ubuntu@22.04:amd64', 'ubuntu@24.04:amd64']));
+    expect(bases).toEqual(['20.04', '22.04', '24.04'].map((channel) => `ubuntu@${channel}:amd64,arm64,ppc64el,s390x`));
+    expect(entryNamed('charmcraft.yaml')).toBeUndefined(); // build-time only: Juju never reads it
+  });
+
+  test('metadata.yaml declares the node-runtime file resource dispatch asks resource-get for', () => {
+    const metadata = yamlIn('metadata.yaml') as { resources?: Record<string, { type?: string; filename?: string }> };
+    expect(metadata.resources?.['node-runtime']).toMatchObject({ type: 'file', filename: 'node-runtime.tar.xz' });
+    expect(readFileSync(join(charmDir, 'dispatch'), 'utf8')).toContain('resource-get node-runtime');
   });
 
   test('dispatch is an executable script (0755, with a shebang) that runs the bundle', () => {

@@ -57,6 +57,7 @@ const converged = (overrides: Partial<Observed> = {}, state: Partial<CharmState>
     modes: new Map([['/proc/sched_debug', 0o400], ['/sys/kernel/slab', 0o700]]),
   },
   preseed: new Map(),
+  https: { trust: null },
   ...overrides,
 });
 

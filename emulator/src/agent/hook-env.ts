@@ -68,6 +68,12 @@ export function buildHookEnv(input: EnvInput): Record<string, string> {
     env.JUJU_SECRET_LABEL = event.secretLabel ?? '';
     if (event.name === 'secret-remove' || event.name === 'secret-expired') env.JUJU_SECRET_REVISION = String(event.secretRevision ?? 0);
   }
+  const storage = event.kind === 'hook' && event.storageId !== undefined ? state.storage?.[event.storageId] : undefined;
+  if (storage) {
+    env.JUJU_STORAGE_ID = storage.id;
+    env.JUJU_STORAGE_LOCATION = storage.location;
+    env.JUJU_STORAGE_KIND = storage.kind;
+  }
   if (action) {
     env.JUJU_ACTION_NAME = action.name;
     env.JUJU_ACTION_UUID = String(action.id);

@@ -19,6 +19,7 @@ export class LocalMachines implements MachineBackend {
     // no LXD daemon is started on a local machine (the `lxd` option is ignored): the host's is not ours to use
     if (opts.loopDevices > 0) throw new Error('local machines have no loop devices; use the namespace backend');
     if (opts.lxdPackaging === 'snap') throw new Error('local machines cannot be snap-shaped (they share the host); use the namespace backend');
+    if (opts.nodejs) throw new Error('local machines have the host\'s Node.js (they share the host); use the namespace backend');
     const machineDir = path.join(path.resolve(opts.modelDir), 'machines', opts.id);
     const mounts: Record<string, string> = {};
     for (const guest of ['/var/lib/juju', '/var/log/juju']) {

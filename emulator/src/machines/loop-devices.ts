@@ -32,6 +32,20 @@ export async function attachLoopDevices(dir: string, count: number, sizeGiB: num
   return records;
 }
 
+/** One sparse file of `sizeBytes` at `file`, attached to a free loop device. */
+export async function attachLoopFile(file: string, sizeBytes: number): Promise<LoopDeviceRecord> {
+  if (!(sizeBytes > 0 && sizeBytes <= 1024 * GIB)) throw new Error(`loop size must be in (0, 1024] GiB, got ${sizeBytes} bytes`);
+  await mkdir(path.dirname(file), { recursive: true });
+  await run(['truncate', '-s', String(sizeBytes), file]);
+  try {
+    const device = (await run(['losetup', '--find', '--show', file])).stdout.trim();
+    return { file, device, sizeBytes };
+  } catch (err) {
+    await rm(file, { force: true });
+    throw err;
+  }
+}
+
 /** Attached loop devices as device → backing file. */
 export async function listLoopDevices(): Promise<Map<string, string>> {
   const res = await tryRun(['losetup', '-J', '-l']);

@@ -23,3 +23,13 @@ export function devicesFile(loops: readonly LoopDeviceRecord[]): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/** The devices file with one loop device added (`add`) or one removed: entries LVM itself added (pvcreate) stay. */
+export function editDevicesFile(current: string, change: { add: LoopDeviceRecord } | { remove: string }): string {
+  const lines = current.split('\n').filter((l) => l !== '');
+  if ('add' in change) {
+    if (/\s/.test(change.add.file + change.add.device)) throw new Error(`loop file path must not contain spaces: ${change.add.file}`);
+    return [...lines, `IDTYPE=loop_file IDNAME=${change.add.file} DEVNAME=${change.add.device} PVID=.`].join('\n') + '\n';
+  }
+  return lines.filter((l) => !l.split(/\s+/).includes(`DEVNAME=${change.remove}`)).join('\n') + '\n';
+}

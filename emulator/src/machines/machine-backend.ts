@@ -2,8 +2,9 @@
 // namespace.ts implements it with a network namespace, a private mount view and a real LXD daemon;
 // local.ts runs processes straight on the host (for fast tests of the agent that need no isolation).
 
-import type { MachineRecord } from '../model/types';
+import type { LoopDeviceRecord, MachineRecord } from '../model/types';
 import type { BootReport } from './boot';
+import type { MachineNodejs } from './node-shape';
 
 export interface MachineOptions {
   /** model name: namespaces, bridge and files are named after it so leftovers can be found */
@@ -20,6 +21,8 @@ export interface MachineOptions {
   lxdPackaging?: 'deb' | 'snap';
   /** snap-shaped machines: the snapd version modelled (default DEFAULT_SNAPD_VERSION) */
   snapdVersion?: string;
+  /** the machine's Node.js and its archive's (machines/node-shape.ts); default: the host's node and apt */
+  nodejs?: MachineNodejs;
 }
 
 export interface RunRequest {
@@ -60,6 +63,13 @@ export interface MachineBackend {
    * routes; returns the updated record. Optional: a backend without it cannot re-address machines.
    */
   changeAddress?(machine: MachineRecord, address: string): Promise<MachineRecord>;
+  /**
+   * Juju storage: a sparse file of `sizeBytes` named `fileName` attached as a loop device the machine's
+   * LVM sees (kept in the record's loopDevices, so teardown detaches it). Optional, like changeAddress.
+   */
+  attachStorage?(machine: MachineRecord, fileName: string, sizeBytes: number): Promise<{ machine: MachineRecord; loop: LoopDeviceRecord }>;
+  /** Detaches one storage loop device and removes its file. */
+  detachStorage?(machine: MachineRecord, device: string): Promise<MachineRecord>;
   /**
    * Reboots the machine as a real one would (boot.ts): everything stops, then its init system's
    * enabled units and its LXD start again. Returns the updated record. Optional.

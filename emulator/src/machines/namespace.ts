@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MachineRecord } from '../model/types';
+import type { LoopDeviceRecord, MachineRecord } from '../model/types';
 import type { MachineBackend, MachineOptions, RunRequest, RunResult } from './machine-backend';
 import { run } from './command';
 import { handlesOf } from './enter';
@@ -13,14 +13,15 @@ import { runInMachine } from './exec-in-machine';
 import { bridgePorts, destroyModelNetwork, ensureModelNetwork, withModelLock } from './host-bridge';
 import { cleanupModelLeftovers } from './leftovers';
 import { rebootNamespaceMachine, type BootReport } from './boot';
-import { attachLoopDevices } from './loop-devices';
-import { devicesFile, LVM_LOCAL_CONF } from './lvm-isolation';
+import { attachLoopDevices, attachLoopFile, detachLoopDevices } from './loop-devices';
+import { devicesFile, editDevicesFile, LVM_LOCAL_CONF } from './lvm-isolation';
 import { startLxd } from './lxd-daemon';
 import { createMountView, mountViewPaths, seedEtc } from './mount-view';
 import { namespaceMachineRecord } from './machine-record';
 import { netnsName, validateMachineId, validateModelName } from './naming';
 import { ensureNamespacePrerequisites } from './prerequisites';
 import { readdressNamespaceMachine } from './readdress';
+import { applyNodeShape } from './node-shape';
 import { installServiceShim } from './service-shim';
 import { DEFAULT_LXD_CHANNEL, DEFAULT_SNAPD_VERSION, initialSnapdState, SNAP_LXD_DIR, UBUNTU_OS_RELEASE } from './snap-flavour';
 import { machineAddress } from './subnet';
@@ -77,6 +78,7 @@ export class NamespaceMachines implements MachineBackend {
       if (packaging === 'snap') await this.seedSnapd(paths.mounts, opts);
       await createMountView(paths, `/run/netns/${netns}`, hostname);
       await installServiceShim(machine); // systemctl for the machine's LXD (no init system here)
+      if (opts.nodejs) await applyNodeShape(machine, opts.nodejs);
       if (opts.lxd) machine.lxdPid = await startLxd(machine);
       await writeFile(path.join(machineDir, MACHINE_RECORD_FILE), JSON.stringify(machine, null, 2));
     } catch (err) {
@@ -133,6 +135,31 @@ export class NamespaceMachines implements MachineBackend {
     const rebooted = await rebootNamespaceMachine(machine);
     await writeFile(path.join(handlesOf(machine).machineDir, MACHINE_RECORD_FILE), JSON.stringify(rebooted.machine, null, 2));
     return rebooted;
+  }
+
+  async attachStorage(machine: MachineRecord, fileName: string, sizeBytes: number): Promise<{ machine: MachineRecord; loop: LoopDeviceRecord }> {
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(fileName)) throw new Error(`invalid storage file name "${fileName}"`);
+    const { machineDir } = handlesOf(machine);
+    const loop = await attachLoopFile(path.join(machineDir, 'storage', fileName), sizeBytes);
+    const updated = { ...machine, loopDevices: [...machine.loopDevices, loop] };
+    await this.saveLoops(updated, { add: loop });
+    return { machine: updated, loop };
+  }
+
+  async detachStorage(machine: MachineRecord, device: string): Promise<MachineRecord> {
+    const leaving = machine.loopDevices.filter((l) => l.device === device);
+    const updated = { ...machine, loopDevices: machine.loopDevices.filter((l) => l.device !== device) };
+    await this.saveLoops(updated, { remove: device });
+    await detachLoopDevices(leaving);
+    return updated;
+  }
+
+  /** The machine's LVM sees exactly its loop devices (devices file in its /etc overlay); the record follows. */
+  private async saveLoops(machine: MachineRecord, change: Parameters<typeof editDevicesFile>[1]): Promise<void> {
+    const { machineDir } = handlesOf(machine);
+    const file = path.join(machineDir, 'etc', 'upper', 'lvm', 'devices', 'system.devices');
+    await writeFile(file, editDevicesFile(await readFile(file, 'utf8').catch(() => devicesFile([])), change));
+    await writeFile(path.join(machineDir, MACHINE_RECORD_FILE), JSON.stringify(machine, null, 2));
   }
 
   async changeAddress(machine: MachineRecord, address: string): Promise<MachineRecord> {

@@ -217,7 +217,8 @@ case "$cmd" in
       printf '%-6s %-10s %-6s %-14s %-12s %s\\n' snapd "$(snapd_version)" 21759 latest/stable 'canonical**' snapd
     fi
     if [ -n "$(lxd_channel)" ] && { [ $# -eq 0 ] || [ "\${want#* lxd }" != "$want" ]; }; then
-      printf '%-6s %-10s %-6s %-14s %-12s %s\\n' lxd "$(lxd_version)" "$(cat "$STATE/lxd-revision")" "$(lxd_channel)" 'canonical**' -
+      publisher='canonical**'; [ "$(lxd_channel)" = - ] && publisher=-
+      printf '%-6s %-10s %-6s %-14s %-12s %s\\n' lxd "$(lxd_version)" "$(cat "$STATE/lxd-revision")" "$(lxd_channel)" "$publisher" -
     fi ;;
   info)
     [ "\${1:-}" = lxd ] || { echo "error: no snap found for \\"\${1:-}\\"" >&2; exit 1; }
@@ -263,6 +264,25 @@ case "$cmd" in
     done ;;
   install)
     need_root
+    file=; dangerous=
+    for a in "$@"; do case "$a" in --dangerous) dangerous=1 ;; -*) ;; *) file=$a ;; esac; done
+    case "$file" in
+      */*|*.snap)
+        # a snap file (snapd's sideload): --dangerous because it has no store assertion
+        [ -n "$dangerous" ] || { echo "error: cannot find signatures with metadata for snap \\"$file\\"" >&2; exit 1; }
+        [ -f "$file" ] || { echo "error: cannot open \\"$file\\": open $file: no such file or directory" >&2; exit 1; }
+        [ "$(head -c 4 "$file")" = hsqs ] || { echo "error: cannot read \\"$file\\": cannot process snap or snapdir: file \\"$file\\" is invalid (not a squashfs)" >&2; exit 1; }
+        was=$(lxd_channel)
+        case "$(cat "$STATE/lxd-revision" 2>/dev/null)" in x*|'') ;; *) cp "$STATE/lxd-revision" "$STATE/lxd-store-revision" ;; esac
+        n=$(( $(cat "$STATE/lxd-local-count" 2>/dev/null || echo 0) + 1 ))
+        echo $n > "$STATE/lxd-local-count"
+        echo - > "$STATE/lxd-channel"
+        echo x$n > "$STATE/lxd-revision"
+        sha256sum "$file" | cut -d' ' -f1 > "$STATE/lxd-local-sha256"
+        if [ -n "$was" ]; then daemon reload snap.lxd.daemon.service || exit 1; else daemon start snap.lxd.daemon.service || exit 1; fi
+        echo "lxd $(lxd_version) installed"
+        exit 0 ;;
+    esac
     only_lxd "$@"
     if [ -n "$(lxd_channel)" ]; then echo "snap \\"lxd\\" is already installed, see 'snap help refresh'"; exit 0; fi
     channel=$(normal_channel "$(channel_arg "$@")")
@@ -276,7 +296,16 @@ case "$cmd" in
     only_lxd "$@"
     need_lxd
     wanted=$(channel_arg "$@")
-    if [ -n "$wanted" ] && [ "$(normal_channel "$wanted")" != "$(lxd_channel)" ]; then
+    if [ "$(lxd_channel)" = - ]; then
+      # a sideloaded snap goes back to the store only with --amend (snapd's refresh of a local snap)
+      amend=; for a in "$@"; do [ "$a" = --amend ] && amend=1; done
+      [ -n "$amend" ] || { echo "error: local snap \\"lxd\\" is unknown to the store, use --amend to proceed anyway" >&2; exit 1; }
+      normal_channel "\${wanted:-latest/stable}" > "$STATE/lxd-channel"
+      echo $(( $(cat "$STATE/lxd-store-revision" 2>/dev/null || echo 0) + 1 )) > "$STATE/lxd-revision"
+      rm -f "$STATE/lxd-local-sha256"
+      daemon reload snap.lxd.daemon.service || exit 1
+      echo "lxd ($(lxd_channel)) $(lxd_version) from Canonical** refreshed"
+    elif [ -n "$wanted" ] && [ "$(normal_channel "$wanted")" != "$(lxd_channel)" ]; then
       normal_channel "$wanted" > "$STATE/lxd-channel"
       echo $(( $(cat "$STATE/lxd-revision") + 1 )) > "$STATE/lxd-revision"
       # a refresh restarts the snap's services; instances keep running (the LXD snap's daemon.stop on refresh)
@@ -285,6 +314,11 @@ case "$cmd" in
     else
       echo "snap \\"lxd\\" has no updates available"
     fi ;;
+  alias)
+    need_root
+    need_lxd
+    [ "\${1:-}" = lxd.lxc ] && [ "\${2:-}" = lxc ] || { echo "error: cannot alias \\"\${1:-}\\": the juju-emulator snap knows only lxd.lxc as lxc" >&2; exit 1; }
+    printf 'Added:\\n  - lxd.lxc as lxc\\n' ;;
   start|stop|restart)
     need_root
     only_lxd "$@"
@@ -303,7 +337,7 @@ case "$cmd" in
     printf '%-16s %-8s %-9s %s\\n' lxd.daemon enabled "$current" socket-activated
     printf '%-16s %-8s %-9s %s\\n' lxd.user-daemon enabled inactive socket-activated ;;
   ''|help|--help)
-    echo "The juju-emulator snap knows: version, list, info, get, set, unset, install, refresh, start, stop, restart, services (for the lxd snap and system options)." ;;
+    echo "The juju-emulator snap knows: version, list, info, get, set, unset, install (also install --dangerous <file>), refresh (--amend for a sideloaded snap), alias, start, stop, restart, services (for the lxd snap and system options)." ;;
   *)
     echo "error: unknown command \\"$cmd\\", see 'snap help' (the juju-emulator snap models the lxd snap only)." >&2
     exit 1 ;;

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ActionMeta, CharmInfo, CharmMeta, ConfigOptionMeta, EndpointMeta, EndpointRole } from './types';
+import type { ActionMeta, CharmInfo, CharmMeta, ConfigOptionMeta, EndpointMeta, EndpointRole, StorageMeta } from './types';
 
 export class CharmError extends Error {
   constructor(message: string) {
@@ -81,7 +81,32 @@ export function parseMetadata(raw: unknown): CharmMeta {
   if (subordinate && !Object.values(endpoints).some((e) => e.role === 'requirer' && e.scope === 'container')) {
     throw new CharmError(`subordinate charm "${name}" lacks "requires" relation with container scope`);
   }
-  return { name, summary: raw.summary as string, description: raw.description as string, subordinate, endpoints };
+  return { name, summary: raw.summary as string, description: raw.description as string, subordinate, endpoints, storage: parseStorage(raw.storage) };
+}
+
+/** metadata.yaml `storage:` (Juju's internal/charm meta.go: type, multiple.range N | N-M | N- | N+). */
+function parseStorage(raw: unknown): Record<string, StorageMeta> {
+  if (raw === undefined || raw === null) return {};
+  if (!isMap(raw)) throw new CharmError('metadata.yaml: "storage" must be a map');
+  const out: Record<string, StorageMeta> = {};
+  for (const [name, spec] of Object.entries(raw)) {
+    if (!NAME.test(name) || !isMap(spec)) throw new CharmError(`metadata.yaml: invalid storage "${name}"`);
+    const type = spec.type;
+    if (type !== 'block' && type !== 'filesystem') throw new CharmError(`metadata.yaml: storage "${name}": invalid storage type "${String(type)}"`);
+    if (type === 'block' && spec.location !== undefined) throw new CharmError(`metadata.yaml: storage "${name}": location may not be specified for "type: block"`);
+    let min = 1;
+    let max: number | null = 1;
+    const multiple = spec.multiple;
+    if (multiple !== undefined) {
+      const range = isMap(multiple) ? String(multiple.range ?? '') : '';
+      const m = /^(\d+)(?:(-)(\d*)|(\+))?$/.exec(range);
+      if (!m) throw new CharmError(`metadata.yaml: storage "${name}": invalid range "${range}"`);
+      min = Number(m[1]);
+      max = m[4] === '+' || (m[2] === '-' && m[3] === '') ? null : m[3] !== undefined ? Number(m[3]) : min;
+    }
+    out[name] = { type, min, max, ...(typeof spec.location === 'string' ? { location: spec.location } : {}) };
+  }
+  return out;
 }
 
 export function parseConfig(raw: unknown): Record<string, ConfigOptionMeta> {

@@ -1,6 +1,7 @@
 // What running a hook does to the model, apart from the charm's own writes: relation membership
 // as the unit sees it, scope entry, unit lifecycle, and the follow-up hooks a commit wakes.
 
+import { afterStorageHook } from './storage';
 import { refreshNetworkSettings } from './addresses';
 import { enterScope, stamp } from './lifecycle';
 import { enqueueHook } from './queue';
@@ -48,6 +49,7 @@ export function beforeHook(state: ModelState, unit: UnitRecord, event: HookEvent
  */
 export function afterHook(state: ModelState, unit: UnitRecord, event: HookEvent, now: string, opts: { skipped?: boolean } = {}): void {
   if (event.kind !== 'hook') return;
+  afterStorageHook(state, event);
   const relation = relationOf(state, event);
   const name = event.name;
   if (name === 'config-changed' && !opts.skipped) {

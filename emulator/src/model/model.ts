@@ -37,6 +37,8 @@ import {
 import { emulatorHome, loadState, modelDirOf, saveState, stateFile } from './persistence';
 import { statusTable, statusView, type StatusView } from './status-view';
 import { getUnit, ModelError } from './topology';
+import { attachResource, declaredResources } from './resources';
+import { beginDetach, checkCanAdd, checkDirectives, detachedStorage, nextStorageId, recordAttached, type StorageDirective } from './storage';
 import type { ActionRecord, ApplicationRecord, Bag, ConfigValue, MachineRecord, ModelState } from './types';
 
 export type BackendKind = MachineRecord['backend'];
@@ -57,6 +59,10 @@ export interface DeployOptions {
   /** principal units to add (one machine each); subordinates get none */
   units?: number;
   machineOptions?: Partial<ApplicationRecord['machineOptions']>;
+  /** file resources uploaded with the deploy (`juju deploy --resource name=file`): name → file */
+  resources?: Record<string, string>;
+  /** `--storage local=loop,1G`: Juju storage every unit of the app gets (attached before install) */
+  storage?: readonly StorageDirective[];
 }
 
 async function backendFor(kind: BackendKind | MachineBackend): Promise<MachineBackend> {
@@ -133,6 +139,7 @@ export class Model {
       lxd: app.machineOptions.lxd,
       lxdPackaging: app.machineOptions.lxdPackaging,
       snapdVersion: app.machineOptions.snapdVersion,
+      nodejs: app.machineOptions.nodejs,
     });
     this.state.machines[id] = machine;
     this.save();
@@ -158,7 +165,15 @@ export class Model {
   async deploy(name: string, charmSource: string, opts: DeployOptions = {}): Promise<void> {
     if (this.state.applications[name]) throw new ModelError(`application "${name}" already exists`);
     const charm = this.copyCharm(charmSource, name, 0);
-    deployApp(this.state, { name, charm, config: opts.config ?? {}, machineOptions: opts.machineOptions ?? {} });
+    // refused before anything is recorded: no half-deployed application
+    checkDirectives(charm.meta, opts.storage ?? []);
+    const declared = declaredResources(charm);
+    for (const resource of Object.keys(opts.resources ?? {})) {
+      if (!declared[resource]) throw new ModelError(`invalid resource name "${resource}": charm "${charm.meta.name}" declares no such resource`);
+    }
+    const app = deployApp(this.state, { name, charm, config: opts.config ?? {}, machineOptions: opts.machineOptions ?? {} });
+    for (const [resource, file] of Object.entries(opts.resources ?? {})) attachResource(this.state, name, resource, file);
+    if (opts.storage?.length) app.storageDirectives = Object.fromEntries(opts.storage.map((d) => [d.name, { count: d.count, sizeBytes: d.sizeBytes }]));
     this.save();
     if (!charm.meta.subordinate) await this.addUnit(name, opts.units ?? 1);
   }
@@ -211,6 +226,12 @@ export class Model {
     const app = getApp(this.state, appName);
     const charm = this.copyCharm(charmSource, appName, app.charm.revision + 1);
     upgradeApp(this.state, appName, charm);
+    this.save();
+  }
+
+  /** `juju attach-resource`: a new revision of a file resource; its units run upgrade-charm, config-changed. */
+  attachResource(appName: string, name: string, file: string): void {
+    attachResource(this.state, appName, name, file);
     this.save();
   }
 
@@ -281,11 +302,68 @@ export class Model {
    */
   async settle(opts: SettleOptions = {}): Promise<SettleReport> {
     try {
-      return await this.scheduler.settle(opts);
+      await this.provisionStorage();
+      const report = await this.scheduler.settle(opts);
+      // a device whose -storage-detaching hook succeeded goes now; nothing more runs for it
+      if (!this.scheduler.busy() && (await this.reapStorage())) return await this.scheduler.settle(opts);
+      return report;
     } finally {
       if (!this.scheduler.busy()) await this.reapMachines();
       this.save();
     }
+  }
+
+  /** Units the app's storage directives were not provisioned for yet (new units): loop devices, then -storage-attached. */
+  private async provisionStorage(): Promise<void> {
+    for (const unit of Object.values(this.state.units)) {
+      if (unit.storageProvisioned || unit.life === 'dying' || unit.life === 'dead') continue;
+      const directives = this.state.applications[unit.app]?.storageDirectives ?? {};
+      for (const [name, d] of Object.entries(directives)) {
+        for (let i = 0; i < d.count; i++) await this.attachStorageTo(unit.name, name, d.sizeBytes);
+      }
+      unit.storageProvisioned = true;
+      this.save();
+    }
+  }
+
+  private async attachStorageTo(unitName: string, name: string, sizeBytes: number): Promise<string> {
+    const unit = getUnit(this.state, unitName);
+    const machine = this.state.machines[unit.machine];
+    if (!machine) throw new ModelError(`machine "${unit.machine}" not found`);
+    if (!this.backend.attachStorage) throw new ModelError(`the ${this.backend.kind} machine backend cannot attach storage`);
+    const id = nextStorageId(this.state, name);
+    const { machine: updated, loop } = await this.backend.attachStorage(machine, id.replace('/', '-'), sizeBytes);
+    this.state.machines[machine.id] = updated;
+    recordAttached(this.state, unit, { id, name, unit: unitName, kind: 'block', location: loop.device, file: loop.file, sizeBytes, life: 'attaching' });
+    this.save();
+    return id;
+  }
+
+  /** `juju add-storage <unit> local=loop,1G`: new instances, each attached and announced with -storage-attached. */
+  async addStorage(unitName: string, directive: StorageDirective): Promise<string[]> {
+    checkCanAdd(this.state, unitName, directive.name, directive.count);
+    const ids: string[] = [];
+    for (let i = 0; i < directive.count; i++) ids.push(await this.attachStorageTo(unitName, directive.name, directive.sizeBytes));
+    return ids;
+  }
+
+  /** `juju detach-storage <id>`: the unit's -storage-detaching runs; the device goes once it succeeded (settle). */
+  detachStorage(id: string): void {
+    beginDetach(this.state, id);
+    this.save();
+  }
+
+  /** Detaches the devices of instances whose -storage-detaching has run; whether any went. */
+  private async reapStorage(): Promise<boolean> {
+    const gone = detachedStorage(this.state);
+    for (const record of gone) {
+      const unit = this.state.units[record.unit];
+      const machine = unit ? this.state.machines[unit.machine] : undefined;
+      if (machine && this.backend.detachStorage) this.state.machines[machine.id] = await this.backend.detachStorage(machine, record.location);
+      delete this.state.storage?.[record.id];
+      this.save();
+    }
+    return gone.length > 0;
   }
 
   /** Each unit's next runnable operation, and whether it could start now (its unit and machine lock free). */

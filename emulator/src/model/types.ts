@@ -47,7 +47,34 @@ export interface CharmMeta {
   description: string;
   subordinate: boolean;
   endpoints: Record<string, EndpointMeta>; // provides, requires and peers, by endpoint name
+  /** metadata.yaml `storage:` by name (absent in records saved before storage existed) */
+  storage?: Record<string, StorageMeta>;
 }
+
+export interface StorageMeta {
+  type: 'block' | 'filesystem';
+  /** multiple.range, default exactly 1 */
+  min: number;
+  max: number | null;
+  location?: string;
+}
+
+
+/** One Juju storage instance ("local/0"): a loop device on its unit's machine. */
+export interface StorageRecord {
+  id: string;
+  name: string;
+  unit: string;
+  kind: 'block';
+  /** the loop device inside the machine (the same path on the host) */
+  location: string;
+  /** the sparse backing file on the host */
+  file: string;
+  sizeBytes: number;
+  /** attaching: its -storage-attached has not run yet; detaching: it is going (after its -storage-detaching hook) */
+  life: 'attaching' | 'attached' | 'detaching' | 'detached';
+}
+
 
 export type ConfigOptionType = 'string' | 'int' | 'float' | 'boolean' | 'secret';
 export interface ConfigOptionMeta {
@@ -115,6 +142,8 @@ export interface ApplicationRecord {
   leaderSettings: Bag;
   status: WorkloadStatus | null; // application status set by the leader (status-set --application)
   nextUnitNumber: number;
+  /** `deploy --storage local=loop,1G`: what each new unit gets, by storage name */
+  storageDirectives?: Record<string, { count: number; sizeBytes: number }>;
   /** options for new units: how many loop devices etc. — passed to the machine backend */
   machineOptions: {
     loopDevices: number;
@@ -124,7 +153,17 @@ export interface ApplicationRecord {
     lxdPackaging?: 'deb' | 'snap';
     /** snap-shaped machines: the snapd version the `snap` shim reports and behaves as (default 2.63) */
     snapdVersion?: string;
+    /** namespace machines: their Node.js and what their apt archive offers (machines/node-shape.ts) */
+    nodejs?: { installed: string; archive: string };
   };
+  /** file resources the operator attached (model/resources.ts), by resource name */
+  resources?: Record<string, AttachedResource>;
+}
+
+/** One uploaded file resource: the model's copy (as the controller keeps it) and its revision. */
+export interface AttachedResource {
+  file: string;
+  revision: number;
 }
 
 /** One queued operation for a unit agent. */
@@ -142,6 +181,8 @@ export type HookEvent =
       secretId?: string;
       secretRevision?: number;
       secretLabel?: string;
+      /** storage hooks: JUJU_STORAGE_ID */
+      storageId?: string;
     }
   | { kind: 'action'; actionId: number };
 
@@ -170,6 +211,8 @@ export interface UnitRecord {
   /** whether the charm ever called status-set (Juju shows "unknown" after start otherwise) */
   statusEverSet: boolean;
   charmRevision: number; // the revision this unit runs (upgrade-charm moves it)
+  /** the app's storage directives were provisioned for this unit (its loop devices made, -storage-attached queued) */
+  storageProvisioned?: boolean;
   /** the workload status the charm had set before a hook failed (shown again after `resolve`) */
   statusBeforeError?: WorkloadStatus | null;
 }
@@ -250,5 +293,7 @@ export interface ModelState {
   relations: Record<string, RelationRecord>; // keyed by String(id)
   secrets: Record<string, SecretRecord>;
   actions: Record<string, ActionRecord>; // keyed by String(id)
-  counters: { machine: number; relation: number; action: number };
+  /** Juju storage instances by id ("local/0") */
+  storage?: Record<string, StorageRecord>;
+  counters: { machine: number; relation: number; action: number; storage?: number };
 }

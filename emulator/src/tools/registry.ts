@@ -10,8 +10,10 @@ import { configGet, isLeader, networkGet, unitGet } from './identity-tools';
 import { leaderGet, leaderSet } from './leader-tools';
 import { closePort, openedPorts, openPort } from './port-tools';
 import { relationGet, relationIds, relationList, relationSet } from './relation-tools';
+import { resourceGet } from './resource-tools';
 import { secretAdd, secretGet, secretGrant, secretIds, secretInfoGet, secretRemove, secretRevoke, secretSet } from './secret-tools';
 import { stateDelete, stateGet, stateSet } from './state-tools';
+import { storageGet, storageList } from './storage-tools';
 import { applicationVersionSet, jujuLog, statusGet, statusSet } from './status-tools';
 import type { ToolDef } from './tool';
 
@@ -24,6 +26,8 @@ const TOOLS: readonly ToolDef[] = [
   actionGet, actionSet, actionFail, actionLog,
   stateGet, stateSet, stateDelete,
   secretAdd, secretGet, secretSet, secretGrant, secretRevoke, secretRemove, secretIds, secretInfoGet,
+  resourceGet,
+  storageList, storageGet,
 ];
 
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));

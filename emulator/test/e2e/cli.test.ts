@@ -87,3 +87,17 @@ test('a model from the command line: deploy, status, config, run, exec, failures
   expect(emu('destroy')).toMatchObject({ code: 0 });
   expect(existsSync(path.join(home, 'clitest'))).toBe(false);
 });
+
+test('storage and resource commands check the charm: undeclared storage or resource, bad directives, unknown ids', () => {
+  expect(emu('add-model', '--backend', 'local')).toMatchObject({ code: 0 });
+  expect(emu('deploy', 'builtin:test-charm', 'tc', '--storage', 'local=loop,1G')).toMatchObject({ code: 1, stderr: 'ERROR charm storage "local" not found\n' });
+  expect(emu('deploy', 'builtin:test-charm', 'tc', '--storage', 'local=ebs,1G')).toMatchObject({ code: 1, stderr: expect.stringContaining('storage pool "ebs" not found') });
+  const file = path.join(home, 'res.bin');
+  writeFileSync(file, 'x');
+  expect(emu('deploy', 'builtin:test-charm', 'tc', '--resource', `lxd-snap=${file}`)).toMatchObject({ code: 1, stderr: 'ERROR invalid resource name "lxd-snap": charm "test-charm" declares no such resource\n' });
+  expect(emu('deploy', 'builtin:test-charm', 'tc')).toMatchObject({ code: 0 });
+  expect(emu('attach-resource', 'tc', 'nofile')).toMatchObject({ code: 2 });
+  expect(emu('detach-storage', 'local/0')).toMatchObject({ code: 1, stderr: 'ERROR storage "local/0" not found\n' });
+  expect(emu('storage').stdout).toMatch(/^Unit\s+Storage-ID\s+Type\s+State\s+Location\n$/);
+  expect(emu('destroy')).toMatchObject({ code: 0 });
+});

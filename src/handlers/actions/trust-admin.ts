@@ -1,6 +1,7 @@
 // The actions' rules for LXD's trust store: which entries the charm owns (its lxd-migration peers'
 // client certificates), project lists and entry names.
 import type { Services } from '../services';
+import { HTTPS_TRUST_PREFIX } from '../../model/https-clients';
 import { ActionRefused } from './action';
 
 /** Entries named juju-<app>-… are the ones the migration wiring creates for this application's peers. */
@@ -22,5 +23,6 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9@._-]{0,63}$/;
 export function checkEntryName(name: string, s: Services): string {
   if (!NAME.test(name)) throw new ActionRefused(`name ${JSON.stringify(name.slice(0, 80))} is not usable: use up to 64 letters, digits, ".", "_", "-" or "@"`);
   if (name.startsWith(managedPrefix(s))) throw new ActionRefused(`name ${name} starts with ${managedPrefix(s)}, which the charm keeps for its peers' entries; choose another name`);
+  if (name.startsWith(HTTPS_TRUST_PREFIX)) throw new ActionRefused(`name ${name} starts with ${HTTPS_TRUST_PREFIX}, which the charm keeps for its https relation's clients; choose another name`);
   return name;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 export const repoRoot = path.join(__dirname, '..', '..', '..');
 export const packedCharm = path.join(repoRoot, 'build', 'lxd.charm');
 
-const INPUTS = ['src', 'templates', 'scripts', 'metadata.yaml', 'config.yaml', 'actions.yaml', 'dispatch', 'package.json'];
+const INPUTS = ['src', 'templates', 'scripts', 'metadata.yaml', 'charmcraft.yaml', 'config.yaml', 'actions.yaml', 'dispatch', 'package.json'];
 
 function newestMtime(file: string): number {
   if (!existsSync(file)) return 0;

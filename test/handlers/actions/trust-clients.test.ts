@@ -25,6 +25,8 @@ interface Ran {
 
 function makeWorld(options: FakeLxdOptions = {}) {
   const lxd = new FakeLxd(options);
+  // LXD refuses to restrict a certificate to a project it does not have
+  lxd.projects.set('nova', { config: {} });
   const host = new FakeHost();
   const run = async (action: string, params: Record<string, unknown> = {}): Promise<Ran> => {
     const juju = new FakeJuju(aUnit('lxd/0').runningAction(action, params));

@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 // `npm run bench:hook`: the start-up cost of the PACKED charm's hooks, each run as a real process the
-// way Juju runs it, side by side with `node -e 0`, as a ratio of medians against the budgets:
-//   update-status with nothing to do   ≤ 1.5   (issue 2)
-//   config-changed with nothing to do  ≤ 2.0   (issue 3)
+// way Juju runs it, side by side with `node -e 0`, as a ratio of medians against the budgets (issue 13):
+//   update-status with nothing to do                        ≤ 1.2
+//   config-changed with nothing to do                       ≤ 1.5
+//   lxd-migration-relation-joined/-changed/-departed for
+//   one peer (lxd/1), on a converged unit                   ≤ 2.0
+//   peak memory (VmHWM) of any hook run / node -e 0's       ≤ 1.3
 // and, for reference without a budget: config-changed-full, a config-changed that runs the full
-// converge (its memo removed before each run: what the hourly full check and every other hook cost),
-// and ignored-event, a hook the charm does not handle (loading the full charm, one juju-log).
+// converge (its memo removed before each run: what the hourly full check costs), and ignored-event, a
+// hook the charm does not handle (loading the full charm, one juju-log). Every -departed run finds the
+// peer wired: a -changed run (not timed) wires it again before each one.
+// Peak memory: after the timed runs, a few more runs of each case and of `node -e 0` with
+// NODE_OPTIONS=--require bench/hook/peak-rss.cjs, which appends the process's VmHWM (/proc/self/status)
+// at exit; the highest hook run over the highest `node -e 0` run is the figure.
 //
 // "Nothing to do" must be real, so the bench first makes a converged unit: an emulated machine (its own
 // network namespace, mount view and real LXD daemon) with nova-compute and this charm deployed, related
@@ -15,7 +22,7 @@
 // argument, as a live unit would give, and nothing a run writes reaches the model. After the runs the
 // bench checks that every run of a no-change hook wrote nothing (no state, relation data or status).
 //
-//   node bench/hook.mjs [--runs N] [--hooks update-status,config-changed,ignored-event] [--check] [--keep]
+//   node bench/hook.mjs [--runs N] [--hooks update-status,config-changed,peer-changed,…] [--check] [--keep]
 //                       [--units N (default 2: one peer)] [--profile DIR]   (V8 CPU profiles of every hook run, under DIR/<hook>/)
 // Needs root, lxc, build/lxd.charm (`npm run pack`) and emulator/dist (`npm run build -w juju-emulator`).
 import { spawnSync } from 'node:child_process';
@@ -29,9 +36,28 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const artifact = join(root, 'build', 'lxd.charm');
 const emulatorDist = join(root, 'emulator', 'dist');
 const driver = join(root, 'bench', 'hook', 'driver.mjs');
-const BUDGETS = { 'update-status': 1.5, 'config-changed': 2.0, 'config-changed-full': null, 'ignored-event': null };
+const peakRss = join(root, 'bench', 'hook', 'peak-rss.cjs');
+const BUDGETS = {
+  'update-status': 1.2,
+  'config-changed': 1.5,
+  'peer-joined': 2.0,
+  'peer-changed': 2.0,
+  'peer-departed': 2.0,
+  'config-changed-full': null,
+  'ignored-event': null,
+};
+const MEMORY_BUDGET = 1.3;
+const MEMORY_RUNS = 3;
+const PEER_ENDPOINT = 'lxd-migration';
+const PEER = 'lxd/1';
 // the Juju hook each measured case runs
-const HOOK_NAMES = { 'ignored-event': 'bench-ignored-event', 'config-changed-full': 'config-changed' };
+const HOOK_NAMES = {
+  'ignored-event': 'bench-ignored-event',
+  'config-changed-full': 'config-changed',
+  'peer-joined': `${PEER_ENDPOINT}-relation-joined`,
+  'peer-changed': `${PEER_ENDPOINT}-relation-changed`,
+  'peer-departed': `${PEER_ENDPOINT}-relation-departed`,
+};
 // where converge leaves update-status and config-changed their memo (src/juju/unit-memo.ts)
 const MEMO_FILE = '.lxd-charm-memo.json';
 const WARMUP_RUNS = 3;
@@ -50,6 +76,7 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${arg}`);
   }
   if (!Number.isInteger(options.runs) || options.runs < 3) throw new Error('--runs must be an integer >= 3');
+  if (options.units < 2 && options.hooks.some((hook) => hook.startsWith('peer-'))) throw new Error('the peer-* cases need --units 2 or more');
   const unknown = options.hooks.filter((hook) => !(hook in BUDGETS));
   if (unknown.length > 0) throw new Error(`no budget known for hook(s) ${unknown.join(', ')}; known: ${Object.keys(BUDGETS).join(', ')}`);
   return options;
@@ -78,10 +105,23 @@ async function convergedModel(Model, builtinCharm, home, units) {
   }
 }
 
+/** The lxd-migration peer relation of this model. */
+function peerRelation(state) {
+  const relation = Object.values(state.relations).find((r) => r.endpoints.length === 1 && r.endpoints[0].endpoint === PEER_ENDPOINT);
+  if (!relation) throw new Error(`no ${PEER_ENDPOINT} peer relation in the model`);
+  return relation;
+}
+
 /** Exactly the variables Juju sets (contract section 2), for lxd/0 in this model; JUJU_CONTEXT_ID per run. */
 function hookEnvironment(model, charmDir, toolsDir, socket, hook) {
   const unit = model.state.units[UNIT];
+  const relation = hook.startsWith(`${PEER_ENDPOINT}-relation-`) ? peerRelation(model.state) : null;
+  const relationEnv = relation === null ? {} : {
+    JUJU_RELATION: PEER_ENDPOINT, JUJU_RELATION_ID: `${PEER_ENDPOINT}:${relation.id}`, JUJU_REMOTE_APP: 'lxd', JUJU_REMOTE_UNIT: PEER,
+    ...(hook.endsWith('-departed') ? { JUJU_DEPARTING_UNIT: PEER } : {}),
+  };
   return {
+    ...relationEnv,
     CHARM_DIR: charmDir, JUJU_CHARM_DIR: charmDir,
     JUJU_HOOK_NAME: hook, JUJU_DISPATCH_PATH: `hooks/${hook}`,
     JUJU_AGENT_SOCKET_ADDRESS: socket, JUJU_AGENT_SOCKET_NETWORK: 'unix',
@@ -121,13 +161,31 @@ function report(result) {
   const line = (label, times) => `  ${label.padEnd(24)} median ${f(median(times)).padStart(9)}   p10 ${f(percentile(times, 10)).padStart(9)}   p90 ${f(percentile(times, 90)).padStart(9)}`;
   const ratio = median(result.hookTimes) / median(result.nodeTimes);
   const budget = BUDGETS[result.hook];
-  console.log(`hook ${result.hook}: ${result.hookTimes.length} interleaved runs each (after ${WARMUP_RUNS} warm-up pairs)`);
+  console.log(`hook ${result.hook} (${result.hookName}): ${result.hookTimes.length} interleaved runs each (after ${WARMUP_RUNS} warm-up pairs)`);
   console.log(line('node -e 0', result.nodeTimes));
   console.log(line(`dispatch (${result.hook})`, result.hookTimes));
   const verdict = budget === null ? 'for reference, no budget' : `budget ${budget.toFixed(1)}: ${ratio <= budget ? 'within budget' : 'OVER BUDGET'}`;
   console.log(`  ratio of medians: ${ratio.toFixed(2)} (${verdict})`);
-  console.log(`  hook tool calls per run: ${result.toolCalls}; writes: ${result.writes.length === 0 ? 'none (a true no-change run)' : result.writes.join(', ')}`);
-  return budget === null || ratio <= budget;
+  console.log(`  hook tool calls per run: ${result.toolCalls}${result.toolNames ? ` (${result.toolNames})` : ''}; writes: ${result.writes.length === 0 ? 'none (a true no-change run)' : result.writes.join(', ')}`);
+  console.log(`  peak RSS: ${(result.peakKb / 1024).toFixed(1)} MiB`);
+  return { hook: result.hook, ratio, budget, within: budget === null || ratio <= budget };
+}
+
+/** "config-get, network-get" for one run: tool names with counts, in the order first called. */
+const describeTools = (names) => {
+  const counts = new Map();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].map(([name, n]) => (n > 1 ? `${name}×${n}` : name)).join(', ');
+};
+
+/** The event a case's HookContext answers for, and its copy of the model as Juju shows it during that hook. */
+function eventFor(model, hook, name) {
+  const copy = structuredClone(model.state);
+  if (!hook.startsWith('peer-')) return { copy, event: { kind: 'hook', name } };
+  const relation = peerRelation(copy);
+  // during -departed relation-list no longer has the departing unit (emulator's beforeHook does the same)
+  if (hook === 'peer-departed') relation.joined[UNIT] = (relation.joined[UNIT] ?? []).filter((u) => u !== PEER);
+  return { copy, event: { kind: 'hook', name, relationId: relation.id, remoteUnit: PEER, remoteApp: 'lxd', ...(hook === 'peer-departed' ? { departingUnit: PEER } : {}) } };
 }
 
 async function main() {
@@ -143,7 +201,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'lxd-bench-hook-'));
   let model = null;
   let server = null;
-  let withinBudget = true;
+  const verdicts = [];
   try {
     console.log(`packed charm: ${artifact}; node ${process.version}; making a converged unit (${options.units} machine(s), real LXD)…`);
     const started = Date.now();
@@ -160,54 +218,71 @@ async function main() {
     const socket = join(work, 'tools.sock');
     server = new ToolServer();
     await server.start(socket);
-    // count tool calls per context: every call looks its context up once (bench-only peek at the server)
+    // the tools each run called, in order (the interceptor sees every call and lets it run)
     const calls = new Map();
-    if (server.contexts instanceof Map) {
-      server.contexts = new (class extends Map {
-        get(id) {
-          calls.set(id, (calls.get(id) ?? 0) + 1);
-          return super.get(id);
-        }
-      })();
-    }
+    const register = (ctx) => server.register(ctx, (tool) => {
+      calls.set(ctx.contextId, [...(calls.get(ctx.contextId) ?? []), tool]);
+      return { kind: 'run' };
+    });
 
     const runs = [];
-    const plan = { warmup: WARMUP_RUNS, hooks: [] };
+    const plan = { warmup: WARMUP_RUNS, memoryRuns: MEMORY_RUNS, peakRss, hooks: [] };
+    const newContext = (hook, name, label, i) => {
+      const { copy, event } = eventFor(model, hook, name);
+      const contextId = `${UNIT}-${hook}-${label}${i}-${process.pid}`;
+      const ctx = new HookContext({ state: copy, unit: UNIT, event, contextId, log: () => undefined, now: () => new Date() });
+      register(ctx);
+      return { hook, ctx, copy, contextId, label };
+    };
+    // -departed undoes the wiring: a -changed for the same peer (not timed) wires it again before each run
+    const prepareName = HOOK_NAMES['peer-changed'];
     for (const hook of options.hooks) {
       const name = HOOK_NAMES[hook] ?? hook;
       const contextIds = [];
-      for (let i = 0; i < WARMUP_RUNS + options.runs; i += 1) {
-        const copy = structuredClone(model.state);
-        const contextId = `${UNIT}-${hook}-${i}-${process.pid}`;
-        const ctx = new HookContext({ state: copy, unit: UNIT, event: { kind: 'hook', name }, contextId, log: () => undefined, now: () => new Date() });
-        server.register(ctx);
-        runs.push({ hook, ctx, copy, contextId });
-        contextIds.push(contextId);
+      const prepareIds = [];
+      for (let i = 0; i < WARMUP_RUNS + options.runs + MEMORY_RUNS; i += 1) {
+        const run = newContext(hook, name, '', i);
+        runs.push(run);
+        contextIds.push(run.contextId);
+        if (hook === 'peer-departed') prepareIds.push(newContext('peer-changed', prepareName, 'prepare', i).contextId);
       }
       // profiling runs the bundle under node directly (NODE_OPTIONS may not carry --cpu-prof)
       const command = options.profile
         ? [process.execPath, '--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', join(options.profile, hook), join(charmDir, 'dist', 'lxd-charm.js')]
         : [join(charmDir, 'dispatch')];
       const forget = hook === 'config-changed-full' ? join(charmDir, MEMO_FILE) : undefined;
-      plan.hooks.push({ name: hook, command, charmDir, env: hookEnvironment(model, charmDir, toolsDir, socket, name), contextIds, forget });
+      const prepare = prepareIds.length > 0 ? { command: [join(charmDir, 'dispatch')], env: hookEnvironment(model, charmDir, toolsDir, socket, prepareName), contextIds: prepareIds } : undefined;
+      plan.hooks.push({ name: hook, command, charmDir, env: hookEnvironment(model, charmDir, toolsDir, socket, name), contextIds, forget, prepare });
     }
     const planPath = join(work, 'plan.json');
     writeFileSync(planPath, JSON.stringify(plan));
     // inside lxd/0's machine: its LXD socket, its /etc, its namespaces; the tool socket is a host path
     const result = await model.exec(UNIT, [process.execPath, driver, planPath], { timeoutMs: 30 * 60_000 });
     if (result.exitCode !== 0) throw new Error(`driver failed (exit ${result.exitCode}): ${result.stderr}`);
-    const timings = JSON.parse(result.stdout);
+    const { results: timings, nodePeakKb } = JSON.parse(result.stdout);
 
+    let hookPeakKb = 0;
+    let hookPeakCase = '';
     for (const timing of timings) {
       if (timing.failures.length > 0) throw new Error(`${timing.name} failed:\n${timing.failures.join('\n')}`);
-      const mine = runs.filter((r) => r.hook === timing.name);
+      const mine = runs.filter((r) => r.hook === timing.name && r.label === '');
       const writes = new Set();
       for (const run of mine) {
         for (const w of writesOf(model.state, run.copy, run.ctx.commit())) writes.add(w);
         server.unregister(run.contextId);
       }
-      const perRun = [...new Set(mine.slice(WARMUP_RUNS).map((r) => calls.get(r.contextId) ?? 0))].join(' or ');
-      withinBudget = report({ hook: timing.name, hookTimes: timing.hookTimes, nodeTimes: timing.nodeTimes, toolCalls: perRun, writes: [...writes] }) && withinBudget;
+      const timed = mine.slice(WARMUP_RUNS, WARMUP_RUNS + options.runs);
+      const perRun = [...new Set(timed.map((r) => (calls.get(r.contextId) ?? []).length))].join(' or ');
+      const toolNames = [...new Set(timed.map((r) => describeTools(calls.get(r.contextId) ?? [])))].join(' | ');
+      if (timing.peakKb > hookPeakKb) [hookPeakKb, hookPeakCase] = [timing.peakKb, timing.name];
+      verdicts.push(report({ hook: timing.name, hookName: HOOK_NAMES[timing.name] ?? timing.name, hookTimes: timing.hookTimes, nodeTimes: timing.nodeTimes, toolCalls: perRun, toolNames, writes: [...writes], peakKb: timing.peakKb }));
+    }
+    const memoryRatio = hookPeakKb / nodePeakKb;
+    verdicts.push({ hook: 'peak memory', ratio: memoryRatio, budget: MEMORY_BUDGET, within: memoryRatio <= MEMORY_BUDGET });
+    console.log(`peak memory: highest hook run ${(hookPeakKb / 1024).toFixed(1)} MiB (${hookPeakCase}), node -e 0 ${(nodePeakKb / 1024).toFixed(1)} MiB (VmHWM, ${MEMORY_RUNS} runs each)`);
+    console.log('\nfigure vs budget (ratios to node -e 0, medians side by side in this run):');
+    for (const v of verdicts) {
+      console.log(`  ${v.hook.padEnd(22)} ${v.ratio.toFixed(2).padStart(5)} vs ${v.budget === null ? '  —  (reference)' : `≤ ${v.budget.toFixed(1)}  ${v.within ? 'within budget' : 'OVER BUDGET'}`}`);
     }
   } finally {
     await server?.stop();
@@ -215,7 +290,7 @@ async function main() {
     if (options.keep) console.log(`kept ${work} (unpacked charm, tools, plan)`);
     else rmSync(work, { recursive: true, force: true });
   }
-  if (options.check && !withinBudget) process.exit(2);
+  if (options.check && verdicts.some((v) => !v.within)) process.exit(2);
 }
 
 main().catch((error) => {

@@ -56,7 +56,7 @@ else {
     const units = r.peers + 1;
     console.log(`  ${units} units: ${r.lxdCalls} LXD calls per unit, ${units * r.lxdCalls} in all (${((units * r.lxdCalls) / (units * r.peers)).toFixed(2)} per ordered pair of units)`);
   }
-  console.log(`\nms: median of ${repeat} runs (one run for the first wiring), the migration part of a hook only; converge adds its own fixed set of tool and LXD calls. Total ${seconds.toFixed(1)} s.`);
+  console.log(`\nms: median of ${repeat} runs (one run for the first wiring), the migration part of a hook only, except the \"whole hook\" rows: the relation hook through the event table (converge and wiring) on a converged unit. Total ${seconds.toFixed(1)} s.`);
 }
 
 // a benchmark reports; it fails only if a single changed peer's hook is not flat in N

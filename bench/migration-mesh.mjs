@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // How long the lxd-migration mesh takes to complete on N real units (namespace machines, each with its
 // own LXD), and how many hooks that took: deploy + relate + settle, then check every unit's nova has a
-// remote for each other unit. Usage (as root, after `npm run pack`):
-//   node bench/migration-mesh.mjs [3 6 12] [--parallelism N[,M…]] [--json]
+// remote for each other unit. Against the budgets of issue 13, per lxd unit from deploy to full mesh:
+//   hooks ≤ 3·(N−1) + 12;  writes of its lxd-migration peer bag ≤ 2;  nonces sent on the lxd relation: 1.
+// A bag write is a hook's relation-set that changed the bag when the hook committed (what fires
+// -changed on the other units), counted in this process at the emulator's commit (RelationView).
+// Usage (as root, after `npm run pack`):
+//   node bench/migration-mesh.mjs [3 6 12 (default) | 20 …] [--parallelism N[,M…]] [--json]
 // The emulator runs hooks of different machines at once, at most `parallelism` at a time (default the
 // cores this process may use, os.availableParallelism()); several values compare them side by side.
 // Uses the emulator's compiled JS (emulator/dist).
@@ -34,7 +38,29 @@ if (!existsSync(dist)) {
   console.log('migration-mesh: skipped (no emulator/dist: run `npm run build -w juju-emulator`)');
   process.exit(0);
 }
-const { Model, builtinCharm } = createRequire(import.meta.url)(dist);
+const require = createRequire(import.meta.url);
+const { Model, builtinCharm } = require(dist);
+
+// every committed bag change a hook made: relation key → owner → count, and the nonces lxd units sent
+const bagWrites = new Map();
+const noncesSent = new Map();
+const { RelationView } = require(path.join(root, 'emulator', 'dist', 'tools', 'relation-view.js'));
+const commitBags = RelationView.prototype.commit;
+RelationView.prototype.commit = function countedCommit(...args) {
+  const changed = commitBags.apply(this, args);
+  for (const bag of changed) {
+    const relation = this.state.relations[String(bag.relationId)];
+    if (!relation || bag.isApp) continue;
+    const byOwner = bagWrites.get(relation.key) ?? new Map();
+    byOwner.set(bag.owner, (byOwner.get(bag.owner) ?? 0) + 1);
+    bagWrites.set(relation.key, byOwner);
+    const nonce = relation.unitBags[bag.owner]?.nonce;
+    if (relation.endpoints.length === 2 && nonce) noncesSent.set(bag.owner, new Set([...(noncesSent.get(bag.owner) ?? []), nonce]));
+  }
+  return changed;
+};
+const hookBudget = (n) => 3 * (n - 1) + 12;
+const BAG_WRITE_BUDGET = 2;
 const novaCompute = builtinCharm('nova-compute');
 const work = await mkdtemp(path.join(os.tmpdir(), 'mesh-bench-'));
 const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
@@ -44,6 +70,8 @@ const rows = [];
 try {
   for (const n of sizes.length > 0 ? sizes : [3, 6, 12]) for (const parallelism of parallelisms) {
     const model = await Model.create({ name: `mesh-${n}-${process.pid}`, backend: 'namespace', home: work, parallelism });
+    bagWrites.clear();
+    noncesSent.clear();
     try {
       let t = process.hrtime.bigint();
       await model.deploy('nova-compute', novaCompute, { units: n, machineOptions: { lxd: true, loopDevices: 0 } });
@@ -62,7 +90,16 @@ try {
         missing += n - 1 - remotes.length;
       }
       const lxdHooks = report.ran.filter((o) => String(o.unit).startsWith('lxd/')).length;
-      rows.push({ units: n, parallelism, deploySeconds: +machinesUp.toFixed(1), meshSeconds: +meshSeconds.toFixed(1), hooks: report.ran.length, lxdHooks, lxdHooksPerUnit: +(lxdHooks / n).toFixed(1), missingRemotes: missing });
+      const hooksOf = units.map((u) => report.ran.filter((o) => o.unit === u).length);
+      const peerKey = Object.values(model.state.relations).find((r) => r.endpoints.length === 1 && r.endpoints[0].endpoint === 'lxd-migration')?.key;
+      const peerWrites = units.map((u) => bagWrites.get(peerKey)?.get(u) ?? 0);
+      const nonces = units.map((u) => noncesSent.get(u)?.size ?? 0);
+      rows.push({
+        units: n, parallelism, deploySeconds: +machinesUp.toFixed(1), meshSeconds: +meshSeconds.toFixed(1), hooks: report.ran.length, lxdHooks,
+        lxdHooksPerUnit: +(lxdHooks / n).toFixed(1), maxHooksPerUnit: Math.max(...hooksOf), hookBudget: hookBudget(n),
+        peerBagWritesPerUnit: { min: Math.min(...peerWrites), max: Math.max(...peerWrites) }, noncesPerUnit: { min: Math.min(...nonces), max: Math.max(...nonces) },
+        missingRemotes: missing,
+      });
     } finally {
       await model.destroy();
     }
@@ -73,7 +110,15 @@ try {
 
 if (asJson) console.log(JSON.stringify(rows, null, 2));
 else {
-  console.log('units  parallel  deploy (s)        deploy+relate+settle to full mesh (s)  hooks (all / lxd / lxd per unit)  missing nova remotes');
-  for (const r of rows) console.log(`${String(r.units).padStart(5)}  ${String(r.parallelism).padStart(8)}  ${String(r.deploySeconds).padStart(10)}  ${String(r.meshSeconds).padStart(37)}  ${`${r.hooks} / ${r.lxdHooks} / ${r.lxdHooksPerUnit}`.padStart(32)}  ${String(r.missingRemotes).padStart(20)}`);
+  console.log('units  parallel  deploy (s)  relate+settle to full mesh (s)  hooks (all / lxd / lxd per unit)  peer bag writes per unit  nonces per unit  missing nova remotes');
+  for (const r of rows) {
+    const range = (x) => (x.min === x.max ? String(x.max) : `${x.min}-${x.max}`);
+    console.log(`${String(r.units).padStart(5)}  ${String(r.parallelism).padStart(8)}  ${String(r.deploySeconds).padStart(10)}  ${String(r.meshSeconds).padStart(30)}  ${`${r.hooks} / ${r.lxdHooks} / ${r.lxdHooksPerUnit}`.padStart(32)}  ${range(r.peerBagWritesPerUnit).padStart(24)}  ${range(r.noncesPerUnit).padStart(15)}  ${String(r.missingRemotes).padStart(20)}`);
+  }
+  console.log('\nfigure vs budget (per lxd unit, deploy to full mesh):');
+  for (const r of rows) {
+    const verdict = (ok) => (ok ? 'within budget' : 'OVER BUDGET');
+    console.log(`  N=${String(r.units).padEnd(3)} hooks (most on one unit) ${String(r.maxHooksPerUnit).padStart(4)} vs ≤ ${r.hookBudget}  ${verdict(r.maxHooksPerUnit <= r.hookBudget)};  peer bag writes ${String(r.peerBagWritesPerUnit.max).padStart(3)} vs ≤ ${BAG_WRITE_BUDGET}  ${verdict(r.peerBagWritesPerUnit.max <= BAG_WRITE_BUDGET)};  nonces ${r.noncesPerUnit.max} vs 1  ${verdict(r.noncesPerUnit.max === 1 && r.noncesPerUnit.min === 1)};  wall ${r.meshSeconds} s`);
+  }
 }
 process.exit(rows.some((r) => r.missingRemotes !== 0) ? 1 : 0);

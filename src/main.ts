@@ -5,6 +5,7 @@
 // update-status's whole budget leaves.
 import { loopStillAttached } from './host/loop-backing';
 import { CharmDirMemo } from './juju/unit-memo';
+import { procLxdDaemon } from './lxd/daemon-process';
 import { probeServer } from './lxd/server-probe';
 import { findSocket } from './lxd/socket-path';
 import { hookIsQuiet, quietCandidate } from './quiet-hooks';
@@ -18,6 +19,7 @@ async function endsQuietly(env: NodeJS.ProcessEnv): Promise<boolean> {
     hook,
     memo: new CharmDirMemo(),
     lxd: { server: () => probeServer(findSocket(env)) },
+    daemon: procLxdDaemon,
     juju: async () => {
       const [{ ExecHookTools }, { childProcessRunner }] = await Promise.all([import('./juju/exec-hook-tools'), import('./juju/child-process-runner')]);
       return new ExecHookTools(childProcessRunner);

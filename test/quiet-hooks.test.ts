@@ -1,6 +1,7 @@
 // The hook entry point's early end: after a full converge left its memo, update-status and
 // config-changed end without the full charm only while nothing they compare has changed.
 import { hookIsQuiet, quietCandidate, type QuietHook } from '../src/quiet-hooks';
+import { inputsDigest } from '../src/reconcile/quick-check';
 import type { HookTools } from '../src/juju/hook-tools';
 import { aUnit } from './builders/juju-state';
 import { runHook } from './builders/run-hook';
@@ -19,7 +20,7 @@ async function converged(): Promise<World> {
 
 async function quiet(w: World, hook: QuietHook, juju: HookTools = w.juju, now = new Date(0)): Promise<{ quiet: boolean; askedJuju: boolean }> {
   let askedJuju = false;
-  const result = await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, juju: async () => { askedJuju = true; return juju; }, now });
+  const result = await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, daemon: w.lxd.daemon, juju: async () => { askedJuju = true; return juju; }, now });
   return { quiet: result, askedJuju };
 }
 
@@ -31,10 +32,29 @@ test('which runs may end early: update-status and config-changed hooks only', ()
   expect(quietCandidate(undefined)).toBeNull();
 });
 
-test('right after a converge both are quiet; update-status asks Juju nothing', async () => {
+test('right after a converge both are quiet; update-status asks Juju nothing and LXD nothing (it looks at the daemon in /proc)', async () => {
   const w = await converged();
+  const reads = w.lxd.serverReads;
   expect(await quiet(w, 'update-status')).toEqual({ quiet: true, askedJuju: false });
+  expect(w.lxd.serverReads).toBe(reads);
   expect(await quiet(w, 'config-changed')).toEqual({ quiet: true, askedJuju: true });
+  expect(w.lxd.serverReads).toBe(reads + 1);
+});
+
+test('update-status is not quiet once the LXD daemon the converge saw is gone: stopped, restarted, or its pid reused by a later process', async () => {
+  const w = await converged();
+  const at = (minutes: number): Date => new Date(minutes * 60_000);
+  const stopped = { ...w, lxd: new FakeLxd({ down: true }) };
+  expect((await quiet(stopped, 'update-status')).quiet).toBe(false);
+  w.lxd.restartDaemon(at(5), w.lxd.serverPid); // same pid, started after the converge's check
+  expect((await quiet(w, 'update-status', w.juju, at(6))).quiet).toBe(false);
+  w.lxd.restartDaemon(at(-5)); // another pid
+  expect((await quiet(w, 'update-status')).quiet).toBe(false);
+  // and the full charm's update-status (it GETs /1.0) sees the new pid too: it converges and remembers it
+  const run = await runHook('update-status', w);
+  expect(run.exitCode).toBe(0);
+  expect(w.juju.logs).toContain('INFO update-status: the LXD daemon the last converge saw is not running: converging');
+  expect(await quiet(w, 'update-status')).toEqual({ quiet: true, askedJuju: false });
 });
 
 test('config-changed is not quiet once a value or the bind address changed; update-status does not look at those', async () => {
@@ -46,15 +66,35 @@ test('config-changed is not quiet once a value or the bind address changed; upda
   expect((await quiet(w, 'update-status')).quiet).toBe(true);
 });
 
-test('neither is quiet when LXD changed, is down, no memo exists, or the last full check is an hour old', async () => {
+test('neither is quiet when LXD is down, no memo exists, or the last full check is an hour old; a hand change to the server config: config-changed notices, update-status leaves it to the full check', async () => {
   const w = await converged();
-  expect((await quiet(w, 'config-changed', w.juju, new Date(60 * 60_000))).quiet).toBe(false);
+  for (const hook of ['update-status', 'config-changed'] as const) expect((await quiet(w, hook, w.juju, new Date(60 * 60_000))).quiet).toBe(false);
   await w.lxd.patchServerConfig({ 'core.https_address': '[::]:9999' });
-  for (const hook of ['update-status', 'config-changed'] as const) expect((await quiet(w, hook)).quiet).toBe(false);
+  expect((await quiet(w, 'config-changed')).quiet).toBe(false);
+  expect((await quiet(w, 'update-status')).quiet).toBe(true);
+  expect((await quiet(w, 'update-status', w.juju, new Date(60 * 60_000))).quiet).toBe(false);
   const down = { ...w, lxd: new FakeLxd({ down: true }) };
   expect((await quiet(down, 'update-status')).quiet).toBe(false);
   const fresh = { ...w, memo: new MemoryMemo() };
   expect((await quiet(fresh, 'config-changed')).quiet).toBe(false);
+});
+
+test.each<[string, (text: string) => string | null]>([
+  ['missing', () => null],
+  ['corrupt (cut short)', (text) => text.slice(0, text.length - 7)],
+  ['from another charm version', (text) => JSON.stringify({ ...JSON.parse(text), charmVersion: '0.0.9+abc1234' })],
+])('a memo %s: neither hook is quiet, so the full charm converges', async (_, memo) => {
+  const w = await converged();
+  expect(await quiet(w, 'update-status')).toEqual({ quiet: true, askedJuju: false });
+  w.memo.text = memo(w.memo.text ?? '');
+  for (const hook of ['update-status', 'config-changed'] as const) expect((await quiet(w, hook)).quiet).toBe(false);
+});
+
+test('the inputs digest: the same for the same values in any key order, another for any changed value or address', () => {
+  const digest = inputsDigest({ a: 1, b: 'x' }, '10.0.0.5');
+  expect(digest).toMatch(/^[0-9a-f]{16}$/);
+  expect(inputsDigest({ b: 'x', a: 1 }, '10.0.0.5')).toBe(digest);
+  for (const other of [inputsDigest({ a: 2, b: 'x' }, '10.0.0.5'), inputsDigest({ a: 1, b: 'y' }, '10.0.0.5'), inputsDigest({ a: 1, b: 'x' }, '10.0.0.6'), inputsDigest({ a: 1, b: 'x' }, null)]) expect(other).not.toBe(digest);
 });
 
 test('neither is quiet once a remembered loop device no longer holds its file', async () => {
@@ -66,8 +106,8 @@ test('neither is quiet once a remembered loop device no longer holds its file', 
     return answer;
   };
   for (const hook of ['update-status', 'config-changed'] as const) {
-    expect(await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, juju: async () => w.juju, now: new Date(0), loopAttached: attached(true) })).toBe(true);
-    expect(await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, juju: async () => w.juju, now: new Date(0), loopAttached: attached(false) })).toBe(false);
+    expect(await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, daemon: w.lxd.daemon, juju: async () => w.juju, now: new Date(0), loopAttached: attached(true) })).toBe(true);
+    expect(await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, daemon: w.lxd.daemon, juju: async () => w.juju, now: new Date(0), loopAttached: attached(false) })).toBe(false);
   }
   expect(asked).toEqual(Array(4).fill('/srv/a.img /dev/loop4'));
 });

@@ -49,14 +49,15 @@ async function commit(s: Services, before: Readonly<Record<string, string>>, aft
  * move, unless that is half an hour old (update-status converges once it is an hour old): replacing a
  * file is a synchronous flush on ext4 that cost a hook up to 50 ms on a busy disk (measured).
  */
-async function remember(s: Services, before: string | null, outcome: Omit<QuickCheck, 'checkedAt'>): Promise<void> {
+async function remember(s: Services, before: string | null, outcome: Omit<QuickCheck, 'checkedAt' | 'charmVersion'>): Promise<void> {
   if (!s.memo) return;
   const now = s.now();
+  const { charmVersion } = s.memo;
   const last = parseQuickCheck(before);
-  const same = last !== null && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.paused === outcome.paused && last.inputs === outcome.inputs && JSON.stringify(last.loops ?? []) === JSON.stringify(outcome.loops ?? []);
+  const same = last !== null && last.charmVersion === charmVersion && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.lxdPid === outcome.lxdPid && last.paused === outcome.paused && last.inputs === outcome.inputs && JSON.stringify(last.loops ?? []) === JSON.stringify(outcome.loops ?? []);
   const age = last === null ? NaN : now.getTime() - Date.parse(last.checkedAt);
   if (same && age >= 0 && age < FULL_CHECK_INTERVAL_MS / 2) return;
-  await s.memo.write(quickCheckText({ ...outcome, checkedAt: now.toISOString() }));
+  await s.memo.write(quickCheckText({ ...outcome, checkedAt: now.toISOString(), charmVersion }));
 }
 
 export interface ConvergeOptions {
@@ -191,13 +192,13 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
     const [inputs, memo] = await Promise.all([readInputs(s), s.memo?.read() ?? null]);
     const { values, stateBag, relation, binding, address, config: parsed, packaging } = inputs;
     let state = inputs.state;
-    const digest = await inputsDigest(values, address);
+    const digest = inputsDigest(values, address);
     /** Every way out: the one status, the state that changed, and the memo for update-status and config-changed. */
-    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, fingerprint = ''): Promise<void> => {
+    const finish = async (status: WorkloadStatus, now: CharmState, force: boolean, lxd = { fingerprint: '', pid: 0 }): Promise<void> => {
       const reported = await report(s, status, now, force);
       await commit(s, stateBag, reported);
       const loops = reported.poolDevices.filter((d) => d.spec.includes('|')).map((d) => ({ file: d.spec.slice(0, d.spec.indexOf('|')), device: d.device }));
-      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint, paused: status === PAUSED, inputs: digest, ...(loops.length > 0 ? { loops } : {}) });
+      await remember(s, memo, { lastStatus: reported.lastStatus, fingerprint: lxd.fingerprint, lxdPid: lxd.pid, paused: status === PAUSED, inputs: digest, ...(loops.length > 0 ? { loops } : {}) });
     };
     if (state.pausedSince && !resuming) {
       // LXD is stopped on purpose: touch nothing until the resume action
@@ -276,7 +277,8 @@ export function makeConverge({ newNonce = randomUUID, loadTemplate, resuming = f
       : bindingProblem ? { status: 'waiting', message: bindingProblem }
       : withPeerWiring(readyStatus(desired, server, networks, desired.pool.devices.length, poolSpace), peers?.wiring ?? null);
     // update-status skips the converge while LXD still matches the fingerprint; anything short of active converges again
-    await finish(status, state, outcome.worked || resuming, status.status === 'active' ? fingerprintOf(server) : '');
+    const active = status.status === 'active';
+    await finish(status, state, outcome.worked || resuming, { fingerprint: active ? fingerprintOf(server) : '', pid: active ? (server.serverPid ?? 0) : 0 });
     // the status says why; the failed hook is what keeps Juju from taking the device (it retries, or the operator resolves)
     const refusal = detachRefusal(desired.pool, outcome.observed);
     if (refusal) throw new Error(`refusing to let ${desired.pool.detaching?.id ?? 'the storage'} go: ${refusal}`);

@@ -7,7 +7,8 @@ import type { Handler } from './services';
 export function makeUpdateStatus(converge: Handler): Handler {
   return async (s) => {
     const loopAttached = async (file: string, device: string): Promise<boolean> => (await s.host.loopDeviceFor(file, device)) === device;
-    const reason = await reasonToConverge(parseQuickCheck(s.memo ? await s.memo.read() : null), s.lxd, s.now(), undefined, loopAttached);
+    const check = parseQuickCheck(s.memo ? await s.memo.read() : null);
+    const reason = await reasonToConverge(check, { lxd: s.lxd, now: s.now(), charmVersion: s.memo?.charmVersion ?? '', loopAttached });
     if (reason === null) return;
     await s.juju.log('INFO', `update-status: ${reason}: converging`);
     await converge(s);

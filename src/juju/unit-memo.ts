@@ -2,17 +2,38 @@
 // .unit-state.db there: for what only this process needs quickly (update-status reads it without a
 // hook tool). Never secrets; Juju's unit state stays the record of anything that matters.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface UnitMemo {
+  /** the version of the charm running now: a memo another version wrote is not trusted */
+  readonly charmVersion: string;
   /** the text last written, or null when there is none */
   read(): Promise<string | null>;
   write(text: string): Promise<void>;
 }
 
-/** The memo as a 0600 file in the charm directory (a hook's cwd), replaced atomically. */
+/**
+ * The memo as a 0600 file in the charm directory (a hook's cwd), replaced atomically. The charm's
+ * version is the `version` file npm run pack writes beside it ("" when there is none).
+ */
 export class CharmDirMemo implements UnitMemo {
-  constructor(private readonly path: string = join(process.cwd(), '.lxd-charm-memo.json')) {}
+  private version: string | undefined;
+
+  constructor(
+    private readonly path: string = join(process.cwd(), '.lxd-charm-memo.json'),
+    private readonly versionPath: string = join(dirname(path), 'version'),
+  ) {}
+
+  get charmVersion(): string {
+    if (this.version === undefined) {
+      try {
+        this.version = readFileSync(this.versionPath, 'utf8').trim();
+      } catch {
+        this.version = '';
+      }
+    }
+    return this.version;
+  }
 
   async read(): Promise<string | null> {
     try {

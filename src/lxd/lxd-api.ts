@@ -21,6 +21,8 @@ export interface ServerInfo {
   readonly storageDrivers: readonly string[];
   /** the ETag of GET /1.0: a hash of the server's config, so it changes exactly when that does */
   readonly etag?: string;
+  /** the daemon's pid (environment.server_pid), when LXD says */
+  readonly serverPid?: number;
 }
 
 export interface StoragePool {

@@ -5,7 +5,7 @@
 import { connect } from 'node:net';
 import type { ServerInfo } from './lxd-api';
 
-export type ServerProbe = Pick<ServerInfo, 'serverVersion' | 'etag'>;
+export type ServerProbe = Pick<ServerInfo, 'serverVersion' | 'etag' | 'serverPid'>;
 
 function parse(socketPath: string, text: string): ServerProbe {
   const end = text.indexOf('\r\n\r\n');
@@ -13,10 +13,11 @@ function parse(socketPath: string, text: string): ServerProbe {
   const [statusLine = '', ...headers] = text.slice(0, end).split('\r\n');
   if (!/^HTTP\/1\.[01] 200 /.test(statusLine)) throw new Error(`${socketPath}: GET /1.0 answered "${statusLine.slice(0, 80)}"`);
   const etag = headers.map((line) => /^etag:\s*(.*)$/i.exec(line)?.[1]?.trim()).find((v) => v !== undefined);
-  const body = JSON.parse(text.slice(end + 4)) as { metadata?: { environment?: { server_version?: unknown } } };
+  const body = JSON.parse(text.slice(end + 4)) as { metadata?: { environment?: { server_version?: unknown; server_pid?: unknown } } };
   const version = body.metadata?.environment?.server_version;
   if (typeof version !== 'string') throw new Error(`${socketPath}: GET /1.0 has no server version`);
-  return { serverVersion: version, ...(etag === undefined ? {} : { etag }) };
+  const pid = body.metadata?.environment?.server_pid;
+  return { serverVersion: version, ...(etag === undefined ? {} : { etag }), ...(typeof pid === 'number' && pid > 0 ? { serverPid: pid } : {}) };
 }
 
 export function probeServer(socketPath: string, timeoutMs = 10_000): Promise<ServerProbe> {

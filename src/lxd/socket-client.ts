@@ -130,6 +130,7 @@ export class LxdSocketClient implements LxdApi {
     const env = asRecord(m.environment);
     return {
       ...(etag === undefined ? {} : { etag }),
+      ...(typeof env.server_pid === 'number' && env.server_pid > 0 ? { serverPid: env.server_pid } : {}),
       apiExtensions: asStrings(m.api_extensions),
       serverVersion: asString(env.server_version),
       config: asStringMap(m.config),

@@ -6,6 +6,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { serverCertOf } from '../migration/builders';
 import type { NewPreseedObject, PreseedObjectState } from '../../src/lxd/preseed-api';
 import type { PreseedKind } from '../../src/model/lxd-preseed';
+import type { LxdDaemon } from '../../src/reconcile/quick-check';
 import { LxdApiError, type CertificateToken, type NewTrustEntry, type TrustEntry, type LxdApi, type LxdConfig, type LxdDevice, type Network, type NewNetwork, type NewStoragePool, type PoolSpace, type Profile, type ServerInfo, type StoragePool } from '../../src/lxd/lxd-api';
 
 export interface FakeLxdOptions {
@@ -45,6 +46,23 @@ export class FakeLxd implements LxdApi {
 
   readonly certificatePem: string;
 
+  /** the daemon's pid and start time, as GET /1.0 and /proc would show them */
+  serverPid = 4242;
+  startedAt = new Date(-60 * 60_000);
+  /** how many GET /1.0 this LXD answered */
+  serverReads = 0;
+
+  /** The daemon as the process table shows it (src/lxd/daemon-process.ts): nothing while down. */
+  readonly daemon: LxdDaemon = {
+    startedAt: (pid) => (this.options.down || pid !== this.serverPid ? null : this.startedAt),
+  };
+
+  /** LXD restarted (an upgrade, a crash and systemd): a new process, with `pid` (default a new one) */
+  restartDaemon(at: Date, pid = this.serverPid + 1): void {
+    this.serverPid = pid;
+    this.startedAt = at;
+  }
+
   constructor(private readonly options: FakeLxdOptions = {}) {
     this.certificatePem = options.certificatePem ?? serverCertOf(0);
     this.nets.set('eth0', { name: 'eth0', type: 'physical', managed: false, config: {} });
@@ -56,8 +74,10 @@ export class FakeLxd implements LxdApi {
 
   async server(): Promise<ServerInfo> {
     if (this.options.down) throw new LxdApiError(0, 'GET', '/1.0', 'cannot reach LXD at /fake/unix.socket: connect ENOENT');
+    this.serverReads += 1;
     const https = this.serverConfig['core.https_address'];
     return {
+      serverPid: this.serverPid,
       apiExtensions: this.options.extensions ?? ['etag', 'network', 'certificate_token', 'storage_api_local_volume_handling'],
       serverVersion: this.options.version ?? '5.0.2',
       config: { ...this.serverConfig, ...(this.trustPassword ? { 'core.trust_password': 'true' } : {}) },

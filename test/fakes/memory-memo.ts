@@ -3,7 +3,10 @@ import type { UnitMemo } from '../../src/juju/unit-memo';
 
 export class MemoryMemo implements UnitMemo {
   writes = 0;
-  constructor(public text: string | null = null) {}
+  constructor(
+    public text: string | null = null,
+    public charmVersion = '0.1.0+test',
+  ) {}
 
   async read(): Promise<string | null> {
     return this.text;

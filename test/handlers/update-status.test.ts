@@ -97,18 +97,26 @@ test('pools, networks and profiles are checked by the full converge update-statu
   expect(w.juju.logs).toContain('INFO update-status: the last full check is an hour old: converging');
 });
 
-test.each([
-  ['no memo', null, 'nothing remembered from a previous converge'],
-  ['a memo that is not ours', '{"x":1}', 'nothing remembered from a previous converge'],
-  ['a converge that ended waiting (a peer was unreachable)', JSON.stringify({ lastStatus: 'waiting|1/2 peers wired', fingerprint: '', paused: false, checkedAt: new Date(0).toISOString(), inputs: '' }), 'the last converge did not end active'],
-  ['a check time that does not parse', JSON.stringify({ lastStatus: 'active|ok', fingerprint: '5.0.2|x', paused: false, checkedAt: 'yesterday', inputs: '' }), 'the last full check is an hour old'],
-])('%s makes update-status converge', async (_, memo, reason) => {
+/** The memo the converge left, with some of its fields replaced. */
+const memoWith = (w: World, fields: Record<string, unknown>): string => JSON.stringify({ ...JSON.parse(w.memo.text ?? '{}'), ...fields });
+
+test.each<[string, (w: World) => string | null, string]>([
+  ['no memo', () => null, 'nothing remembered from a previous converge'],
+  ['a memo that is not ours', () => '{"x":1}', 'nothing remembered from a previous converge'],
+  ['a corrupt memo (cut short by a crash while written by hand)', (w) => (w.memo.text ?? '').slice(0, 40), 'nothing remembered from a previous converge'],
+  ['a memo from another charm version', (w) => memoWith(w, { charmVersion: '0.0.9+abc1234' }), 'the memo was left by charm version "0.0.9+abc1234", this is "0.1.0+test"'],
+  ['a converge that ended waiting (a peer was unreachable)', (w) => memoWith(w, { lastStatus: 'waiting|1/2 peers wired', fingerprint: '' }), 'the last converge did not end active'],
+  ['a check time that does not parse', (w) => memoWith(w, { checkedAt: 'yesterday' }), 'the last full check is an hour old'],
+])('%s makes update-status converge fully', async (_, memo, reason) => {
   const w = await converged();
-  w.memo.text = memo;
+  w.memo.text = memo(w);
+  w.lxd.pools.delete('lxd'); // only a full converge looks at pools: its repair proves one ran
   const run = await updateStatus(w);
   expect(run.calls).toEqual(expect.arrayContaining(['configGet', 'stateGet', 'networkGet']));
   expect(w.juju.logs).toContain(`INFO update-status: ${reason}: converging`);
-  expect(parseQuickCheck(w.memo.text)?.lastStatus).toMatch(/^active\|/);
+  expect(run.lxdWrites).toContain('POST /1.0/storage-pools lxd');
+  expect(parseQuickCheck(w.memo.text)).toMatchObject({ lastStatus: expect.stringMatching(/^active\|/), charmVersion: '0.1.0+test' });
+  expect(await updateStatus(w)).toEqual(QUIET);
 });
 
 test('LXD not answering makes update-status converge (which then blocks, saying so)', async () => {

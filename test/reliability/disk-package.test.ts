@@ -14,6 +14,9 @@ class FullDiskMemo implements UnitMemo {
     readonly inner: MemoryMemo,
     public full: number,
   ) {}
+  get charmVersion(): string {
+    return this.inner.charmVersion;
+  }
   read(): Promise<string | null> {
     return this.inner.read();
   }

@@ -4,7 +4,7 @@ import { hookIsQuiet, quietCandidate, type QuietHook } from '../src/quiet-hooks'
 import { inputsDigest } from '../src/reconcile/quick-check';
 import type { HookTools } from '../src/juju/hook-tools';
 import { aUnit } from './builders/juju-state';
-import { runHook } from './builders/run-hook';
+import { runAction, runHook } from './builders/run-hook';
 import { FakeHost } from './fakes/fake-host';
 import { FakeJuju } from './fakes/fake-juju';
 import { FakeLxd } from './fakes/fake-lxd';
@@ -110,4 +110,21 @@ test('neither is quiet once a remembered loop device no longer holds its file', 
     expect(await hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, daemon: w.lxd.daemon, juju: async () => w.juju, now: new Date(0), loopAttached: attached(false) })).toBe(false);
   }
   expect(asked).toEqual(Array(4).fill('/srv/a.img /dev/loop4'));
+});
+
+test('an action that finds the listener unset by hand asks for a recheck: the next update-status converges and restores it', async () => {
+  const w = await converged();
+  const address = w.lxd.serverConfig['core.https_address'];
+  await w.lxd.patchServerConfig({ 'core.https_address': '' });
+  expect((await quiet(w, 'update-status')).quiet).toBe(true); // the quick path alone would wait for the hourly check
+  const acting = { ...w, juju: new FakeJuju(aUnit().withConfig({ 'lvm-thinpool': false }).runningAction('get-client-token')) };
+  expect((await runAction('get-client-token', acting)).exitCode).toBe(0);
+  expect(acting.juju.state.action?.failed).toMatch(/^LXD is not listening on the network, so a token could not be redeemed: the next hook restores/);
+  expect(JSON.parse(w.memo.text ?? '{}')).toMatchObject({ recheck: 'LXD not listening on the network' });
+  expect((await quiet(w, 'update-status')).quiet).toBe(false);
+  expect((await runHook('update-status', w)).exitCode).toBe(0);
+  expect(w.juju.logs).toContain('INFO update-status: an action found LXD not listening on the network: converging');
+  expect(w.lxd.serverConfig['core.https_address']).toBe(address);
+  expect(JSON.parse(w.memo.text ?? '{}')).not.toHaveProperty('recheck');
+  expect(await quiet(w, 'update-status')).toEqual({ quiet: true, askedJuju: false });
 });

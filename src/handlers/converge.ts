@@ -54,7 +54,7 @@ async function remember(s: Services, before: string | null, outcome: Omit<QuickC
   const now = s.now();
   const { charmVersion } = s.memo;
   const last = parseQuickCheck(before);
-  const same = last !== null && last.charmVersion === charmVersion && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.lxdPid === outcome.lxdPid && last.paused === outcome.paused && last.inputs === outcome.inputs && JSON.stringify(last.loops ?? []) === JSON.stringify(outcome.loops ?? []);
+  const same = last !== null && last.recheck === undefined && last.charmVersion === charmVersion && last.lastStatus === outcome.lastStatus && last.fingerprint === outcome.fingerprint && last.lxdPid === outcome.lxdPid && last.paused === outcome.paused && last.inputs === outcome.inputs && JSON.stringify(last.loops ?? []) === JSON.stringify(outcome.loops ?? []);
   const age = last === null ? NaN : now.getTime() - Date.parse(last.checkedAt);
   if (same && age >= 0 && age < FULL_CHECK_INTERVAL_MS / 2) return;
   await s.memo.write(quickCheckText({ ...outcome, checkedAt: now.toISOString(), charmVersion }));

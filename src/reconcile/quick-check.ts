@@ -29,6 +29,8 @@ export interface QuickCheck {
   readonly lxdPid: number;
   /** the pool's loop files and the loop devices that held them then (absent in memos from before) */
   readonly loops?: ReadonlyArray<{ readonly file: string; readonly device: string }>;
+  /** an action saw LXD off its desired state (e.g. no listener): what it saw; the next hook checks everything */
+  readonly recheck?: string;
 }
 
 /** Whether `device` still is the loop device of `file`: a sysfs read where it can be (loop-backing.ts). */
@@ -65,6 +67,16 @@ export const fingerprintOf = (server: Pick<ServerInfo, 'serverVersion' | 'etag'>
 
 export const quickCheckText = (check: QuickCheck): string => JSON.stringify(check);
 
+/**
+ * The memo text after an action saw LXD differ from what the last converge left (a listener unset by
+ * hand, say): the quick paths would not notice it for up to an hour, so the next hook converges fully.
+ * null when there is no memo: the next hook converges anyway.
+ */
+export function withRecheck(text: string | null, seen: string): string | null {
+  const check = parseQuickCheck(text);
+  return check === null ? null : quickCheckText({ ...check, recheck: seen });
+}
+
 /** null when there is no memo or it is not one of ours: the caller converges, never guesses. */
 export function parseQuickCheck(text: string | null): QuickCheck | null {
   if (text === null) return null;
@@ -72,7 +84,8 @@ export function parseQuickCheck(text: string | null): QuickCheck | null {
     const v = JSON.parse(text) as Partial<QuickCheck> | null;
     if (typeof v?.lastStatus !== 'string' || typeof v.fingerprint !== 'string' || typeof v.paused !== 'boolean' || typeof v.checkedAt !== 'string' || typeof v.inputs !== 'string' || typeof v.charmVersion !== 'string' || typeof v.lxdPid !== 'number') return null;
     const loops = Array.isArray(v.loops) ? v.loops.filter((l) => typeof l?.file === 'string' && typeof l.device === 'string').map((l) => ({ file: l.file, device: l.device })) : [];
-    return { lastStatus: v.lastStatus, fingerprint: v.fingerprint, paused: v.paused, checkedAt: v.checkedAt, inputs: v.inputs, charmVersion: v.charmVersion, lxdPid: v.lxdPid, ...(loops.length > 0 ? { loops } : {}) };
+    const recheck = typeof v.recheck === 'string' && v.recheck !== '' ? { recheck: v.recheck } : {};
+    return { lastStatus: v.lastStatus, fingerprint: v.fingerprint, paused: v.paused, checkedAt: v.checkedAt, inputs: v.inputs, charmVersion: v.charmVersion, lxdPid: v.lxdPid, ...(loops.length > 0 ? { loops } : {}), ...recheck };
   } catch {
     return null;
   }
@@ -98,6 +111,7 @@ export async function reasonToConverge(check: QuickCheck | null, { lxd, daemon, 
   if (check.charmVersion !== charmVersion) return `the memo was left by charm version "${check.charmVersion}", this is "${charmVersion}"`;
   if (check.paused) return null; // LXD is stopped on purpose; the status already says so
   if (!check.lastStatus.startsWith('active|')) return 'the last converge did not end active';
+  if (check.recheck !== undefined) return `an action found ${check.recheck}`;
   const age = now.getTime() - Date.parse(check.checkedAt);
   if (!(age >= 0 && age < FULL_CHECK_INTERVAL_MS)) return 'the last full check is an hour old';
   if (inputs !== undefined && inputs !== check.inputs) return 'the configuration or the bind address changed';

@@ -34,12 +34,13 @@ describeWith(realLxdDaemon, '[slow] LxdSocketClient on a real daemon', () => {
   test('the entry point\'s HTTP/1.0 probe reads the same version and ETag as the client, and sees a config change', async () => {
     const socket = join(daemon?.dir ?? '', 'unix.socket');
     const before = await lxd.server();
-    expect(await probeServer(socket)).toEqual({ serverVersion: before.serverVersion, etag: before.etag });
+    expect(await probeServer(socket)).toEqual({ serverVersion: before.serverVersion, etag: before.etag, serverPid: before.serverPid });
     expect(before.etag).toMatch(/\S{16,}/);
+    expect(before.serverPid).toBeGreaterThan(1);
     await lxd.patchServerConfig({ 'core.https_address': '127.0.0.1:8444' });
     const after = await probeServer(socket);
     expect(after.etag).not.toBe(before.etag);
-    expect(after).toEqual({ serverVersion: before.serverVersion, etag: (await lxd.server()).etag });
+    expect(after).toEqual({ serverVersion: before.serverVersion, etag: (await lxd.server()).etag, serverPid: before.serverPid });
   });
 
   test('patches server config with string values and reads the trust password back only as "true"', async () => {

@@ -2,6 +2,7 @@
 // the body, then action-set of its results; a refusal or an LXD error becomes an action-fail that says
 // what to do. Results are strings: action-set carries nothing else.
 import { LxdApiError } from '../../lxd/lxd-api';
+import { withRecheck } from '../../reconcile/quick-check';
 import type { Handler, Services } from '../services';
 import { byAction, type SchemaError } from './params.generated';
 
@@ -27,6 +28,16 @@ export function checkParams(action: string, params: unknown): string[] {
   const validate = byAction[action];
   if (!validate) return [`action ${action} has no declared parameters (is actions.yaml in the charm?)`];
   return validate(params) ? [] : (validate.errors ?? []).map(describe);
+}
+
+/**
+ * An action saw LXD off the state the last converge left (a hand change the hooks' quick paths only
+ * notice at the hourly full check): the next hook, whatever it is, converges fully and repairs it.
+ */
+export async function askNextHookToRecheck(s: Services, seen: string): Promise<void> {
+  if (!s.memo) return;
+  const text = withRecheck(await s.memo.read(), seen);
+  if (text !== null) await s.memo.write(text);
 }
 
 export interface ActionBody<P> {

@@ -7,7 +7,7 @@ import { readInputs } from '../inputs';
 import { reconcileMigration } from '../peers';
 import { resolveTrustPassword } from '../trust-password';
 import type { Handler, Services } from '../services';
-import { ActionRefused, defineAction } from './action';
+import { ActionRefused, askNextHookToRecheck, defineAction } from './action';
 import { managedPrefix } from './trust-admin';
 
 /** "remote nova juju-host-1 https://… pin <fp-prefix>" and "trust juju-lxd-1-nova <fp>" lines. */
@@ -28,7 +28,10 @@ export const refreshRemotes: Handler = defineAction<Record<string, never>>('refr
   const { config: parsed, stateBag, state, relation, address } = await readInputs(s);
   if (!parsed.ok) throw new ActionRefused(`${describeProblems(parsed.problems)}; fix the config first`);
   const server = await s.lxd.server();
-  if (!server.certificatePem || server.addresses.length === 0) throw new ActionRefused('LXD is not listening on the network yet: wait until the unit is active (show-config says what is missing), then run again');
+  if (!server.certificatePem || server.addresses.length === 0) {
+    await askNextHookToRecheck(s, 'LXD not listening on the network');
+    throw new ActionRefused('LXD is not listening on the network yet: wait until the unit is active (show-config says what is missing), then run again');
+  }
   const userNames = [...new Set(['root', ...relation.users])];
   const config = parsed.config;
   const trustPassword = async (): Promise<{ value: string; hash: string }> => {

@@ -110,13 +110,16 @@ export class FaultPlan {
     return this.failures.filter((f) => f.left > 0).length + this.kills.filter((k) => !k.spent).length + this.actions.filter((a) => !a.spent).length;
   }
 
-  /** A time-based kill for a hook about to start, if one is armed (it is spent now). */
-  killDelayFor(unit: string, hook: string): number | null {
+  /**
+   * A time-based kill for a hook about to start, if one is armed (it is spent now). It is recorded as
+   * fired only when `fire` is called, as the timer kills the hook: a hook that ended sooner was not
+   * killed, and firedFaults() must not say it was.
+   */
+  killDelayFor(unit: string, hook: string): { readonly afterMs: number; readonly fire: () => void } | null {
     const kill = this.kills.find((k) => !k.spent && k.afterMs !== undefined && k.unit === unit && (k.hook === undefined || k.hook === hook));
     if (!kill || kill.afterMs === undefined) return null;
     kill.spent = true;
-    this.fired.push({ kind: 'kill', unit, hook, tool: null });
-    return kill.afterMs;
+    return { afterMs: kill.afterMs, fire: () => this.fired.push({ kind: 'kill', unit, hook, tool: null }) };
   }
 
   /** Decides one tool call of a hook (`args`: the tool's arguments). */

@@ -144,8 +144,11 @@ export async function runQueuedEvent(deps: AgentDeps, unit: UnitRecord, index: n
         onStderr: lineLogger(deps, unit.name, logger, 'WARNING'),
         signal: abort.signal,
       });
-      const delay = deps.faults?.killDelayFor(unit.name, hookName) ?? null;
-      const timer = delay === null ? null : setTimeout(() => void kill(`${delay} ms into the hook`), delay);
+      const timed = deps.faults?.killDelayFor(unit.name, hookName) ?? null;
+      const timer = timed === null ? null : setTimeout(() => {
+        timed.fire();
+        void kill(`${timed.afterMs} ms into the hook`);
+      }, timed.afterMs);
       const result = await running.finally(() => timer && clearTimeout(timer));
       exitCode = result.exitCode;
       stdout = result.stdout;

@@ -65,12 +65,16 @@ describe('FaultPlan', () => {
     expect(plan.armed()).toBe(0);
   });
 
-  test('a timed kill is handed out once, to the matching hook', () => {
+  test('a timed kill is handed out once, to the matching hook, and counts as fired only once its timer kills', () => {
     const plan = new FaultPlan();
     plan.killHookAt({ unit: 'a/0', hook: 'start', afterMs: 50 });
     expect(plan.killDelayFor('a/0', 'install')).toBeNull();
-    expect(plan.killDelayFor('a/0', 'start')).toBe(50);
+    const timed = plan.killDelayFor('a/0', 'start');
+    expect(timed?.afterMs).toBe(50);
     expect(plan.killDelayFor('a/0', 'start')).toBeNull();
+    expect(plan.fired).toEqual([]); // the hook may end before 50 ms: then it was not killed
+    timed?.fire();
+    expect(plan.fired).toEqual([{ kind: 'kill', unit: 'a/0', hook: 'start', tool: null }]);
   });
 
   test('bad specs are refused with the reason', () => {

@@ -1,5 +1,5 @@
-// The hook entry point (dist/lxd-charm.js) and the only file that touches `process`. It ends two cases
-// itself: an update-status or a config-changed with nothing to do (see quiet-hooks.ts). Everything
+// The hook entry point (dist/lxd-charm.js) and the only file that touches `process`. It ends three cases
+// itself: an update-status, a config-changed or a peer's -joined/-changed with nothing to do (see quiet-hooks.ts). Everything
 // else, and any doubt, runs the full charm (src/charm.ts, built as dist/charm.js), loaded only then:
 // measured side by side, loading it and node:http costs a quarter of a `node -e 0`, more than
 // update-status's whole budget leaves.
@@ -26,6 +26,7 @@ async function endsQuietly(env: NodeJS.ProcessEnv): Promise<boolean> {
     },
     now: new Date(),
     loopAttached: (file, device) => loopStillAttached(file, device),
+    ...(env.JUJU_RELATION_ID && env.JUJU_REMOTE_UNIT ? { peer: { relationId: env.JUJU_RELATION_ID, unit: env.JUJU_REMOTE_UNIT } } : {}),
   }).catch(() => false);
 }
 

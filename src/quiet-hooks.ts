@@ -1,22 +1,34 @@
-// The two hooks that fire most and almost always find nothing to do, decided at the hook entry point:
-// update-status (every five minutes on every unit) and config-changed (on every agent restart, and
-// when only the address could have changed). When the unit's memo, one GET /1.0 and — for
-// config-changed — the config and bind address show nothing changed since the last converge, the hook
-// ends there: the full charm is not loaded, update-status runs no hook tool and opens no connection
-// (it checks the LXD daemon in /proc). Any other answer, or any error, hands over to the full charm
-// (src/reconcile/quick-check.ts says what is compared).
+// The hooks that fire most and almost always find nothing to do, decided at the hook entry point:
+// update-status (every five minutes on every unit), config-changed (on every agent restart, and
+// when only the address could have changed), and a peer's lxd-migration -joined/-changed that brings
+// a record this unit already wired (Juju fires -changed after every -joined, and again whenever the
+// peer writes its bag: N-1 of them on every unit as a model grows). When the unit's memo, one GET
+// /1.0 and — for config-changed — the config and bind address, for a peer hook that peer's bag and
+// this unit's memory of it, show nothing changed since the last converge, the hook ends there: the
+// full charm is not loaded; update-status runs no hook tool and opens no connection (it checks the
+// LXD daemon in /proc). Any other answer, or any error, hands over to the full charm
+// (src/reconcile/quick-check.ts says what the memo is compared with).
 import { bindAddress } from './juju/bind-address';
-import type { HookTools } from './juju/hook-tools';
+import type { HookTools, RelationId, UnitName } from './juju/hook-tools';
+import { peerMemoryKey, recordDigest, wiredDigest } from './model/peer-digest';
 import type { UnitMemo } from './juju/unit-memo';
 import type { ServerProbe } from './lxd/server-probe';
 import { inputsDigest, parseQuickCheck, reasonToConverge, type LoopAttached, type LxdDaemon } from './reconcile/quick-check';
 
-export type QuietHook = 'update-status' | 'config-changed';
+export type QuietHook = 'update-status' | 'config-changed' | 'peer-joined' | 'peer-changed';
+
+const QUIET_HOOKS: Readonly<Record<string, QuietHook>> = {
+  'update-status': 'update-status',
+  'config-changed': 'config-changed',
+  // the peer endpoint's name, as metadata.yaml declares it (handlers/peers.ts MIGRATION_ENDPOINT)
+  'lxd-migration-relation-joined': 'peer-joined',
+  'lxd-migration-relation-changed': 'peer-changed',
+};
 
 /** The hook this run may end early, from JUJU_DISPATCH_PATH (hooks/<name>; older agents pass the path dispatch was run as). */
 export function quietCandidate(dispatchPath: string | undefined): QuietHook | null {
-  const hook = /(?:^|\/)hooks\/(update-status|config-changed)$/.exec(dispatchPath ?? '')?.[1];
-  return hook === 'update-status' || hook === 'config-changed' ? hook : null;
+  const hook = /(?:^|\/)hooks\/([a-z-]+)$/.exec(dispatchPath ?? '')?.[1];
+  return (hook !== undefined && Object.hasOwn(QUIET_HOOKS, hook) ? QUIET_HOOKS[hook] : undefined) ?? null;
 }
 
 export interface QuietInputs {
@@ -25,18 +37,28 @@ export interface QuietInputs {
   readonly lxd: { server(): Promise<ServerProbe> };
   /** the LXD daemon in the process table: update-status's check, instead of a GET */
   readonly daemon: LxdDaemon;
-  /** only config-changed asks Juju anything (config-get, network-get) */
-  readonly juju: () => Promise<Pick<HookTools, 'configGet' | 'networkGet'>>;
+  /** update-status asks Juju nothing; config-changed config-get and network-get; a peer hook state-get and relation-get */
+  readonly juju: () => Promise<Pick<HookTools, 'configGet' | 'networkGet' | 'stateGet' | 'relationGet'>>;
+  /** a peer hook's relation and remote unit (JUJU_RELATION_ID, JUJU_REMOTE_UNIT); without them it is not quiet */
+  readonly peer?: { readonly relationId: RelationId; readonly unit: UnitName };
   readonly now: Date;
   /** whether a remembered loop device still holds its file (a sysfs read) */
   readonly loopAttached?: LoopAttached;
 }
 
 /** true: nothing to do, the hook may end; false: run the full charm. */
-export async function hookIsQuiet({ hook, memo, lxd, daemon, juju, now, loopAttached }: QuietInputs): Promise<boolean> {
+export async function hookIsQuiet({ hook, memo, lxd, daemon, juju, now, loopAttached, peer }: QuietInputs): Promise<boolean> {
   const remembered = parseQuickCheck(await memo.read());
   const { charmVersion } = memo;
   if (hook === 'update-status') return (await reasonToConverge(remembered, { lxd, daemon, now, charmVersion, loopAttached })) === null;
+  if (hook === 'peer-joined' || hook === 'peer-changed') {
+    if (!peer || (await reasonToConverge(remembered, { lxd, daemon, now, charmVersion, loopAttached })) !== null) return false;
+    // the peer's record as it is now against the one this unit wired: equal, and nothing this event can change is left to do
+    const tools = await juju();
+    const [state, bag] = await Promise.all([tools.stateGet(), tools.relationGet(peer.relationId, peer.unit)]);
+    const wired = wiredDigest(peer.unit, state[peerMemoryKey(peer.unit)]);
+    return wired !== null && wired === recordDigest(bag);
+  }
   // config-changed: LXD's answer is awaited while the two hook tools run (each a process spawn)
   const server = lxd.server();
   server.catch(() => undefined); // its rejection is read below, after the tools

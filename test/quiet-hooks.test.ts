@@ -9,6 +9,25 @@ import { FakeHost } from './fakes/fake-host';
 import { FakeJuju } from './fakes/fake-juju';
 import { FakeLxd } from './fakes/fake-lxd';
 import { MemoryMemo } from './fakes/memory-memo';
+import { FakeClientConfig } from './fakes/fake-client-config';
+import { FakeLxcClient } from './fakes/fake-lxc-client';
+import { hostOf, peerBag, serverCertOf } from './migration/builders';
+
+/** Counts every hook-tool call by name (each one is a process spawn on a real unit). */
+function countingTools(juju: FakeJuju): { tools: HookTools; calls: string[] } {
+  const calls: string[] = [];
+  const tools = new Proxy(juju, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(prop));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { tools, calls };
+}
 
 interface World { juju: FakeJuju; lxd: FakeLxd; host: FakeHost; memo: MemoryMemo }
 
@@ -127,4 +146,102 @@ test('an action that finds the listener unset by hand asks for a recheck: the ne
   expect(w.lxd.serverConfig['core.https_address']).toBe(address);
   expect(JSON.parse(w.memo.text ?? '{}')).not.toHaveProperty('recheck');
   expect(await quiet(w, 'update-status')).toEqual({ quiet: true, askedJuju: false });
+});
+
+describe('a peer\'s -joined/-changed', () => {
+  interface PeerWorld extends World { clients: FakeClientConfig; lxc: FakeLxcClient; hostname: string }
+
+  async function wiredToPeer(): Promise<PeerWorld> {
+    const clients = new FakeClientConfig();
+    const w: PeerWorld = {
+      juju: new FakeJuju(aUnit('lxd/0').withConfig({ 'lvm-thinpool': false }).withPeer('lxd/1', peerBag(1))),
+      lxd: new FakeLxd({ certificatePem: serverCertOf(0) }),
+      host: new FakeHost(),
+      memo: new MemoryMemo(),
+      clients,
+      lxc: new FakeLxcClient(clients),
+      hostname: hostOf(0),
+    };
+    expect((await runHook('config-changed', w)).exitCode).toBe(0);
+    expect(w.juju.unitStatus.message).toContain('1/1 peers wired');
+    return w;
+  }
+
+  const peerRelation = async (w: World): Promise<string> => (await w.juju.relationIds('lxd-migration'))[0] ?? '';
+
+  async function peerQuiet(w: World, unit: string, hook: QuietHook = 'peer-changed', now = new Date(0)): Promise<boolean> {
+    return hookIsQuiet({ hook, memo: w.memo, lxd: w.lxd, daemon: w.lxd.daemon, juju: async () => w.juju, now, peer: { relationId: await peerRelation(w), unit } });
+  }
+
+  /** The peer relation as the next hook sees it, with `unit`'s bag replaced. */
+  function setPeer(w: World, unit: string, bag: Record<string, string>): void {
+    const state = w.juju.state;
+    const peers = state.relations.find((r) => r.peer);
+    if (!peers) throw new Error('no peer relation');
+    peers.remoteUnits[unit] = { ...bag };
+    w.juju = new FakeJuju(state);
+  }
+
+  test('are candidates; -departed, another endpoint\'s hooks and actions are not', () => {
+    expect(quietCandidate('hooks/lxd-migration-relation-joined')).toBe('peer-joined');
+    expect(quietCandidate('hooks/lxd-migration-relation-changed')).toBe('peer-changed');
+    expect(quietCandidate('hooks/lxd-migration-relation-departed')).toBeNull();
+    expect(quietCandidate('hooks/lxd-relation-changed')).toBeNull();
+    expect(quietCandidate('hooks/constructor')).toBeNull();
+    expect(quietCandidate('actions/lxd-migration-relation-changed')).toBeNull();
+  });
+
+  test('end quietly when the peer brings the record this unit wired: a state-get and a relation-get, no LXD connection, no write', async () => {
+    const w = await wiredToPeer();
+    const reads = w.lxd.serverReads;
+    const { tools, calls } = countingTools(w.juju);
+    expect(await hookIsQuiet({ hook: 'peer-changed', memo: w.memo, lxd: w.lxd, daemon: w.lxd.daemon, juju: async () => tools, now: new Date(0), peer: { relationId: await peerRelation(w), unit: 'lxd/1' } })).toBe(true);
+    expect(calls.sort()).toEqual(['relationGet', 'stateGet']);
+    expect(w.lxd.serverReads).toBe(reads);
+    expect(await peerQuiet(w, 'lxd/1', 'peer-joined')).toBe(true);
+  });
+
+  test('hand over to the full charm when the record changed, which wires it; then the next -changed is quiet', async () => {
+    const w = await wiredToPeer();
+    setPeer(w, 'lxd/1', peerBag(1, { address: '10.0.9.9' }));
+    expect(await peerQuiet(w, 'lxd/1')).toBe(false);
+    expect((await runHook('lxd-migration-relation-changed', w, { remoteUnit: 'lxd/1' })).exitCode).toBe(0);
+    expect((w as PeerWorld).clients.remotesOf('root')).toEqual({ [hostOf(1)]: 'https://10.0.9.9:8443 (pinned)' });
+    expect(await peerQuiet(w, 'lxd/1')).toBe(true);
+  });
+
+  test('hand over for a peer this unit has no wired memory of: a new peer, a refused or pending one, a forgotten one, another unit\'s value', async () => {
+    const w = await wiredToPeer();
+    setPeer(w, 'lxd/2', peerBag(2));
+    expect(await peerQuiet(w, 'lxd/2', 'peer-joined')).toBe(false);
+    const key = 'migration-peer-lxd-1';
+    const remembered = w.juju.state.charmState[key] ?? '';
+    expect(JSON.parse(remembered)).toMatchObject({ v: 2, unit: 'lxd/1', wired: true, kind: 'record' });
+    for (const text of [
+      JSON.stringify({ ...JSON.parse(remembered), wired: false }),
+      JSON.stringify({ ...JSON.parse(remembered), kind: 'refused' }),
+      JSON.stringify({ ...JSON.parse(remembered), unit: 'lxd/7' }),
+      JSON.stringify({ ...JSON.parse(remembered), v: 1 }),
+      remembered.slice(0, 30),
+      '',
+    ]) {
+      w.juju = new FakeJuju({ ...w.juju.state, charmState: { ...w.juju.state.charmState, [key]: text } });
+      expect(await peerQuiet(w, 'lxd/1')).toBe(false);
+    }
+  });
+
+  test('hand over when the memo does: the last converge not active, an hour old, an action\'s recheck, LXD restarted, no relation in the environment', async () => {
+    const w = await wiredToPeer();
+    expect(await peerQuiet(w, 'lxd/1', 'peer-changed', new Date(60 * 60_000))).toBe(false);
+    const text = w.memo.text ?? '';
+    w.memo.text = JSON.stringify({ ...JSON.parse(text), lastStatus: 'waiting|1/2 peers wired' });
+    expect(await peerQuiet(w, 'lxd/1')).toBe(false);
+    w.memo.text = JSON.stringify({ ...JSON.parse(text), recheck: 'LXD not listening on the network' });
+    expect(await peerQuiet(w, 'lxd/1')).toBe(false);
+    w.memo.text = text;
+    expect(await peerQuiet(w, 'lxd/1')).toBe(true);
+    expect(await hookIsQuiet({ hook: 'peer-changed', memo: w.memo, lxd: w.lxd, daemon: w.lxd.daemon, juju: async () => w.juju, now: new Date(0) })).toBe(false);
+    w.lxd.restartDaemon(new Date(5 * 60_000));
+    expect(await peerQuiet(w, 'lxd/1', 'peer-changed', new Date(6 * 60_000))).toBe(false);
+  });
 });

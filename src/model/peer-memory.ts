@@ -7,17 +7,15 @@
 import type { Bag, UnitName } from '../juju/hook-tools';
 import type { RememberedPeer } from './peer';
 import type { PeerParse } from './peer-record';
+import { PEER_MEMORY_PREFIX, peerMemoryKey } from './peer-digest';
 
 export type { PeerSummary, RememberedPeer } from './peer';
 import { validatePeerMemory } from './peer-validators.generated';
 
-export const PEER_MEMORY_PREFIX = 'migration-peer-';
+export { PEER_MEMORY_PREFIX, peerMemoryKey } from './peer-digest';
 /** the memory's old second key: {users, peers: unit → wired digest}; read once to upgrade, then deleted */
 export const OLD_WIRING_KEY = 'migration-wiring';
 const VERSION = 2;
-
-/** The charm-state key for a peer's memory: migration-peer-lxd-3. */
-export const peerMemoryKey = (unit: UnitName): string => PEER_MEMORY_PREFIX + unit.replace('/', '-');
 
 /** What to remember of a peer, from its validated parse (never from a raw bag). */
 export function rememberPeer(unit: UnitName, digest: string, parsed: PeerParse, wired = true): RememberedPeer {

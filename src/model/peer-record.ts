@@ -1,7 +1,7 @@
 // The versioned record each unit publishes in its own lxd-migration bag, and the parse of a peer's bag:
 // schema (standalone ajv) first, then the rules a schema cannot say. Parsed data lands in null-prototype
 // objects; a bad record is refused with every problem, naming the peer and the field.
-import { createHash } from 'node:crypto';
+import { LEGACY_KEYS, RECORD_KEYS } from './peer-digest';
 import { ipFamily } from '../lxd/ip-address';
 import type { Bag, UnitName } from '../juju/hook-tools';
 import { parseCertificate, type Certificate } from '../lxd/certificates';
@@ -48,8 +48,7 @@ export const PEER_RECORD_VERSION = '1';
 /** the port legacy charms listen on and dial: they have no key for it */
 export const LEGACY_PORT = 8443;
 
-export const RECORD_KEYS = ['version', 'hostname', 'address', 'port', 'server-cert', 'client-certs'] as const;
-export const LEGACY_KEYS = ['password', 'hostname', 'address', 'pool'] as const;
+export { LEGACY_KEYS, RECORD_KEYS, recordDigest } from './peer-digest';
 
 /** Remote names lxc ships with: a peer may not shadow them. */
 const RESERVED_REMOTES = new Set(['local', 'images', 'ubuntu', 'ubuntu-daily', 'ubuntu-minimal', 'ubuntu-minimal-daily']);
@@ -241,12 +240,6 @@ export function toBag(record: OwnRecord): Record<string, string> {
     'server-cert': record.serverCertPem,
     'client-certs': JSON.stringify(certs),
   };
-}
-
-/** A digest of the keys a peer's record is read from: equal digests, nothing to redo for that peer. */
-export function recordDigest(bag: Bag): string {
-  const keys = [...new Set([...RECORD_KEYS, ...LEGACY_KEYS])].sort();
-  return createHash('sha256').update(JSON.stringify(keys.map((k) => [k, bag[k] ?? null]))).digest('hex').slice(0, 16);
 }
 
 /**

@@ -6,7 +6,6 @@
 import { loopStillAttached } from './host/loop-backing';
 import { CharmDirMemo } from './juju/unit-memo';
 import { procLxdDaemon } from './lxd/daemon-process';
-import { probeServer } from './lxd/server-probe';
 import { findSocket } from './lxd/socket-path';
 import { hookIsQuiet, quietCandidate } from './quiet-hooks';
 
@@ -18,7 +17,8 @@ async function endsQuietly(env: NodeJS.ProcessEnv): Promise<boolean> {
   return hookIsQuiet({
     hook,
     memo: new CharmDirMemo(),
-    lxd: { server: () => probeServer(findSocket(env)) },
+    // loaded on first use: update-status never connects (it looks in /proc), and node:net costs it a start-up share
+    lxd: { server: async () => (await import('./lxd/server-probe')).probeServer(findSocket(env)) },
     daemon: procLxdDaemon,
     juju: async () => {
       const [{ ExecHookTools }, { childProcessRunner }] = await Promise.all([import('./juju/exec-hook-tools'), import('./juju/child-process-runner')]);

@@ -9,25 +9,11 @@ import { FakeHost } from './fakes/fake-host';
 import { FakeJuju } from './fakes/fake-juju';
 import { FakeLxd } from './fakes/fake-lxd';
 import { MemoryMemo } from './fakes/memory-memo';
+import { countingTools } from './fakes/counting-tools';
 import { FakeClientConfig } from './fakes/fake-client-config';
 import { FakeLxcClient } from './fakes/fake-lxc-client';
 import { hostOf, peerBag, serverCertOf } from './migration/builders';
 
-/** Counts every hook-tool call by name (each one is a process spawn on a real unit). */
-function countingTools(juju: FakeJuju): { tools: HookTools; calls: string[] } {
-  const calls: string[] = [];
-  const tools = new Proxy(juju, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push(String(prop));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { tools, calls };
-}
 
 interface World { juju: FakeJuju; lxd: FakeLxd; host: FakeHost; memo: MemoryMemo }
 

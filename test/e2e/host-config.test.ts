@@ -3,12 +3,10 @@
 // One model holds three host pairs (lvm over two loop devices, a third added later; btrfs on a
 // pre-formatted device; dir) and a client machine, so the daemons start once. This kernel has no device-mapper: lvm-thinpool=false.
 // Root only; everything lives in one model that afterAll destroys, also on failure.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { builtinCharm, Model, type Bag, type MachineRecord } from 'juju-emulator';
 import { ensurePackedCharm } from './helpers/packed-charm';
 import { describeWith, lvmReports, lxcClient, root } from './helpers/requirements';
+import { modelHome } from './helpers/model-home';
 
 // packs the charm itself (ensurePackedCharm), so the packed charm is not a requirement
 const requirements = [root, lxcClient, lvmReports];
@@ -25,7 +23,7 @@ interface Shell {
 }
 
 describeWith(requirements, 'host configuration of the packed charm on real LXD', () => {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'hce2e-'));
+  const home = modelHome('hce2e-', () => model);
   let model: Model;
   let lvmDevices: string[] = [];
   let btrfsDevice = '';
@@ -78,13 +76,6 @@ describeWith(requirements, 'host configuration of the packed charm on real LXD',
     await settleClean();
   }, 600_000);
 
-  afterAll(async () => {
-    try {
-      if (model) await model.destroy();
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  }, 300_000);
 
   test('lvm: the volume group spans both loop devices and backs the pool lxd', async () => {
     expect(workload('lxd-lvm/0')).toMatchObject({ status: 'active', message: expect.stringMatching(/^Unit is ready \(lvm pool lxd \d+(\.\d)? [MG]iB on 2 devices, bridge lxdbr0 10\.231\.1\.1\/24, listening /) });

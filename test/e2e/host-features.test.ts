@@ -4,12 +4,12 @@
 // through the machine's private stand-ins for /proc/sched_debug and /sys/kernel/slab. Each feature is
 // turned on, checked, run again with nothing to do (no writes), and turned off.
 // Root only; the model is destroyed in afterAll, also on failure.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { builtinCharm, Model } from 'juju-emulator';
 import { ensurePackedCharm } from './helpers/packed-charm';
 import { unitShell } from './helpers/units';
+import { modelHome } from './helpers/model-home';
 
 const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/lxc');
 jest.setTimeout(600_000);
@@ -49,7 +49,7 @@ if (!runnable && process.env.CI === 'true') {
 }
 
 (runnable ? describe : describe.skip)('host features of the packed charm on real LXD', () => {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'hfe2e-'));
+  const home = modelHome('hfe2e-', () => model);
   let model: Model;
   let charm = '';
   const shell = unitShell(() => model);
@@ -83,13 +83,6 @@ if (!runnable && process.env.CI === 'true') {
     await shell.settle();
   }, 600_000);
 
-  afterAll(async () => {
-    try {
-      if (model) await model.destroy();
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  }, 300_000);
 
   test('sysctl-tuning (default): the drop-in is written, values applied in the machine, the refused key logged, status ready', async () => {
     expect(shell.statusOf(unit)).toMatchObject({ status: 'active', message: expect.stringMatching(/^Unit is ready/) });

@@ -4,13 +4,12 @@
 // publishes its address and certificate; the client then calls LXD's API over HTTPS with its key and
 // gets in. Projects restrict it; after remove-relation the same call is refused. Hooks run again change
 // nothing. Root only; the model is destroyed in afterAll, also on failure.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { builtinCharm, Model } from 'juju-emulator';
 import { ensurePackedCharm, repoRoot } from './helpers/packed-charm';
 import { describeWith, file, packedCharmOnEmulator } from './helpers/requirements';
 import { unitShell } from './helpers/units';
+import { modelHome } from './helpers/model-home';
 
 jest.setTimeout(600_000);
 
@@ -23,7 +22,7 @@ const CLIENT_DIR = '/var/lib/juju/agents/unit-https-client-0/charm';
 const HTTPS_CHANGE = /INFO \S+ (?:[\w-]+:\d+: )?(trust juju-relation|revoke juju-relation|publish this unit|note the https)/;
 
 describeWith([...packedCharmOnEmulator, curl, openssl], 'the https relation of the packed charm on real LXD', () => {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'https-e2e-'));
+  const home = modelHome('https-e2e-', () => model);
   let model: Model;
   let charm = '';
   const shell = unitShell(() => model);
@@ -52,13 +51,6 @@ describeWith([...packedCharmOnEmulator, curl, openssl], 'the https relation of t
     await shell.ok(lxd, 'lxc project create other');
   }, 600_000);
 
-  afterAll(async () => {
-    try {
-      if (model) await model.destroy();
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  }, 300_000);
 
   test('the client calls the API with its certificate once related; a second run changes nothing; after remove-relation it is refused', async () => {
     expect(shell.statusOf(lxd)).toMatchObject({ status: 'active' });

@@ -5,12 +5,11 @@
 // detaching it while it is a physical volume fails the hook (Juju keeps the device) with what to run,
 // and after the operator's vgreduce, `resolve` lets it go.
 // Root only; the model is destroyed in afterAll, also on failure.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { builtinCharm, Model, parseStorageDirective } from 'juju-emulator';
 import { ensurePackedCharm } from './helpers/packed-charm';
 import { unitShell } from './helpers/units';
+import { modelHome } from './helpers/model-home';
 
 const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/lxc') && existsSync('/sbin/vgcreate');
 jest.setTimeout(600_000);
@@ -25,7 +24,7 @@ if (!runnable && process.env.CI === 'true') {
 }
 
 (runnable ? describe : describe.skip)('Juju storage local on the packed charm and real LXD', () => {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'stoe2e-'));
+  const home = modelHome('stoe2e-', () => model);
   let model: Model;
   let charm = '';
   const shell = unitShell(() => model);
@@ -45,13 +44,6 @@ if (!runnable && process.env.CI === 'true') {
     await shell.settle();
   }, 600_000);
 
-  afterAll(async () => {
-    try {
-      if (model) await model.destroy();
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  }, 300_000);
 
   test('deploy --storage: local-storage-attached runs before install, the lvm pool spans the block-devices file and the storage device', async () => {
     const log = model.debugLog(unit);

@@ -4,12 +4,12 @@
 // a second converge changes nothing, `attach-resource` with an empty file fires upgrade-charm and the
 // charm refreshes back to lxd-channel with --amend; on a deb machine the resource is only logged.
 // Root only; the model is destroyed in afterAll, also on failure.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { builtinCharm, Model } from 'juju-emulator';
 import { ensurePackedCharm } from './helpers/packed-charm';
 import { unitShell } from './helpers/units';
+import { modelHome } from './helpers/model-home';
 
 const runnable = process.getuid?.() === 0 && existsSync('/usr/bin/lxc');
 jest.setTimeout(600_000);
@@ -24,7 +24,7 @@ if (!runnable && process.env.CI === 'true') {
 }
 
 (runnable ? describe : describe.skip)('the lxd-snap resource on snap-shaped and deb machines', () => {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'rese2e-'));
+  const home = modelHome('rese2e-', () => model);
   const snapFile = path.join(home, 'lxd.snap');
   const emptyFile = path.join(home, 'empty.snap');
   let model: Model;
@@ -49,13 +49,6 @@ if (!runnable && process.env.CI === 'true') {
     await shell.settle();
   }, 600_000);
 
-  afterAll(async () => {
-    try {
-      if (model) await model.destroy();
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  }, 300_000);
 
   test('deploy --resource: the snap machine runs the file with snap install --dangerous; the unit is ready on it', async () => {
     const unit = snapUnit();

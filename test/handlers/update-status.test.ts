@@ -2,7 +2,6 @@
 // unit's memo and GETs /1.0 — no hook tool at all; a changed server, a status short of active, no
 // memo, an hour since the last full check, or LXD down converges. Pause: every hook keeps the paused status and leaves LXD alone;
 // resume converges and forgets the pause.
-import type { HookTools } from '../../src/juju/hook-tools';
 import { servicesFor } from '../builders/run-hook';
 import { PAUSED } from '../../src/model/status';
 import { resumeConverge } from '../../src/handlers/lifecycle';
@@ -14,23 +13,8 @@ import { FakeHost } from '../fakes/fake-host';
 import { FakeJuju } from '../fakes/fake-juju';
 import { FakeLxd } from '../fakes/fake-lxd';
 import { MemoryMemo } from '../fakes/memory-memo';
+import { countingTools } from '../fakes/counting-tools';
 
-/** Counts every hook-tool call by name (each one is a process spawn on a real unit). */
-function counting(juju: FakeJuju): { tools: HookTools; calls: string[] } {
-  const calls: string[] = [];
-  const tools = new Proxy(juju, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      // commit/rollback are the harness playing Juju after the hook, not tool calls
-      if (typeof value !== 'function' || prop === 'commit' || prop === 'rollback') return value;
-      return (...args: unknown[]) => {
-        calls.push(String(prop));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { tools, calls };
-}
 
 interface World { juju: FakeJuju; lxd: FakeLxd; host: FakeHost; memo: MemoryMemo; now?: () => Date }
 
@@ -43,9 +27,9 @@ async function converged(): Promise<World> {
 
 /** Runs update-status with a call-counting HookTools; returns the tool calls it made and what it wrote. */
 async function updateStatus(w: World): Promise<{ calls: string[]; lxdWrites: string[]; statuses: string[]; memoWrites: number }> {
-  const { tools, calls } = counting(w.juju);
+  const { tools, calls } = countingTools(w.juju);
   const before = { lxd: w.lxd.writes.length, statuses: w.juju.statuses.length, memo: w.memo.writes };
-  const result = await runHook('update-status', { ...w, juju: tools as FakeJuju });
+  const result = await runHook('update-status', { ...w, juju: tools });
   expect(result.exitCode).toBe(0);
   return {
     calls,
@@ -122,8 +106,8 @@ test.each<[string, (w: World) => string | null, string]>([
 test('LXD not answering makes update-status converge (which then blocks, saying so)', async () => {
   const w = await converged();
   const down = { ...w, lxd: new FakeLxd({ down: true }) };
-  const { tools, calls } = counting(down.juju);
-  await runHook('update-status', { ...down, juju: tools as FakeJuju });
+  const { tools, calls } = countingTools(down.juju);
+  await runHook('update-status', { ...down, juju: tools });
   expect(calls).toContain('configGet');
   expect(down.juju.logs.some((l) => l.startsWith('INFO update-status: LXD does not answer'))).toBe(true);
   expect(down.juju.unitStatus).toMatchObject({ status: 'blocked', message: expect.stringContaining('LXD is not running') });

@@ -4,27 +4,14 @@ import type { HookTools } from '../../src/juju/hook-tools';
 import { readAhead } from '../../src/juju/read-ahead';
 import { aUnit } from '../builders/juju-state';
 import { FakeJuju } from '../fakes/fake-juju';
+import { countingTools } from '../fakes/counting-tools';
 
-function counted(juju: FakeJuju): { tools: HookTools; calls: string[] } {
-  const calls: string[] = [];
-  const tools = new Proxy(juju, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push([String(prop), ...args.filter((a) => typeof a === 'string')].join(' '));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { tools, calls };
-}
 
 const threePeers = (): FakeJuju => new FakeJuju(aUnit().withPeer('lxd/1', { hostname: 'one' }).withPeer('lxd/2', { hostname: 'two' }).withPeer('lxd/3', { hostname: 'three' }));
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 test('prefetched reads are the answers later reads get, each asked once', async () => {
-  const { tools, calls } = counted(threePeers());
+  const { tools, calls } = countingTools<HookTools>(threePeers(), { withArgs: true });
   const ahead = readAhead(tools, 'lxd/0');
   ahead.prefetch('lxd-migration', (units) => units.filter((u) => u === 'lxd/2'));
   await settle();
@@ -37,7 +24,7 @@ test('prefetched reads are the answers later reads get, each asked once', async 
 });
 
 test('after this unit writes a bag, reading it again asks the tool (and sees the write)', async () => {
-  const { tools, calls } = counted(threePeers());
+  const { tools, calls } = countingTools<HookTools>(threePeers(), { withArgs: true });
   const ahead = readAhead(tools, 'lxd/0');
   const [id = '?'] = await ahead.juju.relationIds('lxd-migration');
   await ahead.juju.relationGet(id, 'lxd/0');
@@ -48,7 +35,7 @@ test('after this unit writes a bag, reading it again asks the tool (and sees the
 
 test('a failed read is reported to the reader and asked again next time; other tools pass through', async () => {
   const juju = threePeers();
-  const { tools, calls } = counted(juju);
+  const { tools, calls } = countingTools<HookTools>(juju, { withArgs: true });
   const ahead = readAhead(tools, 'lxd/0');
   await expect(ahead.juju.relationList('lxd-migration:99')).rejects.toThrow();
   await expect(ahead.juju.relationList('lxd-migration:99')).rejects.toThrow();

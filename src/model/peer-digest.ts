@@ -4,9 +4,12 @@
 // not carry their schemas and certificate parsing.
 import { createHash } from 'node:crypto';
 import type { Bag, UnitName } from '../juju/hook-tools';
+import schemas from './peer-schemas.json';
 
-export const RECORD_KEYS = ['version', 'hostname', 'address', 'port', 'server-cert', 'client-certs'] as const;
-export const LEGACY_KEYS = ['password', 'hostname', 'address', 'pool'] as const;
+/** The keys a record is read from: the properties its schema declares (a new key is declared there, once). */
+export const RECORD_KEYS: readonly string[] = Object.keys(schemas['peer-record-v1'].properties);
+/** The keys the legacy OpenStack charm publishes. */
+export const LEGACY_KEYS: readonly string[] = Object.keys(schemas['legacy-peer'].properties);
 
 export const PEER_MEMORY_PREFIX = 'migration-peer-';
 

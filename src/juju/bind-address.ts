@@ -5,9 +5,8 @@ import { HookToolError, HookToolOutputError, type HookTools } from './hook-tools
 export const MIGRATION_BINDING = 'lxd-migration';
 
 /**
- * network-get lxd-migration's bound address; null when Juju answers with no address for the binding
- * (LXD then listens on all addresses). A failed network-get throws its HookToolError: an address
- * nobody knows is never guessed.
+ * network-get lxd-migration's bound address; null when Juju answers with no address for the binding.
+ * A failed network-get throws its HookToolError: an address nobody knows is never guessed.
  */
 export async function bindAddress(juju: Pick<HookTools, 'networkGet'>): Promise<string | null> {
   const info = await juju.networkGet(MIGRATION_BINDING);
@@ -15,12 +14,17 @@ export async function bindAddress(juju: Pick<HookTools, 'networkGet'>): Promise<
 }
 
 /** What converge knows of the binding: its address, or why network-get could not say. */
-export type Binding = { readonly known: true; readonly address: string | null } | { readonly known: false; readonly problem: string };
+export type Binding = { readonly known: true; readonly address: string } | { readonly known: false; readonly problem: string };
 
-/** bindAddress for converge: only network-get's own failure becomes a problem to report; anything else is thrown. */
+/**
+ * bindAddress for converge: network-get's own failure, or an answer with no address, becomes a problem
+ * to report (the listener is not moved to all addresses in its place); anything else is thrown.
+ */
 export async function readBinding(juju: Pick<HookTools, 'networkGet'>): Promise<Binding> {
   try {
-    return { known: true, address: await bindAddress(juju) };
+    const address = await bindAddress(juju);
+    if (address === null) return { known: false, problem: `network-get ${MIGRATION_BINDING} gave no address for the binding: LXD's HTTPS listener is left as it is and peers are not wired` };
+    return { known: true, address };
   } catch (err) {
     if (!((err instanceof HookToolError || err instanceof HookToolOutputError) && err.tool === 'network-get')) throw err;
     return { known: false, problem: `cannot learn the ${MIGRATION_BINDING} binding's address (${err.message.replace(/\s+/g, ' ').trim()}): LXD's HTTPS listener is left as it is and peers are not wired` };

@@ -97,9 +97,8 @@ function poolConfig(storage: CharmConfig['storage']): LxdConfig {
   return {};
 }
 
-/** "host:port" with IPv6 in brackets; all addresses when Juju gave none. */
-export function listenAddress(bindAddress: string | null, port: number): string {
-  if (!bindAddress) return `[::]:${port}`;
+/** "host:port" with IPv6 in brackets. */
+export function listenAddress(bindAddress: string, port: number): string {
   return bindAddress.includes(':') ? `[${bindAddress}]:${port}` : `${bindAddress}:${port}`;
 }
 
@@ -121,7 +120,8 @@ export function desiredHost({ config, bindAddress, keepListener = false, relatio
       root: { type: 'disk', path: '/', pool: config.storage.pool },
       eth0: { type: 'nic', name: 'eth0', network: network.bridge },
     },
-    httpsAddress: keepListener ? null : listenAddress(bindAddress, config.httpsPort),
+    // no address known: the listener stays as it is (never all addresses in its place)
+    httpsAddress: keepListener || bindAddress === null ? null : listenAddress(bindAddress, config.httpsPort),
     lxdUsers: [...new Set(relationUsers)].sort(),
     ext4Userns: config.ext4Userns,
     kernelModules: ['netlink_diag'],

@@ -343,6 +343,17 @@ describe('network, listener and trust', () => {
     });
   });
 
+  test('network-get answering with no address leaves the listener as it is (never all addresses) and waits saying so', async () => {
+    const w = world({}, {}, {}, aUnit().withAddress('10.0.0.9'));
+    await run(w);
+    const state = w.juju.state;
+    w.juju = new FakeJuju({ ...state, networks: { ...state.networks, 'lxd-migration': { bindAddresses: [], ingressAddresses: [], egressSubnets: [] } } });
+    const written = await rerun(w);
+    expect(written.filter((x) => x.startsWith('PATCH /1.0 '))).toEqual([]);
+    expect(w.lxd.serverConfig['core.https_address']).toBe('10.0.0.9:8443');
+    expect(w.juju.unitStatus).toEqual({ status: 'waiting', message: "network-get lxd-migration gave no address for the binding: LXD's HTTPS listener is left as it is and peers are not wired" });
+  });
+
   test('on a fresh host a failed network-get opens no listener at all', async () => {
     const w = world();
     w.juju.failTool('network-get', 1, 'no network config found for binding "lxd-migration"');

@@ -27,8 +27,11 @@ test('btrfs and dir pools carry no LVM keys', () => {
 test.each([
   ['10.0.0.5', 8443, '10.0.0.5:8443'],
   ['fd00::5', 9443, '[fd00::5]:9443'],
-  [null, 8443, '[::]:8443'],
 ])('listenAddress(%p, %p) = %s', (address, port, expected) => expect(listenAddress(address, port)).toBe(expected));
+
+test('no bind address: the listener is left as it is, never moved to all addresses', () => {
+  expect(desiredHost({ config: config(), bindAddress: null, relationUsers: [], packaging: 'distro' }).httpsAddress).toBeNull();
+});
 
 test.each([
   ['nova', true],

@@ -145,11 +145,14 @@ export async function runQueuedEvent(deps: AgentDeps, unit: UnitRecord, index: n
         signal: abort.signal,
       });
       const timed = deps.faults?.killDelayFor(unit.name, hookName) ?? null;
+      let timerRang = false;
       const timer = timed === null ? null : setTimeout(() => {
-        timed.fire();
+        timerRang = true;
         void kill(`${timed.afterMs} ms into the hook`);
       }, timed.afterMs);
       const result = await running.finally(() => timer && clearTimeout(timer));
+      // fired only if the hook died of it: one that was already ending with its own exit status was not killed
+      if (timed && timerRang && result.signal) timed.fire();
       exitCode = result.exitCode;
       stdout = result.stdout;
       stderr = result.stderr;

@@ -2,11 +2,11 @@
 // update-status (every five minutes on every unit), config-changed (on every agent restart, and
 // when only the address could have changed), and a peer's lxd-migration -joined/-changed that brings
 // a record this unit already wired (Juju fires -changed after every -joined, and again whenever the
-// peer writes its bag: N-1 of them on every unit as a model grows). When the unit's memo, one GET
-// /1.0 and — for config-changed — the config and bind address, for a peer hook that peer's bag and
-// this unit's memory of it, show nothing changed since the last converge, the hook ends there: the
-// full charm is not loaded; update-status runs no hook tool and opens no connection (it checks the
-// LXD daemon in /proc). Any other answer, or any error, hands over to the full charm
+// peer writes its bag: N-1 of them on every unit as a model grows). When the unit's memo and what the
+// hook can change — for config-changed the config, the bind address and LXD (one GET /1.0), for a
+// peer hook that peer's bag against this unit's memory of it — show nothing changed since the last
+// converge, the hook ends there: the full charm is not loaded. update-status and the peer hooks open
+// no connection to LXD (they check its daemon in /proc). Any other answer, or any error, hands over to the full charm
 // (src/reconcile/quick-check.ts says what the memo is compared with).
 import { bindAddress } from './juju/bind-address';
 import type { HookTools, RelationId, UnitName } from './juju/hook-tools';

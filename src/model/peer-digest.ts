@@ -1,7 +1,7 @@
 // The few facts about a peer that the hook entry point needs to end a peer's -joined/-changed by
 // itself: which bag keys a record is read from, their digest, and the memory key and wired digest a
 // converge left. Kept apart from peer-record.ts and peer-memory.ts so the entry point's bundle does
-// not carry their schemas and certificate parsing.
+// not carry their generated validators and certificate parsing (only the schemas' key lists).
 import { createHash } from 'node:crypto';
 import type { Bag, UnitName } from '../juju/hook-tools';
 import schemas from './peer-schemas.json';

@@ -53,7 +53,7 @@ const MEMORY_RUNS = 3;
 const PEER_ENDPOINT = 'lxd-migration';
 const PEER = 'lxd/1';
 // this unit's memory of PEER in its charm state (src/model/peer-digest.ts peerMemoryKey)
-const PEER_MEMORY_KEY = 'migration-peer-lxd-1';
+const PEER_MEMORY_KEY = `migration-peer-${PEER.replace('/', '-')}`;
 // the Juju hook each measured case runs
 const HOOK_NAMES = {
   'ignored-event': 'bench-ignored-event',

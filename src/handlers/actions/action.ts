@@ -30,6 +30,9 @@ export function checkParams(action: string, params: unknown): string[] {
   return validate(params) ? [] : (validate.errors ?? []).map(describe);
 }
 
+/** What an action saw when LXD has no network listener although the charm keeps one. */
+export const NOT_LISTENING = 'LXD not listening on the network';
+
 /**
  * An action saw LXD off the state the last converge left (a hand change the hooks' quick paths only
  * notice at the hourly full check): the next hook, whatever it is, converges fully and repairs it.

@@ -7,7 +7,7 @@ import { readInputs } from '../inputs';
 import { reconcileMigration } from '../peers';
 import { resolveTrustPassword } from '../trust-password';
 import type { Handler, Services } from '../services';
-import { ActionRefused, askNextHookToRecheck, defineAction } from './action';
+import { ActionRefused, NOT_LISTENING, askNextHookToRecheck, defineAction } from './action';
 import { managedPrefix } from './trust-admin';
 
 /** "remote nova juju-host-1 https://… pin <fp-prefix>" and "trust juju-lxd-1-nova <fp>" lines. */
@@ -29,7 +29,7 @@ export const refreshRemotes: Handler = defineAction<Record<string, never>>('refr
   if (!parsed.ok) throw new ActionRefused(`${describeProblems(parsed.problems)}; fix the config first`);
   const server = await s.lxd.server();
   if (!server.certificatePem || server.addresses.length === 0) {
-    await askNextHookToRecheck(s, 'LXD not listening on the network');
+    await askNextHookToRecheck(s, NOT_LISTENING);
     throw new ActionRefused('LXD is not listening on the network yet: wait until the unit is active (show-config says what is missing), then run again');
   }
   const userNames = [...new Set(['root', ...relation.users])];

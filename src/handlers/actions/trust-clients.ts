@@ -2,7 +2,7 @@
 // add-trusted-client, remove-trusted-client, list-trusted-clients, get-client-token.
 import { parseCertificate } from '../../lxd/certificates';
 import { EXTENSION_CERTIFICATE_TOKEN, LxdApiError } from '../../lxd/lxd-api';
-import { ActionRefused, askNextHookToRecheck, defineAction } from './action';
+import { ActionRefused, NOT_LISTENING, askNextHookToRecheck, defineAction } from './action';
 import { colonForm, normalizeFingerprint } from './fingerprint';
 import { checkEntryName, managedPrefix, parseProjects } from './trust-admin';
 
@@ -75,7 +75,7 @@ export const getClientToken = defineAction<{ name?: string; projects?: string }>
     throw new ActionRefused(`LXD ${server.serverVersion} has no certificate tokens (API extension ${EXTENSION_CERTIFICATE_TOKEN}, LXD 4.23+): use add-trusted-client with the client's certificate instead`);
   }
   if (server.addresses.length === 0) {
-    await askNextHookToRecheck(s, 'LXD not listening on the network');
+    await askNextHookToRecheck(s, NOT_LISTENING);
     throw new ActionRefused('LXD is not listening on the network, so a token could not be redeemed: the next hook restores the listener the charm config asks for (show-config says which)');
   }
   const name = checkEntryName(params.name ?? `client-${s.now().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`, s);
@@ -93,7 +93,7 @@ export const getClientToken = defineAction<{ name?: string; projects?: string }>
     };
   } catch (err) {
     if (err instanceof LxdApiError && /isn't listening on network/i.test(err.lxdMessage)) {
-      await askNextHookToRecheck(s, 'LXD not listening on the network');
+      await askNextHookToRecheck(s, NOT_LISTENING);
       throw new ActionRefused('LXD is not listening on the network, so a token could not be redeemed: check the charm config (https-port) and show-config');
     }
     throw err;
